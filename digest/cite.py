@@ -1,0 +1,172 @@
+"""Citations and support: every published sentence is tied to the sources that say it.
+
+The model writes sentences; this module decides, in code, which source articles support each
+one. A sentence is aligned with the source sentences nearest to it in embedding space, and its
+key terms (numbers, names, quoted words) must appear in the matching source sentences. A
+source is cited only when it says the same thing, not merely something similar: a source that
+quotes the minister as saying "brave step" is not cited for a sentence that says "bold step".
+A sentence no source supports is replaced by the source sentence nearest to it, or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import BriefSentence, Sentence
+
+# Capitalised words that say nothing about who or what (sentence starts, pronouns, months
+# are kept: a wrong month is a wrong fact).
+_COMMON = {
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we",
+    "i", "in", "on", "at", "of", "for", "to", "by", "with", "from", "as", "and", "but", "or",
+    "after", "before", "since", "while", "although", "though", "despite", "however", "meanwhile",
+    "also", "according", "officials", "official", "president", "minister", "ministry", "foreign",
+    "government", "ambassador", "state", "states", "country", "countries", "nation", "nations",
+    "first", "new", "last", "next", "moreover", "furthermore", "additionally", "overall",
+    "mr", "mrs", "ms", "dr", "his", "her", "their", "our", "there", "here", "when", "where",
+    "what", "who", "which", "why", "how", "if", "so", "yet", "still", "now", "today",
+    "thursday", "monday", "tuesday", "wednesday", "friday", "saturday", "sunday",
+}
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def key_terms(sentence: str) -> list[str]:
+    """Numbers, proper names and quoted phrases: what must not change between source and brief."""
+    text = normalise(sentence)
+    terms: list[str] = []
+    for m in _QUOTE.finditer(text):
+        quoted = m.group(1).strip(" ,.")
+        if len(quoted.split()) >= 2:
+            terms.append(f'"{quoted.lower()}"')
+    for m in _NUMBER.finditer(text):
+        terms.append(m.group(0).replace(",", "").rstrip("."))
+    words = list(_WORD.finditer(text))
+    for i, m in enumerate(words):
+        word = m.group(0).rstrip(".'’-").removesuffix("'s")
+        if not word or not word[0].isupper() or word.lower() in _COMMON:
+            continue
+        if i == 0 and word.lower() in _COMMON:
+            continue
+        terms.append(word.lower())
+    return list(dict.fromkeys(terms))
+
+
+def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
+    if term.startswith('"'):
+        return term.strip('"') in evidence
+    if term[0].isdigit():
+        return term in evidence_words
+    if term in evidence_words:
+        return True
+    # Inflected names: "Russian" is supported by "Russia", "Afghan" by "Afghanistan".
+    if len(term) >= 5:
+        stem = term[:5]
+        return any(w.startswith(stem) and abs(len(w) - len(term)) <= 6 for w in evidence_words)
+    return False
+
+
+def missing_terms(sentence: str, evidence: list[str]) -> list[str]:
+    """The key terms of `sentence` that none of the `evidence` sentences contains."""
+    text = normalise(" ".join(evidence)).lower()
+    words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+    words |= {w.rstrip(".'’-").removesuffix("'s") for w in re.findall(r"[\w'’.-]+", text)}
+    return [t for t in key_terms(sentence) if not _term_in(t, text, words)]
+
+
+@dataclass(frozen=True)
+class Support:
+    supported: bool
+    citations: tuple[int, ...]  # source numbers
+    best: int  # index of the nearest source sentence
+    similarity: float  # similarity to it
+    missing: tuple[str, ...]  # key terms no cited source sentence has
+
+
+def support(
+    vector: np.ndarray,
+    text: str,
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    *,
+    min_similarity: float,
+    support_similarity: float,
+    per_source: int = 3,
+) -> Support:
+    """Which sources support `text` (whose embedding is `vector`)."""
+    sims = vectors @ vector
+    best = int(np.argmax(sims))
+    by_source: dict[int, list[int]] = {}
+    for i in np.argsort(-sims):
+        by_source.setdefault(sentences[i].source, [])
+        if len(by_source[sentences[i].source]) < per_source:
+            by_source[sentences[i].source].append(int(i))
+    cited: list[int] = []
+    for source, idx in by_source.items():
+        if sims[idx[0]] < min_similarity:
+            continue
+        if not missing_terms(text, [sentences[i].text for i in idx]):
+            cited.append(source)
+    missing: list[str] = []
+    if not cited:
+        # A sentence may merge facts from several sources: accept it when the near
+        # sources together hold all its key terms, and cite those that contribute.
+        near = [s for s, idx in by_source.items() if sims[idx[0]] >= support_similarity]
+        evidence = [sentences[i].text for s in near for i in by_source[s]]
+        missing = missing_terms(text, evidence)
+        if not missing and near:
+            terms = key_terms(text)
+            cited = [
+                s
+                for s in near
+                if s == sentences[best].source
+                or any(not missing_terms(t, [sentences[i].text for i in by_source[s]]) for t in terms)
+            ]
+    supported = bool(cited) and float(sims[best]) >= support_similarity and not missing
+    return Support(
+        supported=supported,
+        citations=tuple(sorted(set(cited))),
+        best=best,
+        similarity=float(sims[best]),
+        missing=tuple(missing),
+    )
+
+
+def source_sentence_citations(
+    index: int, sentences: list[Sentence], vectors: np.ndarray, same_fact: float
+) -> tuple[int, ...]:
+    """Sources that state the same fact as source sentence `index` (itself included)."""
+    sims = vectors @ vectors[index]
+    cited = {sentences[index].source}
+    for j in np.flatnonzero(sims >= same_fact):
+        if not missing_terms(sentences[index].text, [sentences[j].text]):
+            cited.add(sentences[j].source)
+    return tuple(sorted(cited))
+
+
+def drop_duplicates(
+    sentences: list[BriefSentence], vectors: np.ndarray, threshold: float
+) -> tuple[list[BriefSentence], list[int]]:
+    """Keep the first of any pair of sentences that say the same thing.
+
+    Returns the kept sentences and the indices of the dropped ones.
+    """
+    kept: list[int] = []
+    dropped: list[int] = []
+    for i in range(len(sentences)):
+        if any(float(vectors[i] @ vectors[k]) >= threshold for k in kept):
+            dropped.append(i)
+        else:
+            kept.append(i)
+    return [sentences[i] for i in kept], dropped

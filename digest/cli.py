@@ -1,0 +1,123 @@
+"""Command line: a thin dispatcher. Heavy modules are imported only by the commands that need
+them, so `digest --help` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import DigestError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _logging(args.verbose)
+    try:
+        return args.func(args)
+    except DigestError as e:
+        if args.verbose:
+            logging.getLogger("digest").exception("details")
+        print(f"digest: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="digest",
+        description="Offline news digest: article files in inbox/, one cited brief per story "
+        "in outbox/.",
+    )
+    p.add_argument("--version", action="version", version=f"digest {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="read the inbox once and write the briefs of new or changed stories")
+    _folder_flags(run)
+    run.set_defaults(func=cmd_run)
+
+    prep = sub.add_parser("prepare", help="assemble and convert the summarizer model once under models/")
+    prep.add_argument("names", nargs="*", help="models to prepare (default: the configured one)")
+    prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
+    prep.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
+    prep.set_defaults(func=cmd_prepare)
+    return p
+
+
+def _folder_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
+    p.add_argument("--inbox", type=Path, help="folder of article files (overrides the config)")
+    p.add_argument("--outbox", type=Path, help="folder for the briefs (overrides the config)")
+    p.add_argument("--state", type=Path, help="folder for the database (overrides the config)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "%(message)s",
+        stream=sys.stderr,
+    )
+    if not verbose:
+        # Libraries are chatty at WARNING about things users cannot act on.
+        for name in ("transformers", "sentence_transformers", "trafilatura", "htmldate"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _config(args: argparse.Namespace):
+    from . import config
+
+    path = args.config
+    if path is None and Path("config.toml").is_file():
+        path = Path("config.toml")
+    cfg = config.load(path)
+    return cfg.with_paths(
+        inbox=getattr(args, "inbox", None),
+        outbox=getattr(args, "outbox", None),
+        state=getattr(args, "state", None),
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import Pipeline
+
+    cfg = _config(args)
+    report = Pipeline(cfg).run()
+    out = sys.stdout
+    stories = report.stories_created + report.stories_updated
+    print(
+        f"Read {report.files_seen} file(s): {report.articles_new} new article(s)"
+        + (f", {report.files_known} already read" if report.files_known else "")
+        + (f", {report.articles_repeated} repeated" if report.articles_repeated else "")
+        + ".",
+        file=out,
+    )
+    print(
+        f"Stories: {report.stories_created} new, {report.stories_updated} updated"
+        f" ({stories} touched). Briefs written: {len(report.briefs_written)}.",
+        file=out,
+    )
+    for path in report.briefs_written:
+        print(f"  {path}", file=out)
+    if report.failures:
+        print(f"Set aside {len(report.failures)} file(s), left in the inbox:", file=out)
+        for f in report.failures:
+            print(f"  {f.path}: {f.reason}", file=out)
+    print(f"Briefs are in {report.outbox}", file=out)
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from . import prepare
+
+    cfg = _config(args)
+    names = args.names or [cfg.summarizer.model]
+    for name in names:
+        folder = prepare.prepare(name, cfg.paths.models)
+        print(f"{name}: ready in {folder}")
+    return 0

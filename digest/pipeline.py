@@ -1,0 +1,272 @@
+"""The pipeline: inbox files to story briefs, one committed step at a time.
+
+ingest+clean -> embed -> cluster -> summarize+cite -> write. Every step reads its work from the
+store and commits its result there, so a run that dies part-way is finished by the next one,
+and a run with nothing new does no model work and rewrites nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import cluster, ingest
+from .config import Config
+from .embed import Embedder
+from .errors import InputError
+from .generate import Generator
+from .lock import StateLock
+from .records import Article, ReadFailure
+from .render import slugify, write_brief
+from .store import Store, StoryRow, now_iso
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    inbox: Path
+    outbox: Path
+    files_seen: int = 0
+    files_known: int = 0  # read in an earlier run and unchanged
+    articles_new: int = 0
+    articles_repeated: int = 0  # same content as an article already read
+    stories_created: int = 0
+    stories_updated: int = 0
+    briefs_written: list[Path] = field(default_factory=list)
+    failures: list[ReadFailure] = field(default_factory=list)
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.articles_new or self.briefs_written or self.failures)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ):
+        self.config = config
+        self._embedder = embedder
+        self._generator = generator
+
+    # models are built on first use: a run with nothing new never loads them
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from .embed import SentenceTransformerEmbedder
+
+            e = self.config.embedder
+            self._embedder = SentenceTransformerEmbedder(e.model, e.device, e.batch_size)
+        return self._embedder
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            from .generate import TransformersGenerator
+            from .prepare import model_folder
+
+            s = self.config.summarizer
+            folder = model_folder(s.model, self.config.paths.models)
+            self._generator = TransformersGenerator(folder, s.device, s.threads)
+        return self._generator
+
+    def run(self) -> RunReport:
+        paths = self.config.paths
+        if not paths.inbox.is_dir():
+            from .errors import DigestError
+
+            raise DigestError(
+                f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
+            )
+        with StateLock(paths.state):
+            store = Store(paths.state)
+            try:
+                return self._run(store)
+            finally:
+                store.close()
+
+    def _run(self, store: Store) -> RunReport:
+        paths = self.config.paths
+        report = RunReport(inbox=paths.inbox, outbox=paths.outbox)
+        self._ingest(store, report)
+        self._embed(store)
+        self._cluster(store, report)
+        self._write_briefs(store, report)
+        return report
+
+    # ingest ------------------------------------------------------------------------------
+    def _ingest(self, store: Store, report: RunReport) -> None:
+        inbox = self.config.paths.inbox
+        max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
+        for path in ingest.list_inbox(inbox):
+            report.files_seen += 1
+            shown = path.relative_to(inbox).as_posix()
+            try:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    raise InputError(
+                        f"file is {size / 1048576:.1f} MB, over the {self.config.ingest.max_file_mb:g}"
+                        " MB limit ([ingest] max_file_mb)"
+                    )
+                data = path.read_bytes()
+            except InputError as e:
+                report.failures.append(ReadFailure(shown, e.reason))
+                continue
+            except OSError as e:
+                report.failures.append(ReadFailure(shown, f"cannot read the file: {e.strerror}"))
+                continue
+            digest = ingest.content_hash(data)
+            known = store.file_status(shown)
+            if known and known[0] == digest and known[1] == "read":
+                report.files_known += 1
+                continue
+            try:
+                articles = ingest.read_file(path, data, display_path=shown)
+            except InputError as e:
+                with store.transaction():
+                    store.record_file(shown, digest, "failed", e.reason)
+                report.failures.append(ReadFailure(shown, e.reason))
+                log.warning("Ingest - set aside %s: %s", shown, e.reason)
+                continue
+            with store.transaction():
+                for article in articles:
+                    if store.add_article(article):
+                        report.articles_new += 1
+                    else:
+                        report.articles_repeated += 1
+                store.record_file(shown, digest, "read", None)
+        log.info(
+            "Ingest - %d files, %d new articles, %d set aside",
+            report.files_seen,
+            report.articles_new,
+            len(report.failures),
+        )
+
+    # embed -------------------------------------------------------------------------------
+    def _embed(self, store: Store) -> None:
+        todo = store.unembedded()
+        if not todo:
+            return
+        texts = [cluster.embedding_text(a.title, a.text) for a in todo]
+        vectors = self.embedder.embed(texts)
+        store.set_embeddings([a.content_hash for a in todo], vectors)
+        log.info("Embedding - %d articles", len(todo))
+
+    # cluster -----------------------------------------------------------------------------
+    def _cluster(self, store: Store, report: RunReport) -> None:
+        todo = store.unclustered()
+        if not todo:
+            return
+        articles = [a for a, _ in todo]
+        vectors = np.vstack([v for _, v in todo])
+        times = [parse_time(a.published) for a in articles]
+        rows = {r.story_id: r for r in store.stories()}
+        existing = [
+            cluster.StoryVector(
+                story_id=r.story_id,
+                centroid=r.centroid,
+                size=r.size,
+                first_time=parse_time(r.first_time),
+                last_time=parse_time(r.last_time),
+            )
+            for r in rows.values()
+        ]
+        c = self.config.cluster
+        labels = cluster.assign(vectors, times, existing, c.threshold, c.window_hours)
+        groups: dict[str | int, list[int]] = defaultdict(list)
+        for i, label in enumerate(labels):
+            groups[label].append(i)
+        with store.transaction():
+            for label, members in groups.items():
+                story = rows.get(label) if isinstance(label, str) else None
+                self._save_story(store, story, [articles[i] for i in members], vectors[members])
+                if story is None:
+                    report.stories_created += 1
+                else:
+                    report.stories_updated += 1
+        log.info(
+            "Clustering - %d articles: %d new stories, %d updated",
+            len(articles),
+            report.stories_created,
+            report.stories_updated,
+        )
+
+    def _save_story(
+        self, store: Store, story: StoryRow | None, articles: list[Article], vectors: np.ndarray
+    ) -> None:
+        times = [a.published for a in articles if parse_time(a.published)]
+        if story is None:
+            founder = min(articles, key=lambda a: a.content_hash)
+            story_id = founder.content_hash[:12]
+            slug = f"{slugify(founder.title)}-{story_id[:6]}"
+            total = vectors.sum(axis=0)
+            size = len(articles)
+            first = min(times, key=_time_key, default=None)
+            last = max(times, key=_time_key, default=None)
+        else:
+            story_id, slug = story.story_id, story.slug
+            total = story.centroid * story.size + vectors.sum(axis=0)
+            size = story.size + len(articles)
+            known = [t for t in (story.first_time, story.last_time) if t] + times
+            first = min(known, key=_time_key, default=None)
+            last = max(known, key=_time_key, default=None)
+        centroid = total / (np.linalg.norm(total) or 1.0)
+        store.save_story(story_id, slug, centroid, size, first, last)
+        for a in articles:
+            store.assign_article(a.content_hash, story_id)
+
+    # summarize + write -------------------------------------------------------------------
+    def _write_briefs(self, store: Store, report: RunReport) -> None:
+        dirty = store.dirty_stories()
+        if not dirty:
+            return
+        from .summarize import BriefWriter
+
+        s = self.config.summarizer
+        writer = BriefWriter(
+            self.embedder,
+            self.generator,
+            self.config.citations,
+            brief_words=s.brief_words,
+            input_words=s.input_words,
+            max_new_tokens=s.max_new_tokens,
+        )
+        for story in dirty:
+            articles = store.story_articles(story.story_id)
+            version = story.version + 1
+            updated = now_iso()
+            brief = writer.write(story.story_id, articles, version, updated)
+            history = store.brief_history(story.story_id) + [
+                {"version": version, "created_at": updated}
+            ]
+            written = write_brief(self.config.paths.outbox, story.slug, brief, history)
+            with store.transaction():
+                store.save_brief(story.story_id, version, brief.to_json())
+            report.briefs_written.extend(written[:1])
+            log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A publication time as an aware UTC datetime, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _time_key(value: str) -> datetime:
+    t = parse_time(value)
+    assert t is not None
+    return t

@@ -1,0 +1,292 @@
+"""State: one SQLite database in the state folder, the source of truth between runs.
+
+What lives here: every file seen (by path and content hash, with its outcome), every article
+(text, metadata, embedding, story), every story (centroid, whether its brief is out of date)
+and every brief version. Each pipeline step commits, so a crash loses at most the step in
+flight and the next run picks up what is left (articles without a story, stories marked dirty).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from .records import Article
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL,            -- 'read' | 'failed'
+    reason TEXT,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    content_hash TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT, source TEXT, published TEXT,
+    embedding BLOB,                  -- float32, NULL until embedded
+    story_id TEXT,                   -- NULL until clustered
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE TABLE IF NOT EXISTS stories (
+    story_id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,       -- outbox file name stem, fixed at creation
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    centroid BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    first_time TEXT, last_time TEXT,
+    dirty INTEGER NOT NULL DEFAULT 1,  -- 1: the brief must be (re)written
+    version INTEGER NOT NULL DEFAULT 0 -- version of the latest brief written
+);
+CREATE TABLE IF NOT EXISTS briefs (
+    story_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    brief TEXT NOT NULL,             -- the brief's JSON
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (story_id, version)
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    story_id: str
+    slug: str
+    centroid: np.ndarray
+    size: int
+    first_time: str | None
+    last_time: str | None
+    dirty: bool
+    version: int
+
+
+class Store:
+    def __init__(self, state_dir: Path):
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "digest.db"
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        self.db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # files -----------------------------------------------------------------------------
+    def file_status(self, path: str) -> tuple[str, str, str | None] | None:
+        row = self.db.execute(
+            "SELECT content_hash, status, reason FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return (row["content_hash"], row["status"], row["reason"]) if row else None
+
+    def record_file(self, path: str, content_hash: str, status: str, reason: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO files(path, content_hash, status, reason, seen_at) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(path) DO UPDATE SET content_hash=excluded.content_hash,"
+            " status=excluded.status, reason=excluded.reason, seen_at=excluded.seen_at",
+            (path, content_hash, status, reason, now_iso()),
+        )
+
+    # articles --------------------------------------------------------------------------
+    def has_article(self, content_hash: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return row is not None
+
+    def add_article(self, article: Article) -> bool:
+        """Insert an article; False if one with the same content is already known."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO articles(content_hash, path, title, text, url, source,"
+            " published, added_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                article.content_hash,
+                article.path,
+                article.title,
+                article.text,
+                article.url,
+                article.source,
+                article.published,
+                now_iso(),
+            ),
+        )
+        return cur.rowcount == 1
+
+    def unembedded(self) -> list[Article]:
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE embedding IS NULL ORDER BY added_at, content_hash"
+        ).fetchall()
+        return [_article(r) for r in rows]
+
+    def set_embeddings(self, hashes: list[str], vectors: np.ndarray) -> None:
+        with self.transaction():
+            for h, v in zip(hashes, vectors, strict=True):
+                self.db.execute(
+                    "UPDATE articles SET embedding = ? WHERE content_hash = ?",
+                    (np.asarray(v, dtype=np.float32).tobytes(), h),
+                )
+
+    def unclustered(self) -> list[tuple[Article, np.ndarray]]:
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE story_id IS NULL AND embedding IS NOT NULL"
+            " ORDER BY added_at, content_hash"
+        ).fetchall()
+        return [(_article(r), np.frombuffer(r["embedding"], dtype=np.float32)) for r in rows]
+
+    def story_articles(self, story_id: str) -> list[Article]:
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE story_id = ? ORDER BY added_at, content_hash",
+            (story_id,),
+        ).fetchall()
+        return [_article(r) for r in rows]
+
+    def count(self, table: str) -> int:
+        assert table in {"articles", "stories", "briefs", "files"}
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    # stories ---------------------------------------------------------------------------
+    def stories(self) -> list[StoryRow]:
+        rows = self.db.execute("SELECT * FROM stories ORDER BY created_at, story_id").fetchall()
+        return [_story(r) for r in rows]
+
+    def story(self, story_id: str) -> StoryRow | None:
+        row = self.db.execute("SELECT * FROM stories WHERE story_id = ?", (story_id,)).fetchone()
+        return _story(row) if row else None
+
+    def save_story(
+        self,
+        story_id: str,
+        slug: str,
+        centroid: np.ndarray,
+        size: int,
+        first_time: str | None,
+        last_time: str | None,
+    ) -> None:
+        """Create or update a story and mark its brief out of date (call inside a transaction)."""
+        now = now_iso()
+        self.db.execute(
+            "INSERT INTO stories(story_id, slug, created_at, updated_at, centroid, size,"
+            " first_time, last_time, dirty) VALUES (?,?,?,?,?,?,?,?,1)"
+            " ON CONFLICT(story_id) DO UPDATE SET updated_at=excluded.updated_at,"
+            " centroid=excluded.centroid, size=excluded.size, first_time=excluded.first_time,"
+            " last_time=excluded.last_time, dirty=1",
+            (
+                story_id,
+                slug,
+                now,
+                now,
+                np.asarray(centroid, dtype=np.float32).tobytes(),
+                size,
+                first_time,
+                last_time,
+            ),
+        )
+
+    def assign_article(self, content_hash: str, story_id: str) -> None:
+        self.db.execute(
+            "UPDATE articles SET story_id = ? WHERE content_hash = ?", (story_id, content_hash)
+        )
+
+    def slug_taken(self, slug: str) -> bool:
+        return self.db.execute("SELECT 1 FROM stories WHERE slug = ?", (slug,)).fetchone() is not None
+
+    def dirty_stories(self) -> list[StoryRow]:
+        rows = self.db.execute(
+            "SELECT * FROM stories WHERE dirty = 1 ORDER BY created_at, story_id"
+        ).fetchall()
+        return [_story(r) for r in rows]
+
+    # briefs ----------------------------------------------------------------------------
+    def save_brief(self, story_id: str, version: int, brief: dict) -> None:
+        """Record a written brief and mark the story clean (call inside a transaction)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO briefs(story_id, version, brief, created_at) VALUES (?,?,?,?)",
+            (story_id, version, json.dumps(brief, ensure_ascii=False), now_iso()),
+        )
+        self.db.execute(
+            "UPDATE stories SET dirty = 0, version = ? WHERE story_id = ?", (version, story_id)
+        )
+
+    def brief(self, story_id: str, version: int | None = None) -> dict | None:
+        if version is None:
+            row = self.db.execute(
+                "SELECT brief FROM briefs WHERE story_id = ? ORDER BY version DESC LIMIT 1",
+                (story_id,),
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT brief FROM briefs WHERE story_id = ? AND version = ?",
+                (story_id, version),
+            ).fetchone()
+        return json.loads(row["brief"]) if row else None
+
+    def brief_history(self, story_id: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT version, created_at FROM briefs WHERE story_id = ? ORDER BY version",
+            (story_id,),
+        ).fetchall()
+        return [{"version": r["version"], "created_at": r["created_at"]} for r in rows]
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        path=row["path"],
+        title=row["title"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        url=row["url"],
+        source=row["source"],
+        published=row["published"],
+    )
+
+
+def _story(row: sqlite3.Row) -> StoryRow:
+    return StoryRow(
+        story_id=row["story_id"],
+        slug=row["slug"],
+        centroid=np.frombuffer(row["centroid"], dtype=np.float32),
+        size=row["size"],
+        first_time=row["first_time"],
+        last_time=row["last_time"],
+        dirty=bool(row["dirty"]),
+        version=row["version"],
+    )

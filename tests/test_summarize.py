@@ -1,0 +1,143 @@
+"""The brief writer's logic with a scripted generator (fast). The real model is exercised in
+tests/test_end_to_end.py."""
+
+import pytest
+
+from digest.config import Citations
+from digest.embed import SentenceTransformerEmbedder
+from digest.records import Article
+from digest.summarize import BriefWriter, build_prompt, parse_reply, select_facts, story_sentences
+
+A1 = Article(
+    path="a1.txt",
+    title="Harbor Council backs marina expansion",
+    text=(
+        "The Harbor Council approved 1,250 new berths for the east marina on Monday. "
+        'Mayor Ana Ruiz called the plan "a fair deal for the fishing fleet". '
+        "Construction is due to start in March and last two years.\n\n"
+        "The council said fees from the berths would pay for the work."
+    ),
+    content_hash="h1",
+    source="Coast Post",
+    published="2026-11-02",
+)
+A2 = Article(
+    path="a2.md",
+    title="East marina to grow by 1,250 berths",
+    text=(
+        "On Monday the Harbor Council voted to add 1,250 berths at the east marina. "
+        "Work will begin in March, the council said. "
+        "Fishing crews have waited a decade for more space in the harbor."
+    ),
+    content_hash="h2",
+    source="Bay Daily",
+    published="2026-11-03",
+)
+
+
+class Scripted:
+    """A generator that replies with a fixed text and records the prompt it was given."""
+
+    def __init__(self, reply: str | Exception):
+        self.reply = reply
+        self.messages = None
+
+    def generate(self, messages, max_new_tokens):
+        self.messages = messages
+        if isinstance(self.reply, Exception):
+            raise self.reply
+        return self.reply
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return SentenceTransformerEmbedder()
+
+
+def writer(embedder, generator, words=60):
+    return BriefWriter(
+        embedder, generator, Citations(), brief_words=words, input_words=200, max_new_tokens=200
+    )
+
+
+def test_parse_reply_variants():
+    assert parse_reply("Headline: Marina grows\nBrief: The council approved berths.") == (
+        "Marina grows",
+        "The council approved berths.",
+    )
+    assert parse_reply("**Headline:** Marina grows\n\n**Brief:**\nThe council approved berths.") == (
+        "Marina grows",
+        "The council approved berths.",
+    )
+    assert parse_reply("Marina grows\nThe council approved berths. Work starts in March.") == (
+        "Marina grows",
+        "The council approved berths. Work starts in March.",
+    )
+
+
+def test_selection_states_each_fact_once_and_keeps_sources():
+    e = SentenceTransformerEmbedder()
+    sentences = story_sentences([A1, A2])
+    facts = select_facts(sentences, e.embed([s.text for s in sentences]), budget_words=200)
+    texts = [f.text for f in facts]
+    # the approval is in both articles: chosen once, known to be stated by both sources
+    approvals = [f for f in facts if "1,250" in f.text]
+    assert len(approvals) == 1 and approvals[0].sources == (1, 2)
+    assert len(texts) == len(set(texts))
+    prompt = build_prompt(facts, 2, 60)[1]["content"]
+    assert "2 news reports" in prompt and approvals[0].text in prompt
+
+
+def test_supported_sentences_are_cited_and_a_wrong_number_is_replaced(embedder):
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths for east marina\n"
+        "Brief: The Harbor Council approved 1,250 new berths at the east marina on Monday. "
+        "Construction will start in March and take 5 years. "
+        'Mayor Ana Ruiz called it "a fair deal for the fishing fleet".'
+    )
+    brief = writer(embedder, gen).write("s1", [A2, A1], version=1, updated="2026-11-04T00:00:00+00:00")
+    assert brief.headline == "Harbor Council approves 1,250 berths for east marina"
+    # sources are numbered by publication date: A1 (Nov 2) is 1, A2 (Nov 3) is 2
+    assert [s.path for s in brief.sources] == ["a1.txt", "a2.md"]
+    texts = [s.text for s in brief.sentences]
+    assert texts[0].startswith("The Harbor Council approved 1,250")
+    assert brief.sentences[0].citations == (1, 2)
+    assert not any("5 years" in t for t in texts)  # the invented duration never appears
+    assert any("replaced unsupported sentence" in n and "5 years" in n for n in brief.notes)
+    quote = [s for s in brief.sentences if "fair deal" in s.text]
+    assert quote and quote[0].citations == (1,)
+    assert all(s.citations for s in brief.sentences)
+
+
+def test_repeats_are_dropped(embedder):
+    gen = Scripted(
+        "Headline: Marina to grow\n"
+        "Brief: The Harbor Council approved 1,250 new berths at the east marina. "
+        "The Harbor Council approved 1,250 new berths at the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    assert len([s for s in brief.sentences if "1,250" in s.text]) == 1
+    assert any("repeated fact" in n for n in brief.notes)
+
+
+def test_model_failure_falls_back_to_source_sentences(embedder):
+    brief = writer(embedder, Scripted(RuntimeError("out of memory"))).write("s1", [A1, A2], 1, "t")
+    assert brief.sentences, "a story always gets a brief"
+    source_text = A1.text + " " + A2.text
+    assert all(s.text in source_text for s in brief.sentences)
+    assert all(s.citations for s in brief.sentences)
+    assert brief.headline in (A1.title, A2.title)
+    assert any("model failed" in n for n in brief.notes)
+
+
+def test_unsupported_headline_is_replaced_by_a_source_title(embedder):
+    gen = Scripted("Headline: Governor resigns over marina scandal\nBrief: The Harbor Council approved 1,250 new berths.")
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    assert brief.headline in (A1.title, A2.title)
+
+
+def test_single_article_story_gets_a_brief(embedder):
+    gen = Scripted("Headline: Council backs marina expansion\nBrief: The Harbor Council approved 1,250 new berths for the east marina on Monday.")
+    brief = writer(embedder, gen).write("s1", [A1], 1, "t")
+    assert len(brief.sources) == 1
+    assert brief.sentences and all(s.citations == (1,) for s in brief.sentences)
