@@ -1,0 +1,252 @@
+"""Page-noise removal: what a saved web page carries besides the article.
+
+Works line by line on plain text, by rules tuned on real saved pages: the title repeated at the
+top, photo captions, section labels and headings, emoji headings, hashtag lines, share/subscribe/
+cookie prompts, source and copyright footers. Real sentences are kept, list items included
+(without their bullet or number). Later stages see only prose, so a heading is never mistaken
+for a fact and a caption never cited.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A heading is a short line without sentence-final punctuation; a prose paragraph that merely
+# lost its final period is longer than this.
+HEADING_MAX_WORDS = 12
+# "What we know:" is a label; "For Russia, the move serves three aims:" introduces a list.
+LABEL_MAX_WORDS = 5
+# A lone question this short is a section heading ("Why is X doing Y now?").
+QUESTION_MAX_WORDS = 12
+# Prompts and captions are short; a long paragraph that mentions a newsletter is prose.
+PROMPT_MAX_WORDS = 45
+
+_FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_BULLET = re.compile(r"^\s*(?:[-*+•·‣▪▫●◦–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_SEPARATOR = re.compile(r"^[\W_]+$")  # "___", "* * *", "---", "###", "+"
+_TRAILING_HASHTAGS = re.compile(r"(?:\s+#\w+){2,}\s*$")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\f\v"), " ")
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+
+# Whole-paragraph noise, matched at the start of the paragraph (case-insensitive).
+_NOISE_START = re.compile(
+    r"""^(?:
+        file\s*[-–—:]            # "FILE - Soldiers stand ...", AP caption
+      | file\ photo
+      | (?:photo|image|photograph|picture|credit|caption|video|graphic)s?(?:\ by)?\s*:
+      | image\ (?:copyright|caption)
+      | enlarge\ this\ image
+      | back\ to\ top
+      | advertisement
+      | story\ continues\ below | story\ continued\ below
+      | continue\ reading
+      | skip\ (?:ad|advertisement)
+      | report\ this\ ad
+      | read\ more\b | read\ next\b | read\ or\ share\ this
+      | (?:►\s*)?related\s*: | also\s*: | more\ video\s*: | watch\s*: | listen\s*:
+      | (?:the\ )?source\s*:      # "The Source: This article is based on reporting from ..."
+      | this\ (?:article|story|report)\ (?:is\ based\ on|was\ (?:originally\ )?published
+            |first\ appeared|originally\ appeared|has\ been\ updated)
+      | originally\ published
+      | (?:additional\ )?reporting\ by\ | \(reporting\ by\ | editing\ by\ | writing\ by\
+      | (?:the\ )?(?:associated\ press|ap|reuters|afp)\ contributed
+      | copyright\s+(?:©|\(c\)|\d{4}) | ©
+      | all\ rights\ reserved
+      | tweet\ with\ a\ location | add\ a\ location\ to\ your\ tweets
+      | you\ can\ add\ location\ information | when\ you\ tweet\ with\ a\ location
+      | sorry,\ (?:the|this|but\ the|your)\ (?:video|page|content|browser|comments)
+      | sorry,\ comments
+      | (?:please\ )?(?:enable|turn\ on)\ javascript
+      | your\ browser\ does\ not\ support
+      | share\ (?:this|on|via)\b
+      | follow\ (?:us|\w+(?:\ \w+)?)\ on\ (?:twitter|x|facebook|instagram|threads|bluesky)
+      | sign\ up\b | subscribe\b | newsletter\ sign\ up
+      | have\ a\ tip\b
+      | trending\ news\s*:
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Noise anywhere in a short paragraph: captions with photo credits, prompts, cookie banners.
+_NOISE_ANYWHERE = re.compile(
+    r"""(?:
+        \((?:ap|afp|reuters|getty|epa)?\ ?photo\b   # "(AP Photo/Jane Doe)", "(Photo: X)"
+      | \(photo:
+      | \b(?:ap|afp|epa)\ photo/ | \breuters/\w | \bfile\ photo\b
+      | \bgetty\ images\W*$ | \([^)]*getty\ images[^)]*\)  # a credit, not "Getty Images said"
+      | \b(?:photo|image|photograph|credit)s?:\ [^.!?]*$   # "... last year. Photo: Getty"
+      | \bclick\ here\b
+      | \b(?:sign\ up|subscribe)\b.*\b(?:newsletter|email|inbox|alerts|updates)\b
+      | \bnewsletters?\b.*\b(?:sign\ up|subscribe|inbox|delivered)\b
+      | \bby\ signing\ up\b
+      | \b(?:we|this\ (?:web)?site)\ uses?\ cookies\b
+      | \b(?:accept|reject|manage)\ (?:all\ )?cookies\b
+      | \bcookie\ (?:policy|settings|preferences|consent|notice)\b
+      | \bshare\ this\ (?:article|story|page|post|video)\b
+      | \bcomments?\ (?:are|is)\ (?:now\ )?closed\b
+      | \ball\ rights\ reserved\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A line made only of share buttons: "Facebook Twitter Pinterest Email".
+_SHARE_WORDS = re.compile(
+    r"^(?:(?:share|tweet|email|e-mail|print|facebook|twitter|pinterest|linkedin|whatsapp|"
+    r"reddit|flipboard|copy\ link|comments?|save)\b[\s|·,/]*)+$",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def clean_body(title: str, text: str) -> str:
+    """Return the article prose of `text`, paragraphs separated by blank lines.
+
+    `title` is the article's title: copies of it at the top of the text (saved pages often
+    repeat it) and elsewhere as a lone line are removed. Returns "" when nothing is left.
+    """
+    title_key = _key(title)
+    kept: list[str] = []
+    seen: set[str] = set()
+    at_top = True
+    for paragraph in _paragraphs(text):
+        if at_top and title_key and _is_title_copy(paragraph, title_key):
+            continue
+        if title_key and _key(paragraph) == title_key:
+            continue
+        paragraph = _clean_paragraph(paragraph)
+        if paragraph is None:
+            continue
+        key = _key(paragraph)
+        if key in seen:  # pages repeat pull quotes and captions; a fact needs saying once
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+        at_top = False
+    return "\n\n".join(kept)
+
+
+def normalize_space(text: str) -> str:
+    """NFC, no invisible characters, plain spaces, "\\n" line ends, no trailing spaces."""
+    return "\n".join(" ".join(line.split()) for line in _normalize_chars(text).split("\n"))
+
+
+def _normalize_chars(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blocks between blank lines, each split into its paragraphs (one per line unless wrapped)."""
+    out: list[str] = []
+    for block in re.split(r"\n[ ]*\n", _normalize_chars(text)):
+        raw = [line for line in block.split("\n") if line.strip()]
+        if not raw:
+            continue
+        lines = [" ".join(line.split()) for line in raw]
+        # In wrapped text, an indented line after an unindented one starts a paragraph (wire copy).
+        indented = [line.startswith("  ") for line in raw]
+        wrapped = _is_wrapped(lines)
+        current = lines[0]
+        for i in range(1, len(lines)):
+            new_indent = indented[i] and not indented[i - 1]
+            if _continues(lines[i - 1], lines[i], wrapped) and not (wrapped and new_indent):
+                current = f"{current} {lines[i]}"
+            else:
+                out.append(current)
+                current = lines[i]
+        out.append(current)
+    return out
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    """A hard-wrapped block (email, Markdown, wire copy): long lines, most ending mid-sentence.
+
+    A block of one-line paragraphs (a saved page often has no blank lines) is not wrapped:
+    its lines end with a full stop.
+    """
+    body = lines[:-1]
+    long_lines = sum(len(x) >= 40 for x in body)
+    unfinished = sum(not _FINAL.search(x) for x in body)
+    return bool(body) and long_lines >= 0.7 * len(body) and unfinished * 2 >= len(body)
+
+
+def _continues(previous: str, line: str, wrapped: bool) -> bool:
+    """Does `line` continue the paragraph that `previous` is the last line of?"""
+    if _BULLET.match(line) or previous.endswith(":"):
+        return False
+    if wrapped:  # "Russia Signals Support for Cooperation" on the line above text is a heading
+        return line[:1].islower() or not _is_title_case(previous)
+    return line[:1].islower() and not _FINAL.search(previous)
+
+
+def _clean_paragraph(paragraph: str) -> str | None:
+    """The paragraph as prose, or None if it is page noise."""
+    paragraph = _BULLET.sub("", paragraph, count=1).strip()
+    if paragraph[:1] and _is_emoji(paragraph[0]):
+        paragraph = _strip_emoji(paragraph)
+        if not _FINAL.search(paragraph):
+            return None  # "🇷🇺 Strategic Implications"; "✅ The line opens today." is prose
+    paragraph = _TRAILING_HASHTAGS.sub("", paragraph).strip()
+    if not paragraph or _SEPARATOR.match(paragraph) or _SHARE_WORDS.match(paragraph):
+        return None
+    words = paragraph.split()
+    if sum(w.startswith("#") for w in words) * 2 >= len(words):
+        return None  # "#Tag #OtherTag"
+    if _NOISE_START.match(paragraph):
+        return None
+    if len(words) <= PROMPT_MAX_WORDS and _NOISE_ANYWHERE.search(paragraph):
+        return None
+    if not _FINAL.search(paragraph):
+        if paragraph.endswith(":"):
+            return None if len(words) <= LABEL_MAX_WORDS else paragraph
+        return None if len(words) <= HEADING_MAX_WORDS else paragraph
+    if _is_question_heading(paragraph, words):
+        return None
+    return paragraph
+
+
+def _is_question_heading(paragraph: str, words: list[str]) -> bool:
+    return (
+        paragraph.rstrip("\"'”’").endswith("?")
+        and len(words) <= QUESTION_MAX_WORDS
+        and not re.search(r"[\"“”]", paragraph)  # a quoted question is dialogue, not a heading
+        and not re.search(r"[.!?]\s", paragraph)  # one sentence only
+    )
+
+
+def _is_title_copy(paragraph: str, title_key: str) -> bool:
+    """The title itself, or the title plus a short site suffix ("Title | The Gazette")."""
+    key = _key(paragraph)
+    if key == title_key:
+        return True
+    extra = key[len(title_key) :].split()
+    return (
+        key.startswith(title_key)
+        and 0 < len(extra) <= 6
+        and not _FINAL.search(paragraph)
+        and bool(re.search(r"\s[|–—-]\s", paragraph))
+    )
+
+
+def _key(text: str) -> str:
+    """Comparison key: case, punctuation and spacing do not matter."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _is_emoji(char: str) -> bool:
+    if char in "©®™":  # symbols, but they start copyright lines, not headings
+        return False
+    return unicodedata.category(char) == "So" or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+def _strip_emoji(paragraph: str) -> str:
+    i = 0
+    while i < len(paragraph) and (
+        _is_emoji(paragraph[i]) or unicodedata.category(paragraph[i]) in ("Mn", "Cf", "Zs")
+    ):
+        i += 1
+    return paragraph[i:]
+
+
+def _is_title_case(line: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)

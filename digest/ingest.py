@@ -1,0 +1,542 @@
+"""Reading article files from the inbox into Articles.
+
+Formats: plain text, Markdown (optional front matter), saved HTML pages (trafilatura finds the
+article in the page), JSON (one object or a list) and JSON Lines. Every body goes through
+`clean.clean_body`, so later stages see prose only. A file that cannot be read raises
+`InputError` with the reason in plain words; the pipeline reports it and carries on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from .clean import clean_body, normalize_space
+from .errors import InputError
+from .records import Article
+from .sentences import split_sentences
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+
+_TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp", "~")
+
+# Metadata field names, in order of preference, as publishers and scrapers spell them.
+_TITLE_KEYS = ("title", "headline")
+_TEXT_KEYS = ("text", "content", "body", "article", "maintext", "articleBody")
+_URL_KEYS = ("url", "link", "canonical_url", "href", "source_url")
+_SOURCE_KEYS = ("source", "publisher", "site", "sitename", "site_name", "outlet", "source_name")
+_DATE_KEYS = ("published", "date", "published_at", "publishedAt", "datePublished", "pubDate")
+
+# A first line this long that ends a sentence is the lead paragraph, not a headline.
+_LEAD_MIN_WORDS = 20
+_NO_TEXT_IN_PAGE = "no article text found in the page (only menus, headings or other page noise)"
+_FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TITLE_MAX_WORDS = 25  # a title made from a lead sentence is cut here
+
+
+def list_inbox(inbox: Path, skip: tuple[str, ...] = ("processed", "failed")) -> list[Path]:
+    """Article files in `inbox` and its sub-folders, sorted.
+
+    Skips hidden files and folders, partial downloads and editor temp files, READMEs, and the
+    top-level folders named in `skip` (where the service files things away). Files of unsupported types are listed so that
+    the pipeline can report them rather than ignore them silently.
+    """
+    found: list[Path] = []
+    skipped = {name.lower() for name in skip}
+    for folder, dirs, files in os.walk(inbox):
+        here = Path(folder)
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".") and not (here == inbox and d.lower() in skipped)
+        ]
+        found.extend(here / name for name in files if _is_article_name(name))
+    return sorted(found)
+
+
+def _is_article_name(name: str) -> bool:
+    lower = name.lower()
+    return not (lower.startswith((".", "~$", "readme")) or lower.endswith(_TEMP_SUFFIXES))
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_file(path: Path, data: bytes, *, display_path: str) -> list[Article]:
+    """Parse the bytes of one inbox file into its articles (several for JSON Lines).
+
+    Raises InputError with a plain-words reason when the file holds no readable article.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        kind = f"'{suffix}' files" if suffix else "files without an extension"
+        raise InputError(
+            f"cannot read {kind}; digest reads {', '.join(SUPPORTED[:-1])} and {SUPPORTED[-1]}"
+        )
+    if not data.strip():
+        raise InputError("the file is empty")
+    if suffix in (".html", ".htm"):
+        _check_not_binary(data)
+        return [_from_html(data, display_path)]
+    if suffix == ".jsonl":
+        _check_not_binary(data)
+        return _from_jsonl(data, display_path)  # decoded line by line: one bad line is not fatal
+    text = _decode(data)
+    if suffix == ".txt":
+        return [_from_text(text, data, display_path)]
+    if suffix in (".md", ".markdown"):
+        return [_from_markdown(text, data, display_path)]
+    return _from_json(text, data, display_path)
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+_MAGIC = (
+    (b"%PDF", "a PDF"),
+    (b"PK\x03\x04", "a ZIP or Office"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+)
+
+
+def _check_not_binary(data: bytes) -> None:
+    head = data[:4096]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            raise InputError(f"this is {kind} file, not text; save the article as text or HTML")
+    if b"\x00" in data and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is binary (it contains NUL bytes), not text")
+
+
+# Control codes (C0 but tab and line ends, C1) and replacement characters: signs of a bad decode.
+_GARBLED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def _decode(data: bytes) -> str:
+    """Bytes to NFC text: UTF-8 (BOM or not), UTF-16 with a BOM, else the likely code page."""
+    _check_not_binary(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data)
+    bad = len(_GARBLED.findall(text))
+    if bad > max(2, len(text) // 100):
+        raise InputError(
+            "could not decode the text: many characters are invalid or control codes (is it "
+            "really a text file?); save it again as UTF-8 text"
+        )
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _decode_legacy(data: bytes) -> str:
+    # charset-normalizer often ranks cp1250 above cp1252 for English text with a few accents
+    # ("naïve" comes out "naďve"), so Windows-1252, the usual culprit, wins whenever it fits.
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:
+        matches = []
+    else:
+        matches = [m.encoding for m in from_bytes(data)]
+    for encoding in ("cp1252", *matches[:1], "latin-1"):
+        if encoding == "cp1252" and matches and "cp1252" not in matches:
+            continue
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")  # unreachable: latin-1 decodes any bytes
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+def _from_text(text: str, data: bytes, path: str) -> Article:
+    meta, body = _split_front_matter(text)
+    return _build(meta, body, data, path, title_from_first_line=True)
+
+
+def _from_markdown(text: str, data: bytes, path: str) -> Article:
+    meta, body = _split_front_matter(text)
+    heading = re.search(r"^[ \t]{0,3}#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
+    if heading and not meta.get("title"):
+        meta["title"] = _strip_markdown(heading.group(1))
+        body = body[: heading.start()] + body[heading.end() :]
+    return _build(meta, _strip_markdown(body), data, path, title_from_first_line=True)
+
+
+def _from_html(data: bytes, path: str) -> Article:
+    import trafilatura  # imported here: it loads lxml and friends, which --help does not need
+
+    try:
+        doc = trafilatura.bare_extraction(
+            data,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            # Dates only from the page's markup and URL, not guessed from its text.
+            date_extraction_params={
+                "original_date": True,
+                "extensive_search": False,
+                "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            },
+        )
+    except Exception as e:  # a parser crash on one odd page must not stop the batch
+        raise InputError(f"could not parse the page as HTML ({type(e).__name__}: {e})") from e
+    if doc is None or not (doc.text or "").strip():
+        raise InputError(_NO_TEXT_IN_PAGE)
+    # trafilatura puts one block (paragraph, heading, list item) per line.
+    body = re.sub(r"\n+", "\n\n", doc.text)
+    meta = {"title": doc.title, "source": doc.sitename, "url": doc.url, "published": doc.date}
+    return _build(meta, body, data, path, title_from_first_line=False, empty=_NO_TEXT_IN_PAGE)
+
+
+def _from_json(text: str, data: bytes, path: str) -> list[Article]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    if isinstance(value, dict):
+        listed = next(
+            (value[k] for k in ("articles", "items") if isinstance(value.get(k), list)), None
+        )
+        if listed is None or _first_key(value, _TEXT_KEYS):
+            return [_from_record(value, data, path)]
+        value = listed
+    if not isinstance(value, list):
+        raise InputError(
+            f"the JSON holds a {type(value).__name__}, not an article object or a list of them"
+        )
+    records = ((f"{path}#{i}", item, _canonical(item)) for i, item in enumerate(value, 1))
+    return _from_records(records, path, unit="item")
+
+
+def _from_jsonl(data: bytes, path: str) -> list[Article]:
+    records = []
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        raw = raw.rstrip(b"\r")
+        if raw.strip():
+            records.append((number, raw))
+
+    def parsed() -> Iterator[tuple[str, Any, bytes]]:
+        for number, raw in records:
+            where = f"{path}#{number}"
+            try:
+                yield where, json.loads(_decode(raw)), raw
+            except json.JSONDecodeError as e:
+                yield where, InputError(f"not valid JSON: {e.msg} at column {e.colno}"), raw
+            except InputError as e:
+                yield where, e, raw
+
+    return _from_records(parsed(), path, unit="line")
+
+
+def _from_records(
+    records: Iterable[tuple[str, Any, bytes]], path: str, *, unit: str
+) -> list[Article]:
+    """Articles of a multi-record file; bad records are logged and skipped, not fatal."""
+    articles: list[Article] = []
+    problems: list[str] = []
+    for where, value, raw in records:
+        try:
+            if isinstance(value, Exception):
+                raise value
+            articles.append(_from_record(value, raw, where))
+        except InputError as e:
+            number = where.rsplit("#", 1)[1]
+            problems.append(f"{unit} {number}: {e.reason}")
+            log.warning("Ingest - skipped %s: %s", where, e.reason)
+    if not articles:
+        if not problems:
+            raise InputError("the file holds no records")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(f"no readable article in the file: {problems[0]}{more}")
+    return articles
+
+
+def _from_record(value: Any, raw: bytes, path: str) -> Article:
+    if not isinstance(value, dict):
+        raise InputError(f"expected a JSON object with the article, found a {type(value).__name__}")
+    text_key = _first_key(value, _TEXT_KEYS)
+    if text_key is None:
+        found = ", ".join(list(value)[:8]) or "none"
+        raise InputError(
+            f"the JSON object has no article text: expected a field named text, content or body "
+            f"(fields found: {found})"
+        )
+    body = value[text_key]
+    if isinstance(body, list):
+        body = "\n\n".join(str(x) for x in body)
+    if not isinstance(body, str):
+        raise InputError(f"the '{text_key}' field is a {type(body).__name__}, not text")
+    if re.search(r"<(?:p|br|div|span|a|em|strong)\b[^>]*>", body, re.IGNORECASE):
+        body = _strip_tags(body)
+    source = value.get(_first_key(value, _SOURCE_KEYS) or "")
+    if isinstance(source, dict):  # schema.org: "publisher": {"@type": "Organization", "name": ...}
+        source = source.get("name")
+    meta = {
+        "title": value.get(_first_key(value, _TITLE_KEYS) or ""),
+        "url": value.get(_first_key(value, _URL_KEYS) or ""),
+        "source": source,
+        "published": value.get(_first_key(value, _DATE_KEYS) or ""),
+    }
+    return _build(meta, unicodedata.normalize("NFC", body), raw, path, title_from_first_line=False)
+
+
+# --- assembling an Article ------------------------------------------------------------------
+
+
+def _build(
+    meta: dict[str, Any],
+    body: str,
+    data: bytes,
+    path: str,
+    *,
+    title_from_first_line: bool,
+    empty: str = "no article text left after removing page noise (headings, captions, share lines)",
+) -> Article:
+    title = _text_field(meta.get("title"))
+    source = _text_field(meta.get("source"))
+    url = _text_field(meta.get("url"))
+    body = normalize_space(body)
+    strip_title = title
+    if not title and title_from_first_line:
+        title, rest, is_lead = _title_from_text(body)
+        if not is_lead:
+            body = rest
+        # A lead paragraph stays in the body: its first sentence names the article, but it is
+        # still the most important paragraph, not a headline to strip.
+        strip_title = "" if is_lead else title
+    text = clean_body(strip_title or "", body)
+    if not text:
+        raise InputError(empty if body.strip() else "the file has a title but no article text")
+    if not title:
+        title = _title_from_sentence(split_sentences(text)[0])
+    return Article(
+        path=path,
+        title=_tidy_title(_strip_site_suffix(title, source, url)),
+        text=text,
+        content_hash=content_hash(data),
+        url=url,
+        source=source,
+        published=_normalize_date(meta.get("published")),
+    )
+
+
+def _title_from_text(body: str) -> tuple[str, str, bool]:
+    """(title, rest of the body, whether the first line is a lead paragraph)."""
+    lines = body.split("\n")
+    nonempty = [i for i, line in enumerate(lines) if line.strip()]
+    if not nonempty:
+        return "", body, False
+    first = nonempty[0]
+    # A section label saved above the headline ("World", "Local News") is not the title.
+    if len(nonempty) > 1 and re.fullmatch(r"\w+(?: news)?", lines[first].strip(), re.IGNORECASE):
+        first = nonempty[1]
+    line = lines[first].strip()
+    sentences, words = split_sentences(line), len(line.split())
+    if words > _LEAD_MIN_WORDS and (len(sentences) > 1 or _FINAL.search(line)):
+        return _title_from_sentence(sentences[0]), body, True
+    return line, "\n".join(lines[first + 1 :]), False
+
+
+def _title_from_sentence(sentence: str) -> str:
+    words = sentence.split()
+    return sentence if len(words) <= _TITLE_MAX_WORDS else " ".join(words[:_TITLE_MAX_WORDS]) + "…"
+
+
+def _tidy_title(title: str) -> str:
+    """One line, and no full stop: a headline that is a sentence ("X recognizes Y.") loses it."""
+    title = " ".join(title.split())
+    if re.search(r"[a-z0-9”’\"')]\.$", title) and not re.search(r"\b[A-Za-z]\.$", title):
+        title = title[:-1]
+    return title
+
+
+def _strip_site_suffix(title: str, source: str | None, url: str | None) -> str:
+    """'Tram opens | The Gazette' -> 'Tram opens', when 'The Gazette' is the article's source."""
+    names = {_compact(source)} if source else set()
+    if url:
+        host = re.sub(r"^[a-z]+://", "", url.lower()).split("/")[0].split(":")[0]
+        host = re.sub(r"^(?:www|m|amp)\.", "", host)
+        names |= {_compact(host), _compact(host.rsplit(".", 1)[0]), _compact(host.split(".")[0])}
+    names.discard("")
+    parts = re.split(r"\s+[|–—•·-]\s+|\s+::\s+", title)
+    if not names or len(parts) < 2:
+        return title
+
+    def matches(part: str) -> bool:
+        k = _compact(part)
+        return bool(k) and any(
+            k == n or (len(k) >= 4 and k in n) or (len(n) >= 4 and n in k) for n in names
+        )
+
+    if matches(parts[-1]):
+        return title[: title.rfind(parts[-1])].rstrip(" |–—•·:-")
+    if matches(parts[0]):
+        return title[len(parts[0]) :].lstrip(" |–—•·:-")
+    return title
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _text_field(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):  # "author": ["A", "B"] style fields
+        value = ", ".join(str(v) for v in value)
+    text = " ".join(unicodedata.normalize("NFC", html.unescape(str(value))).split())
+    return text or None
+
+
+def _first_key(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    lowered = {k.lower(): k for k in obj}
+    for key in keys:
+        actual = lowered.get(key.lower())
+        if actual is not None and obj[actual] not in (None, "", []):
+            return actual
+    return None
+
+
+def _canonical(value: Any) -> bytes:
+    """Stable bytes for one record of a JSON list: its hash identifies the article."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d")
+
+
+def _normalize_date(value: Any) -> str | None:
+    """ISO 8601 where the form is unambiguous; otherwise the value as given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 99999:
+        seconds = value / 1000 if value > 1e11 else value  # milliseconds since the epoch
+        return datetime.fromtimestamp(seconds, UTC).isoformat()
+    text = " ".join(str(value).split())
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        if re.fullmatch(r"\d{4}-?\d{2}-?\d{2}", text):
+            return parsed.date().isoformat()
+        return parsed.isoformat()
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)  # "November 3rd, 2026"
+    cleaned = re.sub(r"^[A-Za-z]+,\s+(?=[A-Za-z])", "", cleaned)  # "Tuesday, November 3, 2026"
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date().isoformat()
+        except ValueError:
+            continue
+    try:  # RFC 2822, as in RSS: "Tue, 03 Nov 2026 10:00:00 GMT"
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return text
+
+
+# --- front matter and Markdown --------------------------------------------------------------
+
+_META_ALIASES = {
+    "title": "title", "headline": "title",
+    "source": "source", "publisher": "source", "site": "source", "sitename": "source",
+    "site_name": "source", "outlet": "source",
+    "url": "url", "link": "url", "canonical_url": "url",
+    "published": "published", "date": "published", "published_at": "published",
+    "pubdate": "published",
+}  # fmt: skip
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """({title, source, url, published}, body) for text opening with a `---` block."""
+    match = re.match(r"\A\s*---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
+    if not match:
+        return {}, text
+    raw = _parse_yaml(match.group(1))
+    if raw is None:
+        return {}, text  # not front matter after all: a horizontal rule at the top
+    meta: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = _META_ALIASES.get(str(key).strip().lower())
+        if field and field not in meta and value not in (None, ""):
+            if isinstance(value, dict):
+                value = value.get("name")
+            meta[field] = value
+    return meta, text[match.end() :]
+
+
+def _parse_yaml(block: str) -> dict[str, Any] | None:
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+    if yaml is not None:
+        try:
+            value = yaml.safe_load(block)
+        except yaml.YAMLError:
+            value = None  # e.g. an unquoted "title: Trams: a new era"; the simple parser copes
+        if isinstance(value, dict):
+            return value
+    pairs = [
+        re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$", line)
+        for line in block.splitlines()
+        if line.strip()
+    ]
+    if not pairs or not all(pairs):
+        return None
+    return {m.group(1): m.group(2).strip().strip("\"'") for m in pairs if m}
+
+
+def _strip_markdown(text: str) -> str:
+    """Markdown to plain prose: markup removed, one block per paragraph, headings kept as lines."""
+    text = re.sub(r"^(```|~~~).*?^\1[^\n]*$", "", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    text = re.sub(r"^(.+)\n(?:=+|-+)[ \t]*$", r"\1", text, flags=re.MULTILINE)  # setext headings
+    text = re.sub(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", "", text, flags=re.MULTILINE)  # link refs
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]", "", text)  # images
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [text](url)
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)  # autolinks
+    text = re.sub(r"</?[A-Za-z][^>\n]*>", "", text)  # inline HTML
+    text = re.sub(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", r"\1", text, flags=re.MULTILINE)
+    text = re.sub(r"^[ \t]{0,3}>[ \t]?", "", text, flags=re.MULTILINE)  # block quotes
+    text = re.sub(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", "", text, flags=re.MULTILINE)  # rules
+    text = re.sub(r"^[ \t]*\|?[ \t]*:?-{3,}.*$", "", text, flags=re.MULTILINE)  # table rules
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)  # **strong**
+    text = re.sub(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", r"\1", text)  # *em*
+    text = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", text)  # _em_
+    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)  # backslash escapes
+    return text
+
+
+def _strip_tags(markup: str) -> str:
+    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)>", "\n\n", markup)
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
