@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     _folder_flags(run)
     run.set_defaults(func=cmd_run)
 
+    watch = sub.add_parser(
+        "watch", help="run as a service: scan the inbox every interval and keep briefs current"
+    )
+    _folder_flags(watch)
+    watch.add_argument(
+        "--interval", type=float, metavar="SECONDS", help="seconds between scans (overrides the config)"
+    )
+    watch.set_defaults(func=cmd_watch)
+
     prep = sub.add_parser("prepare", help="assemble and convert the summarizer model once under models/")
     prep.add_argument("names", nargs="*", help="models to prepare (default: the configured one)")
     prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
@@ -110,6 +119,30 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {f.path}: {f.reason}", file=out)
     print(f"Briefs are in {report.outbox}", file=out)
     return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .service import Watcher
+
+    cfg = _config(args)
+    if args.interval is not None and not 0.2 <= args.interval <= 86400:
+        from .errors import ConfigError
+
+        raise ConfigError(f"--interval must be between 0.2 and 86400 seconds, got {args.interval:g}")
+    # The service's scan lines are its output: show them, with times, even without -v.
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    root = logging.getLogger("digest")
+    root.setLevel(logging.INFO)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(fmt)
+        handler.setLevel(logging.INFO)
+    if cfg.service.log_file:
+        path = cfg.paths.state / cfg.service.log_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(path, encoding="utf-8")
+        file_handler.setFormatter(fmt)
+        root.addHandler(file_handler)
+    return Watcher(cfg).serve(args.interval)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:

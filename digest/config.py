@@ -94,6 +94,23 @@ class Citations:
 
 
 @dataclass(frozen=True)
+class Service:
+    interval_seconds: float = 30.0  # `digest watch` scans the inbox this often (and at start)
+    processed_folder: str = "processed"  # inside the inbox: read files go to <this>/<YYYY-MM-DD>/
+    failed_folder: str = "failed"  # inside the inbox: unreadable files, each with <name>.error.txt
+    log_file: str = ""  # also log to this file (relative to the state folder); "" = stderr only
+
+    def validate(self) -> None:
+        _between(self.interval_seconds, 0.2, 86400, "service", "interval_seconds")
+        for key in ("processed_folder", "failed_folder"):
+            value = getattr(self, key)
+            if not value or "/" in value or value.startswith("."):
+                raise ConfigError(
+                    f"[service] {key} must be a plain folder name inside the inbox, got {value!r}"
+                )
+
+
+@dataclass(frozen=True)
 class Config:
     paths: Paths = field(default_factory=Paths)
     ingest: Ingest = field(default_factory=Ingest)
@@ -101,6 +118,7 @@ class Config:
     cluster: Cluster = field(default_factory=Cluster)
     summarizer: Summarizer = field(default_factory=Summarizer)
     citations: Citations = field(default_factory=Citations)
+    service: Service = field(default_factory=Service)
 
     def with_paths(self, **paths: Path | None) -> Config:
         """Override folders (from CLI flags); None leaves a folder as it is."""

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from . import cluster, ingest
+from . import cluster, failpoints, filing, ingest
 from .config import Config
 from .embed import Embedder
-from .errors import InputError
+from .errors import DigestError, InputError
 from .generate import Generator
 from .lock import StateLock
 from .records import Article, ReadFailure
@@ -80,70 +81,91 @@ class Pipeline:
         return self._generator
 
     def run(self) -> RunReport:
-        paths = self.config.paths
-        if not paths.inbox.is_dir():
-            from .errors import DigestError
-
-            raise DigestError(
-                f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
-            )
-        with StateLock(paths.state):
-            store = Store(paths.state)
+        """One pass over the whole inbox, holding the state lock (`digest run`)."""
+        with StateLock(self.config.paths.state):
+            store = Store(self.config.paths.state)
             try:
-                return self._run(store)
+                return self.process(store)
             finally:
                 store.close()
 
-    def _run(self, store: Store) -> RunReport:
+    def process(
+        self,
+        store: Store,
+        files: list[Path] | None = None,
+        *,
+        file_away: bool = False,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> RunReport:
+        """Take `files` (default: every file in the inbox) through every stage.
+
+        With `file_away`, each file leaves the inbox once its outcome is committed: read ones
+        to the processed folder, unreadable ones to the failed folder beside a note saying why.
+        `should_stop` is asked between files and between briefs, for a prompt clean shutdown.
+        """
         paths = self.config.paths
+        if not paths.inbox.is_dir():
+            raise DigestError(
+                f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
+            )
         report = RunReport(inbox=paths.inbox, outbox=paths.outbox)
-        self._ingest(store, report)
+        if files is None:
+            service = self.config.service
+            files = ingest.list_inbox(
+                paths.inbox, skip=(service.processed_folder, service.failed_folder)
+            )
+        self._ingest(store, files, report, file_away, should_stop)
+        if should_stop():
+            return report
         self._embed(store)
         self._cluster(store, report)
-        self._write_briefs(store, report)
+        self._write_briefs(store, report, should_stop)
         return report
 
     # ingest ------------------------------------------------------------------------------
-    def _ingest(self, store: Store, report: RunReport) -> None:
+    def _ingest(
+        self,
+        store: Store,
+        files: list[Path],
+        report: RunReport,
+        file_away: bool,
+        should_stop: Callable[[], bool],
+    ) -> None:
         inbox = self.config.paths.inbox
         max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
-        for path in ingest.list_inbox(inbox):
+        for path in files:
+            if should_stop():
+                return
             report.files_seen += 1
             shown = path.relative_to(inbox).as_posix()
+            data: bytes | None = None
             try:
-                size = path.stat().st_size
-                if size > max_bytes:
-                    raise InputError(
-                        f"file is {size / 1048576:.1f} MB, over the {self.config.ingest.max_file_mb:g}"
-                        " MB limit ([ingest] max_file_mb)"
-                    )
-                data = path.read_bytes()
+                data = _read_bytes(path, max_bytes, self.config.ingest.max_file_mb)
+                digest = ingest.content_hash(data)
+                known = store.file_status(shown)
+                if known and known[0] == digest and known[1] == "read":
+                    report.files_known += 1  # read before; filed away if a crash kept it here
+                else:
+                    articles = ingest.read_file(path, data, display_path=shown)
+                    failpoints.reach("ingest", self.config.paths.state)
+                    with store.transaction():
+                        for article in articles:
+                            if store.add_article(article):
+                                report.articles_new += 1
+                            else:
+                                report.articles_repeated += 1
+                        store.record_file(shown, digest, "read", None)
+                if file_away:
+                    failpoints.reach("filing", self.config.paths.state)
+                    filing.file_processed(path, inbox, self.config.service.processed_folder)
             except InputError as e:
-                report.failures.append(ReadFailure(shown, e.reason))
-                continue
-            except OSError as e:
-                report.failures.append(ReadFailure(shown, f"cannot read the file: {e.strerror}"))
-                continue
-            digest = ingest.content_hash(data)
-            known = store.file_status(shown)
-            if known and known[0] == digest and known[1] == "read":
-                report.files_known += 1
-                continue
-            try:
-                articles = ingest.read_file(path, data, display_path=shown)
-            except InputError as e:
-                with store.transaction():
-                    store.record_file(shown, digest, "failed", e.reason)
+                if data is not None:  # remember the failure, so `digest status` can list it
+                    with store.transaction():
+                        store.record_file(shown, ingest.content_hash(data), "failed", e.reason)
                 report.failures.append(ReadFailure(shown, e.reason))
                 log.warning("Ingest - set aside %s: %s", shown, e.reason)
-                continue
-            with store.transaction():
-                for article in articles:
-                    if store.add_article(article):
-                        report.articles_new += 1
-                    else:
-                        report.articles_repeated += 1
-                store.record_file(shown, digest, "read", None)
+                if file_away:
+                    filing.file_failed(path, inbox, self.config.service.failed_folder, e.reason)
         log.info(
             "Ingest - %d files, %d new articles, %d set aside",
             report.files_seen,
@@ -158,6 +180,7 @@ class Pipeline:
             return
         texts = [cluster.embedding_text(a.title, a.text) for a in todo]
         vectors = self.embedder.embed(texts)
+        failpoints.reach("embed", self.config.paths.state)
         store.set_embeddings([a.content_hash for a in todo], vectors)
         log.info("Embedding - %d articles", len(todo))
 
@@ -189,6 +212,7 @@ class Pipeline:
             for label, members in groups.items():
                 story = rows.get(label) if isinstance(label, str) else None
                 self._save_story(store, story, [articles[i] for i in members], vectors[members])
+                failpoints.reach("cluster", self.config.paths.state)
                 if story is None:
                     report.stories_created += 1
                 else:
@@ -225,7 +249,9 @@ class Pipeline:
             store.assign_article(a.content_hash, story_id)
 
     # summarize + write -------------------------------------------------------------------
-    def _write_briefs(self, store: Store, report: RunReport) -> None:
+    def _write_briefs(
+        self, store: Store, report: RunReport, should_stop: Callable[[], bool]
+    ) -> None:
         dirty = store.dirty_stories()
         if not dirty:
             return
@@ -241,18 +267,42 @@ class Pipeline:
             max_new_tokens=s.max_new_tokens,
         )
         for story in dirty:
+            if should_stop():
+                return
             articles = store.story_articles(story.story_id)
             version = story.version + 1
             updated = now_iso()
             brief = writer.write(story.story_id, articles, version, updated)
+            failpoints.reach("summarize", self.config.paths.state)
             history = store.brief_history(story.story_id) + [
                 {"version": version, "created_at": updated}
             ]
-            written = write_brief(self.config.paths.outbox, story.slug, brief, history)
+            written = write_brief(
+                self.config.paths.outbox,
+                story.slug,
+                brief,
+                history,
+                between=lambda: failpoints.reach("write", self.config.paths.state),
+            )
             with store.transaction():
                 store.save_brief(story.story_id, version, brief.to_json())
             report.briefs_written.extend(written[:1])
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
+
+
+def _read_bytes(path: Path, max_bytes: int, max_mb: float) -> bytes:
+    try:
+        if path.is_symlink():
+            raise InputError("the file is a symbolic link; copy the article itself into the inbox")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"the file is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit"
+                " ([ingest] max_file_mb)"
+            )
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read the file: {e.strerror or e}") from None
 
 
 def parse_time(value: str | None) -> datetime | None:

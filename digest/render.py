@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from .records import Brief, Source
@@ -43,7 +44,13 @@ def _source_line(s: Source) -> str:
     return f"{s.n}. {title}{meta} (`{s.path}`)"
 
 
-def write_brief(outbox: Path, slug: str, brief: Brief, history: list[dict]) -> list[Path]:
+def write_brief(
+    outbox: Path,
+    slug: str,
+    brief: Brief,
+    history: list[dict],
+    between: Callable[[], None] = lambda: None,
+) -> list[Path]:
     """Write `<slug>.md` and `<slug>.json`; the JSON carries the version history."""
     outbox.mkdir(parents=True, exist_ok=True)
     data = brief.to_json()
@@ -51,6 +58,7 @@ def write_brief(outbox: Path, slug: str, brief: Brief, history: list[dict]) -> l
     md_path = outbox / f"{slug}.md"
     json_path = outbox / f"{slug}.json"
     atomic_write(json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    between()  # a crash here leaves the new JSON beside the old Markdown until the rerun
     atomic_write(md_path, markdown(brief))
     return [md_path, json_path]
 

@@ -1,0 +1,125 @@
+"""`digest watch`: an APScheduler job that keeps stories current as articles arrive.
+
+Every scan lists the inbox and hands the pipeline only the files whose size and modification
+time have not changed since the previous scan, so a file still being written is never read.
+The pipeline files each one away (processed/ or failed/) once its outcome is committed.
+Work a crash left unfinished (articles not yet embedded or clustered, stories whose brief is
+out of date) is finished by the first scan after a restart. SIGINT and SIGTERM stop the
+service between steps, with exit code 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from . import ingest
+from .config import Config
+from .errors import DigestError
+from .lock import StateLock
+from .pipeline import Pipeline, RunReport
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Watcher:
+    def __init__(self, config: Config, pipeline: Pipeline | None = None):
+        self.config = config
+        self.pipeline = pipeline or Pipeline(config)
+        self.stop = threading.Event()
+        self._last_seen: dict[Path, tuple[int, int]] = {}
+        self.scans = 0
+
+    def stable_files(self) -> list[Path]:
+        """Files unchanged (size and mtime) since the previous scan."""
+        service = self.config.service
+        seen: dict[Path, tuple[int, int]] = {}
+        stable = []
+        files = ingest.list_inbox(
+            self.config.paths.inbox, skip=(service.processed_folder, service.failed_folder)
+        )
+        for path in files:
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                continue  # gone between listing and looking
+            seen[path] = (st.st_size, st.st_mtime_ns)
+            if self._last_seen.get(path) == seen[path]:
+                stable.append(path)
+        self._last_seen = seen
+        return stable
+
+    def scan(self) -> RunReport | None:
+        """One scheduled pass. Errors are logged and the service carries on."""
+        self.scans += 1
+        try:
+            files = self.stable_files()
+            store = Store(self.config.paths.state)
+            try:
+                report = self.pipeline.process(
+                    store, files, file_away=True, should_stop=self.stop.is_set
+                )
+            finally:
+                store.close()
+        except DigestError as e:
+            log.error("Scan - %s", e)
+            return None
+        except Exception:
+            log.exception("Scan - failed; will try again at the next scan")
+            return None
+        if report.did_work:
+            log.info(
+                "Scan - %d new article(s), %d story(ies) created, %d updated, "
+                "%d brief(s) written, %d file(s) failed",
+                report.articles_new,
+                report.stories_created,
+                report.stories_updated,
+                len(report.briefs_written),
+                len(report.failures),
+            )
+        return report
+
+    def serve(self, interval: float | None = None) -> int:
+        """Run until SIGINT or SIGTERM; returns the exit code."""
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        interval = interval or self.config.service.interval_seconds
+        paths = self.config.paths
+        if not paths.inbox.is_dir():
+            raise DigestError(
+                f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
+            )
+        self._check_models()
+        with StateLock(paths.state):
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: self.stop.set())
+            scheduler = BackgroundScheduler(
+                executors={"default": ThreadPoolExecutor(1)},
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            )
+            scheduler.add_job(
+                self.scan, "interval", seconds=interval, next_run_time=datetime.now(), id="scan"
+            )
+            scheduler.start()
+            log.info(
+                "Watching %s every %gs (outbox %s); stop with Ctrl-C",
+                paths.inbox,
+                interval,
+                paths.outbox,
+            )
+            self.stop.wait()
+            log.info("Stopping: finishing the current step")
+            scheduler.shutdown(wait=True)  # waits for a scan in flight; it stops between steps
+        log.info("Stopped")
+        return 0
+
+    def _check_models(self) -> None:
+        """Fail at start, not at the first article, when the summarizer is not prepared."""
+        from .prepare import model_folder
+
+        model_folder(self.config.summarizer.model, self.config.paths.models)
