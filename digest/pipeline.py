@@ -7,6 +7,7 @@ and a run with nothing new does no model work and rewrites nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -227,26 +228,26 @@ class Pipeline:
     def _save_story(
         self, store: Store, story: StoryRow | None, articles: list[Article], vectors: np.ndarray
     ) -> None:
-        times = [a.published for a in articles if parse_time(a.published)]
         if story is None:
             founder = min(articles, key=lambda a: a.content_hash)
             story_id = founder.content_hash[:12]
             slug = f"{slugify(founder.title)}-{story_id[:6]}"
-            total = vectors.sum(axis=0)
-            size = len(articles)
-            first = min(times, key=_time_key, default=None)
-            last = max(times, key=_time_key, default=None)
         else:
             story_id, slug = story.story_id, story.slug
-            total = story.centroid * story.size + vectors.sum(axis=0)
-            size = story.size + len(articles)
-            known = [t for t in (story.first_time, story.last_time) if t] + times
-            first = min(known, key=_time_key, default=None)
-            last = max(known, key=_time_key, default=None)
-        centroid = total / (np.linalg.norm(total) or 1.0)
-        store.save_story(story_id, slug, centroid, size, first, last)
         for a in articles:
             store.assign_article(a.content_hash, story_id)
+        # The exact centroid and time span over all the story's articles, old and new: an
+        # incremental mean of normalised centroids would drift towards the oldest articles.
+        embeddings, published = store.story_embeddings(story_id)
+        v = cluster.story_vector(story_id, embeddings, [parse_time(p) for p in published])
+        store.save_story(
+            story_id,
+            slug,
+            v.centroid,
+            v.size,
+            v.first_time.isoformat() if v.first_time else None,
+            v.last_time.isoformat() if v.last_time else None,
+        )
 
     # summarize + write -------------------------------------------------------------------
     def _write_briefs(
@@ -271,8 +272,9 @@ class Pipeline:
                 return
             articles = store.story_articles(story.story_id)
             version = story.version + 1
-            updated = now_iso()
-            brief = writer.write(story.story_id, articles, version, updated)
+            brief = writer.write(story.story_id, articles, version, "")
+            updated = now_iso()  # when the brief was finished, not when the run began
+            brief = dataclasses.replace(brief, updated=updated)
             failpoints.reach("summarize", self.config.paths.state)
             history = store.brief_history(story.story_id) + [
                 {"version": version, "created_at": updated}
@@ -315,8 +317,3 @@ def parse_time(value: str | None) -> datetime | None:
         return None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
-
-def _time_key(value: str) -> datetime:
-    t = parse_time(value)
-    assert t is not None
-    return t

@@ -179,6 +179,15 @@ class Store:
         ).fetchall()
         return [_article(r) for r in rows]
 
+    def story_embeddings(self, story_id: str) -> tuple[np.ndarray, list[str | None]]:
+        """The embeddings and publication times of a story's articles."""
+        rows = self.db.execute(
+            "SELECT embedding, published FROM articles WHERE story_id = ? AND embedding IS NOT NULL",
+            (story_id,),
+        ).fetchall()
+        vectors = np.vstack([np.frombuffer(r["embedding"], dtype=np.float32) for r in rows])
+        return vectors, [r["published"] for r in rows]
+
     def count(self, table: str) -> int:
         assert table in {"articles", "stories", "briefs", "files"}
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
