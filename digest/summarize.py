@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+
 import numpy as np
 
 from . import cite
@@ -26,16 +27,22 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-SAME_FACT = 0.75  # two source sentences this similar state the same fact
+SAME_FACT = 0.70  # source sentences this similar (average linkage) state the same fact
 MIN_WORDS, MAX_WORDS = 5, 70  # source sentences outside this range are not candidates
 
 
 @dataclass(frozen=True)
 class Fact:
-    index: int  # into the story's sentence list
-    text: str
+    """One fact of the story: the source sentences, across articles, that state it."""
+
+    members: tuple[int, ...]  # indices into the story's sentences, most central first
     sources: tuple[int, ...]  # every source stating it
     score: float
+
+    @property
+    def index(self) -> int:
+        """The sentence that best represents the fact."""
+        return self.members[0]
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -70,64 +77,111 @@ def _candidate(s: Sentence) -> bool:
     return MIN_WORDS <= words <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith("?")
 
 
-def select_facts(
-    sentences: list[Sentence], vectors: np.ndarray, budget_words: int
-) -> list[Fact]:
-    """Key sentences, each fact once, in narrative order, within `budget_words`."""
+def group_facts(sentences: list[Sentence], vectors: np.ndarray) -> list[Fact]:
+    """Group candidate sentences that state the same fact, across articles, and score them.
+
+    Average-linkage clustering of sentence embeddings, cut at SAME_FACT: paraphrases of one
+    fact from different reports end up together. A fact scores higher the more sources state
+    it, the closer it is to the centre of the story, and the nearer it is to an article's lead.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
     idx = [i for i, s in enumerate(sentences) if _candidate(s)]
     if not idx:
         return []
-    cand = vectors[idx]
+    cand = vectors[idx].astype(np.float64)
+    if len(idx) == 1:
+        labels = np.array([1])
+    else:
+        dist = np.clip(1.0 - cand @ cand.T, 0.0, 2.0)
+        condensed = dist[np.triu_indices(len(idx), k=1)]
+        labels = fcluster(linkage(condensed, "average"), t=1.0 - SAME_FACT, criterion="distance")
     centroid = cand.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    sims = cand @ cand.T
     n_sources = len({s.source for s in sentences})
-    scores = []
-    support_sets = []
-    for k, i in enumerate(idx):
-        same = {sentences[idx[j]].source for j in np.flatnonzero(sims[k] >= SAME_FACT)}
-        support_sets.append(tuple(sorted(same)))
-        pos = sentences[i].position
-        lead = 0.15 if pos == 0 else 0.08 if pos < 3 else 0.0
-        scores.append(float(cand[k] @ centroid) + 0.3 * len(same) / n_sources + lead)
-    chosen: list[int] = []
-    words = 0
-    remaining = set(range(len(idx)))
-    while remaining:
-        def mmr(k: int) -> float:
-            redundancy = max((float(sims[k, c]) for c in chosen), default=0.0)
-            return scores[k] - 0.7 * redundancy
+    facts = []
+    for label in np.unique(labels):
+        members = [k for k in range(len(idx)) if labels[k] == label]
+        mean = cand[members].mean(axis=0)
+        # most central member first: it stands for the fact
+        members.sort(key=lambda k: -float(cand[k] @ mean))
+        sources = tuple(sorted({sentences[idx[k]].source for k in members}))
+        lead = max(
+            0.15
+            if sentences[idx[k]].position == 0
+            else 0.08
+            if sentences[idx[k]].position < 3
+            else 0.0
+            for k in members
+        )
+        score = float(cand[members[0]] @ centroid) + 0.4 * len(sources) / n_sources + lead
+        facts.append(Fact(tuple(idx[k] for k in members), sources, score))
+    return facts
 
-        best = max(sorted(remaining), key=mmr)
-        remaining.discard(best)
-        if any(sims[best, c] >= SAME_FACT for c in chosen):
-            continue
-        length = len(sentences[idx[best]].text.split())
-        if chosen and words + length > budget_words:
+
+def select_facts(sentences: list[Sentence], vectors: np.ndarray, budget_words: int) -> list[Fact]:
+    """The key facts, each once, in narrative order, within `budget_words` of brief.
+
+    Maximal marginal relevance: each next fact is the best-scoring one that is least like
+    those already chosen; the budget counts each fact at the length of its representative.
+    """
+    facts = group_facts(sentences, vectors)
+    chosen: list[Fact] = []
+    words = 0
+    remaining = sorted(facts, key=lambda f: -f.score)
+    while remaining:
+
+        def mmr(f: Fact) -> float:
+            redundancy = max(
+                (float(vectors[f.index] @ vectors[c.index]) for c in chosen), default=0.0
+            )
+            return f.score - 0.5 * redundancy
+
+        best = max(remaining, key=mmr)
+        remaining.remove(best)
+        length = len(sentences[best.index].text.split())
+        if chosen and words + length > budget_words * 1.15:
             continue
         chosen.append(best)
         words += length
         if words >= budget_words:
             break
-    # Narrative order: lead facts first, then by relative position in their articles.
+    # Narrative order: by where the fact first appears, relative to its article's length.
     lengths: dict[int, int] = {}
     for s in sentences:
         lengths[s.source] = max(lengths.get(s.source, 0), s.position + 1)
 
-    def place(k: int) -> float:
-        s = sentences[idx[k]]
-        return s.position / lengths[s.source]
+    def place(f: Fact) -> float:
+        return min(sentences[m].position / lengths[sentences[m].source] for m in f.members)
 
-    chosen.sort(key=place)
-    return [
-        Fact(index=idx[k], text=sentences[idx[k]].text, sources=support_sets[k], score=scores[k])
-        for k in chosen
-    ]
+    return sorted(chosen, key=place)
 
 
-def build_prompt(facts: list[Fact], n_sources: int, brief_words: int) -> list[Message]:
-    listed = "\n".join(f"- {f.text}" for f in facts)
-    reports = "news report" if n_sources == 1 else f"{n_sources} news reports"
+def build_prompt(
+    facts: list[Fact],
+    sentences: list[Sentence],
+    n_sources: int,
+    brief_words: int,
+    input_words: int,
+) -> list[Message]:
+    """Numbered facts, each with up to two other reports' wordings while `input_words` lasts."""
+    used = sum(len(sentences[f.index].text.split()) for f in facts)
+    blocks = []
+    for n, f in enumerate(facts, start=1):
+        lines = [f"{n}. {sentences[f.index].text}"]
+        seen = {sentences[f.index].source}
+        for m in f.members[1:]:
+            other = sentences[m]
+            length = len(other.text.split())
+            if other.source in seen or len(lines) > 2 or used + length > input_words:
+                continue
+            lines.append(f"   Also reported as: {other.text}")
+            seen.add(other.source)
+            used += length
+        blocks.append("\n".join(lines))
+    reports = "a news report" if n_sources == 1 else f"{n_sources} news reports"
+    per_sentence = max(12, min(30, brief_words // max(1, len(facts))))
+    numbered = "\n".join(f"{n}. <sentence for fact {n}>" for n in range(1, min(len(facts), 2) + 1))
     return [
         {
             "role": "system",
@@ -137,42 +191,59 @@ def build_prompt(facts: list[Fact], n_sources: int, brief_words: int) -> list[Me
         },
         {
             "role": "user",
-            "content": f"Facts from {reports} about one event:\n\n{listed}\n\n"
-            f"Write a news brief of about {brief_words} words that combines these facts.\n"
+            "content": f"Numbered facts from {reports} about one event:\n\n"
+            + "\n".join(blocks)
+            + "\n\nRewrite each numbered fact as one short news sentence of about "
+            f"{per_sentence} words, in the same order and with the same numbers.\n"
             "Rules:\n"
-            "- Use only the facts above. Keep every name, number, date and quotation exactly "
-            "as written, and keep who did what exactly as in the facts.\n"
-            "- State each fact once.\n"
-            "- Plain sentences in one paragraph: no lists, no opinions, no preamble.\n\n"
+            "- Say only what the fact says. Where a fact is reported in several wordings, "
+            "state what they agree on.\n"
+            "- Keep every name, number, date and quotation exactly as written, and keep who "
+            "did what exactly as in the fact.\n"
+            "- No opinions, no background of your own, no preamble.\n\n"
             "Answer in exactly this format:\n"
             "Headline: <a factual headline of at most 12 words>\n"
-            "Brief: <the brief>",
+            f"{numbered}\n...",
         },
     ]
 
 
 _LABEL = re.compile(r"^\s*[*_#>\s]*(headline|title|brief|summary)\s*[*_]*\s*:\s*[*_]*\s*", re.I)
+_NUMBERED = re.compile(r"^\s*[*_]*(\d{1,2})[.)][*_]*\s+(.*)$")
 
 
-def parse_reply(reply: str) -> tuple[str | None, str]:
-    """Split the model's reply into (headline, brief text)."""
+@dataclass(frozen=True)
+class Reply:
+    headline: str | None
+    numbered: dict[int, str]  # fact number -> what the model wrote for it
+    text: str  # everything that was not headline or numbered, joined
+
+
+def parse_reply(reply: str) -> Reply:
+    """Split the model's reply into headline, numbered sentences and any other text."""
     headline = None
+    numbered: dict[int, str] = {}
     body: list[str] = []
     for line in reply.strip().splitlines():
         m = _LABEL.match(line)
+        n = _NUMBERED.match(line)
         if m and m.group(1).lower() in ("headline", "title") and headline is None:
-            headline = _strip_markup(line[m.end():])
+            headline = _strip_markup(line[m.end() :])
         elif m:
-            body.append(line[m.end():])
+            body.append(line[m.end() :])
+        elif n:
+            text = _strip_markup(n.group(2))
+            if text:
+                numbered.setdefault(int(n.group(1)), text)
         elif line.strip():
             body.append(line)
     text = _strip_markup(" ".join(body))
-    if headline is None and body:
+    if headline is None and body and not numbered:
         # No labels: a short first line is the headline.
         first = _strip_markup(body[0])
         if len(first.split()) <= 14 and not first.endswith("."):
             headline, text = first, _strip_markup(" ".join(body[1:]))
-    return headline or None, text
+    return Reply(headline or None, numbered, text)
 
 
 def _strip_markup(text: str) -> str:
@@ -208,14 +279,25 @@ class BriefWriter:
         if not sentences:  # cannot happen for ingested articles; kept for safety
             sentences = [Sentence(n, 0, a.title) for n, a in enumerate(articles, start=1)]
         vectors = self.embedder.embed([s.text for s in sentences])
-        facts = select_facts(sentences, vectors, self.input_words) or [
-            Fact(0, sentences[0].text, (sentences[0].source,), 0.0)
+        facts = select_facts(sentences, vectors, self.brief_words) or [
+            Fact((0,), (sentences[0].source,), 0.0)
         ]
         notes: list[str] = []
-        headline, drafted = self._draft(facts, len(articles), notes)
+        reply = self._draft(facts, sentences, len(articles), notes)
+        drafted: list[tuple[str, Fact | None]] = []
+        headline = None
+        if reply is not None:
+            headline = reply.headline
+            if reply.numbered:
+                for n, text in sorted(reply.numbered.items()):
+                    fact = facts[n - 1] if 1 <= n <= len(facts) else None
+                    drafted += [(t, fact) for t in split_sentences(text)]
+            else:  # the model ignored the numbering: align its sentences freely
+                drafted = [(t, None) for t in split_sentences(reply.text)]
         out = self._check(drafted, sentences, vectors, notes)
         if not out:
-            notes.append("no generated sentence was supported: brief made of source sentences")
+            if reply is not None:
+                notes.append("no generated sentence was supported: brief made of source sentences")
             out = self._extractive(facts, sentences, vectors)
         headline = self._headline(headline, articles, sentences, vectors, notes)
         return Brief(
@@ -229,30 +311,35 @@ class BriefWriter:
         )
 
     # steps -------------------------------------------------------------------------------
-    def _draft(self, facts: list[Fact], n_sources: int, notes: list[str]) -> tuple[str | None, list[str]]:
+    def _draft(
+        self, facts: list[Fact], sentences: list[Sentence], n_sources: int, notes: list[str]
+    ) -> Reply | None:
         if self.generator is None:
-            return None, []
-        messages = build_prompt(facts, n_sources, self.brief_words)
+            return None
+        messages = build_prompt(facts, sentences, n_sources, self.brief_words, self.input_words)
         try:
-            reply = self.generator.generate(messages, self.max_new_tokens)
+            return parse_reply(self.generator.generate(messages, self.max_new_tokens))
         except Exception as e:  # a model failure must not lose the story: fall back
             log.warning("Summarize - the model failed (%s); using source sentences", e)
             notes.append(f"model failed: {e}")
-            return None, []
-        headline, text = parse_reply(reply)
-        return headline, split_sentences(text)
+            return None
 
     def _check(
-        self, drafted: list[str], sentences: list[Sentence], vectors: np.ndarray, notes: list[str]
+        self,
+        drafted: list[tuple[str, Fact | None]],
+        sentences: list[Sentence],
+        vectors: np.ndarray,
+        notes: list[str],
     ) -> list[BriefSentence]:
-        drafted = [d for d in drafted if len(d.split()) >= 4]
+        """Keep supported sentences with their citations; replace or drop the others."""
+        drafted = [(t, f) for t, f in drafted if len(t.split()) >= 4]
         if not drafted:
             return []
         c = self.citations
-        out_vectors = self.embedder.embed(drafted)
+        out_vectors = self.embedder.embed([t for t, _ in drafted])
         checked: list[BriefSentence] = []
         kept_vectors: list[np.ndarray] = []
-        for text, vec in zip(drafted, out_vectors, strict=True):
+        for (text, fact), vec in zip(drafted, out_vectors, strict=True):
             s = cite.support(
                 vec,
                 text,
@@ -265,13 +352,17 @@ class BriefWriter:
                 checked.append(BriefSentence(text, s.citations))
                 kept_vectors.append(vec)
                 continue
-            source = sentences[s.best]
-            if s.similarity >= c.support_similarity * 0.8 and _candidate(source):
+            # The fact the model was asked to restate, else the source sentence nearest to
+            # what it wrote (if it is near enough to be what the model meant).
+            replacement = fact.index if fact is not None else s.best
+            if fact is not None or (
+                s.similarity >= c.support_similarity * 0.8 and _candidate(sentences[s.best])
+            ):
                 why = f"missing {', '.join(s.missing)}" if s.missing else "weak match"
                 notes.append(f"replaced unsupported sentence ({why}): {text}")
-                cited = cite.source_sentence_citations(s.best, sentences, vectors, SAME_FACT)
-                checked.append(BriefSentence(source.text, cited))
-                kept_vectors.append(vectors[s.best])
+                cited = cite.source_sentence_citations(replacement, sentences, vectors, SAME_FACT)
+                checked.append(BriefSentence(sentences[replacement].text, cited))
+                kept_vectors.append(vectors[replacement])
             else:
                 notes.append(f"dropped unsupported sentence: {text}")
         if not checked:
@@ -288,7 +379,8 @@ class BriefWriter:
     ) -> list[BriefSentence]:
         out = [
             BriefSentence(
-                f.text, cite.source_sentence_citations(f.index, sentences, vectors, SAME_FACT)
+                sentences[f.index].text,
+                cite.source_sentence_citations(f.index, sentences, vectors, SAME_FACT),
             )
             for f in facts
         ]
@@ -332,4 +424,3 @@ class BriefWriter:
         tvec = self.embedder.embed(titles)
         centre = vectors.mean(axis=0)
         return titles[int(np.argmax(tvec @ centre))]
-

@@ -61,37 +61,35 @@ def writer(embedder, generator, words=60):
 
 
 def test_parse_reply_variants():
-    assert parse_reply("Headline: Marina grows\nBrief: The council approved berths.") == (
-        "Marina grows",
-        "The council approved berths.",
-    )
-    assert parse_reply("**Headline:** Marina grows\n\n**Brief:**\nThe council approved berths.") == (
-        "Marina grows",
-        "The council approved berths.",
-    )
-    assert parse_reply("Marina grows\nThe council approved berths. Work starts in March.") == (
-        "Marina grows",
-        "The council approved berths. Work starts in March.",
-    )
+    r = parse_reply("Headline: Marina grows\n1. The council approved berths.\n2. Work starts in March.")
+    assert r.headline == "Marina grows"
+    assert r.numbered == {1: "The council approved berths.", 2: "Work starts in March."}
+    r = parse_reply("**Headline:** Marina grows\n\n**1.** The council approved berths.")
+    assert (r.headline, r.numbered) == ("Marina grows", {1: "The council approved berths."})
+    r = parse_reply("Marina grows\nThe council approved berths. Work starts in March.")
+    assert (r.headline, r.numbered) == ("Marina grows", {})
+    assert r.text == "The council approved berths. Work starts in March."
 
 
 def test_selection_states_each_fact_once_and_keeps_sources():
     e = SentenceTransformerEmbedder()
     sentences = story_sentences([A1, A2])
-    facts = select_facts(sentences, e.embed([s.text for s in sentences]), budget_words=200)
-    texts = [f.text for f in facts]
-    # the approval is in both articles: chosen once, known to be stated by both sources
-    approvals = [f for f in facts if "1,250" in f.text]
+    vectors = e.embed([s.text for s in sentences])
+    facts = select_facts(sentences, vectors, budget_words=200)
+    # the approval is in both articles: one fact, known to be stated by both sources
+    approvals = [f for f in facts if any("1,250" in sentences[m].text for m in f.members)]
     assert len(approvals) == 1 and approvals[0].sources == (1, 2)
-    assert len(texts) == len(set(texts))
-    prompt = build_prompt(facts, 2, 60)[1]["content"]
-    assert "2 news reports" in prompt and approvals[0].text in prompt
+    assert len({m for f in facts for m in f.members}) == sum(len(f.members) for f in facts)
+    prompt = build_prompt(facts, sentences, 2, 60, 300)[1]["content"]
+    assert "2 news reports" in prompt
+    # the fact is shown once, with the other report's wording beside it
+    assert prompt.count("1,250") == 2 and "Also reported as:" in prompt
 
 
 def test_supported_sentences_are_cited_and_a_wrong_number_is_replaced(embedder):
     gen = Scripted(
         "Headline: Harbor Council approves 1,250 berths for east marina\n"
-        "Brief: The Harbor Council approved 1,250 new berths at the east marina on Monday. "
+        "The Harbor Council approved 1,250 new berths at the east marina on Monday. "
         "Construction will start in March and take 5 years. "
         'Mayor Ana Ruiz called it "a fair deal for the fishing fleet".'
     )
@@ -141,3 +139,30 @@ def test_single_article_story_gets_a_brief(embedder):
     brief = writer(embedder, gen).write("s1", [A1], 1, "t")
     assert len(brief.sources) == 1
     assert brief.sentences and all(s.citations == (1,) for s in brief.sentences)
+
+
+class Corrupts:
+    """Restates each numbered fact of the prompt, but changes 1,250 to 900 in fact 1."""
+
+    def generate(self, messages, max_new_tokens):
+        facts = [
+            l for l in messages[-1]["content"].splitlines() if l[:1].isdigit() and "<" not in l
+        ]
+        self.facts = facts
+        lines = ["Headline: Port Alder marina to grow"]
+        for line in facts:
+            n, text = line.split(". ", 1)
+            lines.append(f"{n}. {text.replace('1,250', '900') if n == '1' else text}")
+        return "\n".join(lines)
+
+
+def test_a_numbered_sentence_that_changes_its_fact_is_replaced_by_that_fact(embedder):
+    gen = Corrupts()
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert not any("900" in t for t in texts)
+    fact_one = gen.facts[0].split(". ", 1)[1]
+    assert "1,250" in fact_one  # the approval, stated by both sources, is the lead fact
+    assert fact_one in texts  # its source wording stands in for the bad restatement
+    assert any("replaced unsupported sentence (missing 900)" in n for n in brief.notes)
+    assert all(s.citations for s in brief.sentences)
