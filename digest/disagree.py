@@ -1,0 +1,116 @@
+"""Disagreements between sources: where reports of the same fact quote different words or give
+different numbers, the brief says so and cites each side, instead of silently picking one.
+
+Two kinds are detected, among the source sentences that state one fact (those close to it in
+embedding space):
+- quotations: short quoted phrases (up to six words) that differ between sources, as when one
+  report has a minister call a move a "bold step" and another a "brave step";
+- numbers: different figures for the same unit ("18,000 riders" against "21,500 riders").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import BriefSentence, Sentence
+
+NEAR = 0.6  # source sentences this similar to a fact report the same fact
+MAX_QUOTE_WORDS = 6
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
+_NUMBER_UNIT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s+([a-z]{3,})\b")
+# Words after a number that are not the unit being counted.
+_NOT_UNITS = {
+    "and", "the", "for", "with", "from", "that", "this", "was", "were", "have", "has", "had",
+    "people's", "per", "percent", "years", "year", "after", "before", "since", "when", "who",
+    "which", "but", "are", "its", "their", "his", "her", "into", "over", "under", "about",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    kind: str  # "quote" or "number"
+    unit: str  # for numbers: what is counted
+    sides: tuple[tuple[str, tuple[int, ...]], ...]  # (what a side says, its sources), sorted
+
+    def sentence(self) -> BriefSentence:
+        parts = ", ".join(
+            f"{_show(value, self.kind)} ({_sources(srcs)})" for value, srcs in self.sides
+        )
+        if self.kind == "quote":
+            text = f"Reports differ on the words quoted: {parts}."
+        else:
+            text = f"Reports differ on the number of {self.unit}: {parts}."
+        cited = tuple(sorted({n for _, srcs in self.sides for n in srcs}))
+        return BriefSentence(text, cited)
+
+
+def find(
+    fact_index: int, sentences: list[Sentence], vectors: np.ndarray
+) -> list[Disagreement]:
+    """Disagreements among the sentences that report the fact of `sentences[fact_index]`."""
+    sims = vectors @ vectors[fact_index]
+    related = [sentences[j] for j in np.flatnonzero(sims >= NEAR)]
+    if len({s.source for s in related}) < 2:
+        return []
+    found = []
+    quotes: dict[str, set[int]] = {}
+    for s in related:
+        for m in _QUOTE.finditer(s.text):
+            q = _norm_quote(m.group(1))
+            if 1 <= len(q.split()) <= MAX_QUOTE_WORDS:
+                quotes.setdefault(q, set()).add(s.source)
+    distinct = _drop_contained(quotes)
+    if len(distinct) >= 2 and len({n for srcs in distinct.values() for n in srcs}) >= 2:
+        found.append(Disagreement("quote", "", _sides(distinct)))
+    units: dict[str, dict[str, set[int]]] = {}
+    for s in related:
+        for m in _NUMBER_UNIT.finditer(s.text.lower()):
+            number, unit = m.group(1).replace(",", ""), m.group(2)
+            if unit in _NOT_UNITS:
+                continue
+            units.setdefault(unit.removesuffix("s"), {}).setdefault(number, set()).add(s.source)
+    for unit, values in sorted(units.items()):
+        sources = [srcs for srcs in values.values()]
+        if len(values) >= 2 and len(set().union(*sources)) >= 2:
+            found.append(Disagreement("number", unit + "s", _sides(values)))
+    return found
+
+
+def _norm_quote(text: str) -> str:
+    text = text.replace("’", "'").strip(" ,.;:!?").lower()
+    return re.sub(r"\s+", " ", text)
+
+
+def _drop_contained(quotes: dict[str, set[int]]) -> dict[str, set[int]]:
+    """'bold step' and 'a bold step' are one wording."""
+    keep: dict[str, set[int]] = {}
+    for q in sorted(quotes, key=len):
+        container = next((k for k in keep if k in q or q in k), None)
+        if container is None:
+            keep[q] = set(quotes[q])
+        else:
+            keep[container] |= quotes[q]
+    return keep
+
+
+def _sides(values: dict[str, set[int]]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    return tuple(
+        sorted(((v, tuple(sorted(s))) for v, s in values.items()), key=lambda side: side[1])
+    )
+
+
+def _show(value: str, kind: str) -> str:
+    if kind == "quote":
+        return f"“{value}”"
+    number = float(value)
+    return f"{int(number):,}" if number.is_integer() else value
+
+
+def _sources(sources: tuple[int, ...]) -> str:
+    label = "source" if len(sources) == 1 else "sources"
+    return f"{label} {', '.join(map(str, sources))}"

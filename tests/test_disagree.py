@@ -1,0 +1,40 @@
+from digest import disagree
+from digest.embed import SentenceTransformerEmbedder
+from digest.records import Sentence
+
+S = [
+    Sentence(1, 0, 'The mayor welcomed the tram line, calling it a "bold step" for the city.'),
+    Sentence(2, 0, 'The mayor welcomed the new tram line and called it a "brave step" for the city.'),
+    Sentence(3, 0, "About 18,000 riders used the tram line on its first day, the operator said."),
+    Sentence(4, 0, "The operator said 21,500 riders took the tram on the first day."),
+    Sentence(5, 0, "Heavy rain flooded the old market square on Friday."),
+]
+
+
+def test_different_quotes_and_numbers_for_one_fact_are_reported_with_both_sides():
+    v = SentenceTransformerEmbedder().embed([s.text for s in S])
+    [quote] = disagree.find(0, S, v)
+    assert quote.kind == "quote"
+    assert quote.sides == (("bold step", (1,)), ("brave step", (2,)))
+    sentence = quote.sentence()
+    assert sentence.text == 'Reports differ on the words quoted: “bold step” (source 1), “brave step” (source 2).'
+    assert sentence.citations == (1, 2)
+
+    [number] = disagree.find(2, S, v)
+    assert number.kind == "number" and number.unit == "riders"
+    assert number.sentence().text == (
+        "Reports differ on the number of riders: 18,000 (source 3), 21,500 (source 4)."
+    )
+    assert disagree.find(4, S, v) == []  # a fact only one source reports cannot disagree
+
+
+def test_agreeing_sources_are_not_a_disagreement():
+    same = [
+        Sentence(1, 0, 'The mayor called the tram line "a bold step" for the city.'),
+        Sentence(2, 0, 'Calling it a "bold step", the mayor welcomed the tram line.'),
+        Sentence(3, 0, "The tram carried 18,000 riders on its first day."),
+        Sentence(4, 0, "On its first day, 18,000 riders took the tram."),
+    ]
+    v = SentenceTransformerEmbedder().embed([s.text for s in same])
+    assert disagree.find(0, same, v) == []
+    assert disagree.find(2, same, v) == []
