@@ -50,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch.set_defaults(func=cmd_watch)
 
+    ev = sub.add_parser(
+        "eval",
+        help="run the pipeline on Multi-News-format clusters and score clustering, ROUGE and checks",
+    )
+    ev.add_argument("data", type=Path, help="a .jsonl file of clusters (documents + summary)")
+    ev.add_argument("--limit", type=int, metavar="N", help="only the first N clusters")
+    ev.add_argument("--words", type=int, metavar="N", help="brief length in words")
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+    ev.add_argument("--keep", type=Path, metavar="DIR", help="keep inbox/outbox/state in DIR")
+    ev.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
+    ev.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
+    ev.set_defaults(func=cmd_eval)
+
     prep = sub.add_parser("prepare", help="assemble and convert the summarizer model once under models/")
     prep.add_argument("names", nargs="*", help="models to prepare (default: the configured one)")
     prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
@@ -143,6 +156,23 @@ def cmd_watch(args: argparse.Namespace) -> int:
         file_handler.setFormatter(fmt)
         root.addHandler(file_handler)
     return Watcher(cfg).serve(args.interval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from .errors import DigestError
+    from .evaluate import evaluate, format_report
+
+    if not args.data.is_file():
+        raise DigestError(f"no data file at {args.data}")
+    cfg = _config(args)
+    with tempfile.TemporaryDirectory(prefix="digest-eval-") as tmp:
+        workdir = args.keep or Path(tmp)
+        result = evaluate(args.data, config=cfg, limit=args.limit, words=args.words, workdir=workdir)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:

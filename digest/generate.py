@@ -75,7 +75,7 @@ class TransformersGenerator:
                 self.folder, dtype=dtype, device_map=device, local_files_only=True
             )
         except Exception as e:  # any load failure becomes one line for the user
-            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0].rstrip(".")
             raise ModelError(
                 f"cannot load the summarizer model from {self.folder}: {reason}. "
                 f"Prepare it again with `{PREPARE_COMMAND}` or set [summarizer] model to a "

@@ -78,16 +78,18 @@ def prepare(name: str, models_dir: Path, *, keep_gguf: bool = True) -> Path:
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     folder = models_dir / name
+    gguf = models_dir / f"{name}.gguf"
     with _lock(models_dir / f".{name}.lock"):
-        if _is_prepared(folder, known):
+        if _is_prepared(folder, known) and (gguf.is_file() or not keep_gguf):
             log.info("Prepare - %s is already prepared in %s", name, folder)
             return folder
-        gguf = models_dir / f"{name}.gguf"
+        _remove_leftovers(models_dir, name)  # of a run that was killed; we hold the lock
         if gguf.is_file() and _sha256(gguf) == known.sha256:
             log.info("Prepare - %s: reusing the verified %s", name, gguf)
         else:
             assemble(_source_files(name, known), gguf, known.sha256)
-        _convert(gguf, folder, source_sha256=known.sha256)
+        if not _is_prepared(folder, known):  # else only the .gguf file was missing
+            _convert(gguf, folder, source_sha256=known.sha256)
         if not keep_gguf:
             gguf.unlink()
     return folder
@@ -243,49 +245,74 @@ def _sha256(path: Path) -> str:
 
 def _convert(gguf: Path, folder: Path, *, source_sha256: str) -> None:
     """Dequantize `gguf` into a bf16 safetensors folder; `folder` appears only when complete."""
-    import torch
-    import transformers
-    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
-
+    # bf16 takes about 3.2x the space of a Q4 file (Qwen: 1.1 GB -> 3.6 GB)
+    needed = int(gguf.stat().st_size * 3.5)
+    free = shutil.disk_usage(folder.parent).free
+    if free < needed:
+        raise ModelError(
+            f"converting {gguf.name} needs about {needed / 2**30:.1f} GiB free in "
+            f"{folder.parent}, and {free / 2**30:.1f} GiB are; free some space and run again"
+        )
     started = time.perf_counter()
     log.info("Prepare - converting %s (dequantizing: takes a while)", gguf.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        # dequantize=True: without it transformers may keep the weights in packed GGUF blocks
-        # (when it can fetch a matmul kernel), and those cannot be saved as plain tensors.
-        model = AutoModelForCausalLM.from_pretrained(
-            gguf.parent,
-            gguf_file=gguf.name,
-            dtype=torch.bfloat16,
-            quantization_config=GgufConfig(dequantize=True),
-        )
-        # A model loaded from GGUF counts as quantized and refuses save_pretrained; its weights
-        # are dense now, so it is safe to drop the marks.
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        del model
-        gc.collect()
-        marker = {
-            "format": FORMAT,
-            "source": gguf.name,
-            "source_sha256": source_sha256,
-            "dtype": "bfloat16",
-            "transformers": transformers.__version__,
-            "torch": torch.__version__,
-            "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        _make_readable(tmp)
+        _convert_into(gguf, tmp, source_sha256)
         if folder.exists():  # an earlier, unmarked or outdated conversion
             shutil.rmtree(folder)
         os.replace(tmp, folder)
+    except (ImportError, OSError, ValueError, RuntimeError) as e:
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].rstrip(".")
+        raise ModelError(
+            f"could not convert {gguf} for transformers: {reason}. Check that torch, transformers "
+            "and gguf are installed (`make setup`) and that there is free disk space"
+        ) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
+
+
+def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
+
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # dequantize=True: without it transformers may keep the weights in packed GGUF blocks
+    # (when it can fetch a matmul kernel), and those cannot be saved as plain tensors.
+    model = AutoModelForCausalLM.from_pretrained(
+        gguf.parent,
+        gguf_file=gguf.name,
+        dtype=torch.bfloat16,
+        quantization_config=GgufConfig(dequantize=True),
+    )
+    # A model loaded from GGUF counts as quantized and refuses save_pretrained; its weights
+    # are dense now, so it is safe to drop the marks.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    del model
+    gc.collect()
+    marker = {
+        "format": FORMAT,
+        "source": gguf.name,
+        "source_sha256": source_sha256,
+        "dtype": "bfloat16",
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    _make_readable(tmp)
+
+
+def _remove_leftovers(models_dir: Path, name: str) -> None:
+    for path in models_dir.glob(f".{name}.*.tmp"):
+        log.info("Prepare - removing %s, left by an interrupted run", path)
+        shutil.rmtree(path, ignore_errors=True)
+    (models_dir / f"{name}.gguf.partial").unlink(missing_ok=True)
 
 
 def _make_readable(folder: Path) -> None:
