@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .clean import clean_body, normalize_space
+from .clean import clean_body, is_noise, normalize_space
 from .encoding import check_not_binary, declared_charset, decode, repair
 from .errors import InputError
 from .records import Article, Parsed
@@ -451,6 +451,9 @@ def _title_from_text(body: str) -> tuple[str, str, bool]:
     """(title, rest of the body, whether the first line is a lead paragraph)."""
     lines = body.split("\n")
     nonempty = [i for i, line in enumerate(lines) if line.strip()]
+    # Captions, credits and prompts saved above the headline are not the title.
+    while len(nonempty) > 1 and is_noise(lines[nonempty[0]]):
+        nonempty.pop(0)
     if not nonempty:
         return "", body, False
     first = nonempty[0]
