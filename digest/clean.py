@@ -21,6 +21,8 @@ LABEL_MAX_WORDS = 5
 QUESTION_MAX_WORDS = 12
 # Prompts and captions are short; a long paragraph that mentions a newsletter is prose.
 PROMPT_MAX_WORDS = 45
+PROMPT_MAX_CHARS = 600
+_TAIL_CHARS = 2000
 
 _FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•·‣▪▫●◦–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
@@ -164,15 +166,15 @@ def _paragraphs(text: str) -> list[str]:
         # In wrapped text, an indented line after an unindented one starts a paragraph (wire copy).
         indented = [line.startswith("  ") for line in raw]
         wrapped = _is_wrapped(lines)
-        current = lines[0]
+        current = [lines[0]]  # joined once at the end: += on a str is quadratic in long blocks
         for i in range(1, len(lines)):
             new_indent = indented[i] and not indented[i - 1]
             if _continues(lines[i - 1], lines[i], wrapped) and not (wrapped and new_indent):
-                current = f"{current} {lines[i]}"
+                current.append(lines[i])
             else:
-                out.append(current)
-                current = lines[i]
-        out.append(current)
+                out.append(" ".join(current))
+                current = [lines[i]]
+        out.append(" ".join(current))
     return out
 
 
@@ -204,7 +206,9 @@ def _clean_paragraph(paragraph: str) -> str | None:
         paragraph = _strip_emoji(paragraph)
         if not _FINAL.search(paragraph):
             return None  # "🇷🇺 Strategic Implications"; "✅ The line opens today." is prose
-    paragraph = _TRAILING_HASHTAGS.sub("", paragraph).strip()
+    # only the tail can hold trailing hashtags; a search over a huge line would be quadratic
+    cut = max(0, len(paragraph) - _TAIL_CHARS)
+    paragraph = (paragraph[:cut] + _TRAILING_HASHTAGS.sub("", paragraph[cut:])).strip()
     if is_noise(paragraph):
         return None
     words = paragraph.split()
@@ -228,7 +232,11 @@ def is_noise(paragraph: str) -> bool:
         return True  # "#Tag #OtherTag"
     if _NOISE_START.match(paragraph.lstrip("[(")) or _CREDIT.search(paragraph):
         return True
-    return len(words) <= PROMPT_MAX_WORDS and bool(_NOISE_ANYWHERE.search(paragraph))
+    return (
+        len(words) <= PROMPT_MAX_WORDS
+        and len(paragraph) <= PROMPT_MAX_CHARS  # one huge "word" is no prompt either
+        and bool(_NOISE_ANYWHERE.search(paragraph))
+    )
 
 
 def _is_question_heading(paragraph: str, words: list[str]) -> bool:

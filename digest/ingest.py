@@ -640,8 +640,8 @@ def _strip_markdown(text: str) -> str:
     )  # images
     text = re.sub(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)", r"\1", text)  # [text](url)
     text = re.sub(r"\[([^\]\n]{1,500})\]\[[^\]\n]{0,200}\]", r"\1", text)  # [text][ref]
-    text = re.sub(r"<(https?://[^>\s]{1,2000})>", r"\1", text)  # autolinks
-    text = re.sub(r"</?[A-Za-z][^>\n]*>", "", text)  # inline HTML
+    text = re.sub(r"<(https?://[^<>\s]{1,2000})>", r"\1", text)  # autolinks
+    text = re.sub(r"</?[A-Za-z][^<>\n]{0,2000}>", "", text)  # inline HTML
     text = re.sub(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", r"\1", text, flags=re.MULTILINE)
     text = re.sub(r"^[ \t]{0,3}>[ \t]?", "", text, flags=re.MULTILINE)  # block quotes
     text = re.sub(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", "", text, flags=re.MULTILINE)  # rules
