@@ -92,18 +92,23 @@ def decode(data: bytes, declared: str | None = None) -> str:
     text = _decode(data, _codec(declared) if declared else None)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = len(_GARBLED.findall(text))
-    if bad > max(2, len(text) * _GARBLED_SHARE) and _C1.search(text):
+    if _garbled(bad, len(text)) and _C1.search(text):
         # C1 codes are also what UTF-8 read as Latin-1 leaves ("Ã\x89"): count what remains
         # once that is repaired
         import ftfy
 
         bad = len(_GARBLED.findall(ftfy.fix_encoding(text)))
-    if bad > max(2, len(text) * _GARBLED_SHARE):
+    if _garbled(bad, len(text)):
         raise InputError(
             "could not decode the text: many characters are invalid or control codes (is it "
             "really a text file?); save it again as UTF-8 text"
         )
     return text
+
+
+def _garbled(bad: int, length: int) -> bool:
+    # A few stray control codes in a short text are typing accidents, not a wrong decoding.
+    return bad > max(10, length * _GARBLED_SHARE) or (bad > 2 and bad > length * 0.1)
 
 
 def repair(text: str) -> str:

@@ -267,7 +267,13 @@ def _from_html(data: bytes | str, path: str, meta: dict[str, Any] | None = None)
     except Exception as e:  # a parser crash on one odd page must not stop the batch
         raise InputError(f"could not parse the page as HTML ({type(e).__name__}: {e})") from e
     if doc is None or not (doc.text or "").strip():
-        raise InputError(_NO_TEXT_IN_PAGE)
+        # trafilatura wants a few hundred characters of article; a short page (a brief, a
+        # correction) still has its text: the page without its menus, read by the cleaner
+        title, body = _page_text(page)
+        if not body.strip():
+            raise InputError(_NO_TEXT_IN_PAGE)
+        found = {"title": title, **{k: v for k, v in (meta or {}).items() if v}}
+        return _build(found, body, _raw(data), path, title_from_first_line=False)
     # trafilatura puts one block (paragraph, heading, list item) per line.
     body = re.sub(r"\n+", "\n\n", doc.text)
     found = {
@@ -278,8 +284,34 @@ def _from_html(data: bytes | str, path: str, meta: dict[str, Any] | None = None)
         "published": doc.date,
     }
     found.update({k: v for k, v in (meta or {}).items() if v})
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    return _build(found, body, raw, path, title_from_first_line=False, empty=_NO_TEXT_IN_PAGE)
+    return _build(
+        found, body, _raw(data), path, title_from_first_line=False, empty=_NO_TEXT_IN_PAGE
+    )
+
+
+def _raw(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+
+
+_PAGE_FURNITURE = ("nav", "header", "footer", "aside", "form", "menu", "button", "select")
+
+
+def _page_text(page: str) -> tuple[str | None, str]:
+    """(title, text) of a page: its body without menus, headers, footers, forms and scripts."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.document_fromstring(_BLOCK_END.sub("\n\n", page))
+    except (ParserError, ValueError):
+        return None, ""
+    title = root.findtext(".//title")
+    for bad in root.xpath("//script|//style|//noscript|//template|//iframe|//svg|//head"):
+        bad.drop_tree()
+    for tag in _PAGE_FURNITURE:
+        for bad in list(root.iter(tag)):
+            bad.drop_tree()
+    return title, root.text_content()
 
 
 def _from_parsed(parsed: list[Parsed], data: bytes, path: str) -> list[Article]:
