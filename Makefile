@@ -39,6 +39,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/seed_story.py
+	$(BIN)/python benchmarks/noise_counts.py
+	$(BIN)/python benchmarks/dedup_eval.py
 
 clean-state:
 	rm -rf state outbox/*.md outbox/*.json

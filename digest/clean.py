@@ -21,6 +21,8 @@ LABEL_MAX_WORDS = 5
 QUESTION_MAX_WORDS = 12
 # Prompts and captions are short; a long paragraph that mentions a newsletter is prose.
 PROMPT_MAX_WORDS = 45
+PROMPT_MAX_CHARS = 600
+_TAIL_CHARS = 2000
 
 _FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•·‣▪▫●◦–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
@@ -65,6 +67,17 @@ _NOISE_START = re.compile(
       | sign\ up\b | subscribe\b | newsletter\ sign\ up
       | have\ a\ tip\b
       | trending\ news\s*:
+      | media\ playback\ is | media\ caption
+      | more\s*:
+      | copyright\ [^.!?]{0,60}$             # "Copyright Marvel Comics"
+      | //                                    # script code saved as text
+      # Getty-style caption: "WASHINGTON, DC - JUNE 18: Former Congresswoman ..."
+      | [a-z .,']{2,40}\ [-–]\ (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ \d{1,2}:
+      | text\ size\b
+      | breaking\ news\ emails | get\ breaking\ news\ alerts
+      # the Internet Archive's notes, saved in place of a page that was gone
+      | starting\ in\ 1996,\ alexa\ internet | these\ crawls\ are\ part\ of
+      | the\ seed\ for\ this\ crawl | this\ crawl\ was\ run | the\ warc\ files
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -79,6 +92,12 @@ _NOISE_ANYWHERE = re.compile(
       | \bclick\ here\b
       | \b(?:sign\ up|subscribe)\b.*\b(?:newsletter|email|inbox|alerts|updates)\b
       | \bnewsletters?\b.*\b(?:sign\ up|subscribe|inbox|delivered)\b
+      | \b(?:by\ email|e-mail|inbox)\b.*\b(?:sign\ up|subscribe)\b
+      | continue\ reading\ the\ main\ story
+      | \bsubscribe\ (?:now|today)\b | \bsign\ up\ here\b
+      | \benable\ javascript\b
+      | ^enlarge\ image\b      # a caption; a long paragraph after it is the lead, run on
+      | ^\S+(?:\ \S+){0,3}/(?:getty|afp|ap|reuters|epa)\b   # "Tom Williams/Getty Images Rep. X ..."
       | \bby\ signing\ up\b
       | \b(?:we|this\ (?:web)?site)\ uses?\ cookies\b
       | \b(?:accept|reject|manage)\ (?:all\ )?cookies\b
@@ -89,10 +108,12 @@ _NOISE_ANYWHERE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A photo credit inside a caption, as some sites run it into the teaser: "... | Jane Roe/Getty Images".
+_CREDIT = re.compile(r"\|\s+[\w .'\-]{2,60}/(?:[A-Z]+/)?Getty Images\b")
 # A line made only of share buttons: "Facebook Twitter Pinterest Email".
 _SHARE_WORDS = re.compile(
     r"^(?:(?:share|tweet|email|e-mail|print|facebook|twitter|pinterest|linkedin|whatsapp|"
-    r"reddit|flipboard|copy\ link|comments?|save)\b[\s|·,/]*)+$",
+    r"reddit|flipboard|copy\ link|comments?|save|play)\b[\s|·,/]*)+$",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -145,15 +166,15 @@ def _paragraphs(text: str) -> list[str]:
         # In wrapped text, an indented line after an unindented one starts a paragraph (wire copy).
         indented = [line.startswith("  ") for line in raw]
         wrapped = _is_wrapped(lines)
-        current = lines[0]
+        current = [lines[0]]  # joined once at the end: += on a str is quadratic in long blocks
         for i in range(1, len(lines)):
             new_indent = indented[i] and not indented[i - 1]
             if _continues(lines[i - 1], lines[i], wrapped) and not (wrapped and new_indent):
-                current = f"{current} {lines[i]}"
+                current.append(lines[i])
             else:
-                out.append(current)
-                current = lines[i]
-        out.append(current)
+                out.append(" ".join(current))
+                current = [lines[i]]
+        out.append(" ".join(current))
     return out
 
 
@@ -185,16 +206,12 @@ def _clean_paragraph(paragraph: str) -> str | None:
         paragraph = _strip_emoji(paragraph)
         if not _FINAL.search(paragraph):
             return None  # "🇷🇺 Strategic Implications"; "✅ The line opens today." is prose
-    paragraph = _TRAILING_HASHTAGS.sub("", paragraph).strip()
-    if not paragraph or _SEPARATOR.match(paragraph) or _SHARE_WORDS.match(paragraph):
+    # only the tail can hold trailing hashtags; a search over a huge line would be quadratic
+    cut = max(0, len(paragraph) - _TAIL_CHARS)
+    paragraph = (paragraph[:cut] + _TRAILING_HASHTAGS.sub("", paragraph[cut:])).strip()
+    if is_noise(paragraph):
         return None
     words = paragraph.split()
-    if sum(w.startswith("#") for w in words) * 2 >= len(words):
-        return None  # "#Tag #OtherTag"
-    if _NOISE_START.match(paragraph):
-        return None
-    if len(words) <= PROMPT_MAX_WORDS and _NOISE_ANYWHERE.search(paragraph):
-        return None
     if not _FINAL.search(paragraph):
         if paragraph.endswith(":"):
             return None if len(words) <= LABEL_MAX_WORDS else paragraph
@@ -202,6 +219,24 @@ def _clean_paragraph(paragraph: str) -> str | None:
     if _is_question_heading(paragraph, words):
         return None
     return paragraph
+
+
+def is_noise(paragraph: str) -> bool:
+    """Page furniture whatever its place: a caption, credit, prompt, share line, ad marker,
+    hashtag line or separator (headings are not noise by this test: a headline is one)."""
+    paragraph = paragraph.strip()
+    if not paragraph or _SEPARATOR.match(paragraph) or _SHARE_WORDS.match(paragraph):
+        return True
+    words = paragraph.split()
+    if sum(w.startswith("#") for w in words) * 2 >= len(words):
+        return True  # "#Tag #OtherTag"
+    if _NOISE_START.match(paragraph.lstrip("[(")) or _CREDIT.search(paragraph):
+        return True
+    return (
+        len(words) <= PROMPT_MAX_WORDS
+        and len(paragraph) <= PROMPT_MAX_CHARS  # one huge "word" is no prompt either
+        and bool(_NOISE_ANYWHERE.search(paragraph))
+    )
 
 
 def _is_question_heading(paragraph: str, words: list[str]) -> bool:

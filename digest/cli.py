@@ -116,6 +116,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"Read {report.files_seen} file(s): {report.articles_new} new article(s)"
         + (f", {report.files_known} already read" if report.files_known else "")
         + (f", {report.articles_repeated} repeated" if report.articles_repeated else "")
+        + (
+            f", {report.articles_copies} near-duplicate(s) of earlier articles (listed, counted once)"
+            if report.articles_copies
+            else ""
+        )
         + ".",
         file=out,
     )

@@ -12,6 +12,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+from .ingest import display_name
 from .render import atomic_write
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def file_failed(path: Path, inbox: Path, folder: str, reason: str) -> Path:
     target_dir = inbox / folder
     target = _free_name(target_dir, path.name, also=".error.txt")
     note = (
-        f"digest could not read {path.relative_to(inbox).as_posix()}:\n{reason}\n\n"
+        f"digest could not read {display_name(path, inbox)}:\n{reason}\n\n"
         "The file is kept here unchanged. Fix it and move it back into the inbox to try again.\n"
     )
     atomic_write(target.with_name(target.name + ".error.txt"), note)

@@ -1,19 +1,23 @@
 """Reading article files from the inbox into Articles.
 
 Formats: plain text, Markdown (optional front matter), saved HTML pages (trafilatura finds the
-article in the page), JSON (one object or a list) and JSON Lines. Every body goes through
-`clean.clean_body`, so later stages see prose only. A file that cannot be read raises
-`InputError` with the reason in plain words; the pipeline reports it and carries on.
+article in the page), JSON (one object or a list), JSON Lines, e-mail (.eml, mail.py), feeds
+(.xml/.rss/.atom, feeds.py) and PDFs with a text layer (pdf.py). Bytes become text in
+encoding.py (encoding detected, mojibake repaired). Every body goes through `clean.clean_body`,
+so later stages see prose only. A file that cannot be read raises `InputError` with the reason
+in plain words; the pipeline reports it and carries on.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import json
 import logging
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -21,14 +25,19 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .clean import clean_body, normalize_space
+from .clean import clean_body, is_noise, normalize_space
+from .encoding import check_not_binary, declared_charset, decode, repair
 from .errors import InputError
-from .records import Article
+from .records import Article, Parsed
 from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED = (
+    ".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".eml", ".xml", ".rss",
+    ".atom", ".pdf",
+)  # fmt: skip
+_FEEDS = (".xml", ".rss", ".atom")
 
 _TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp", "~")
 
@@ -38,20 +47,26 @@ _TEXT_KEYS = ("text", "content", "body", "article", "maintext", "articleBody")
 _URL_KEYS = ("url", "link", "canonical_url", "href", "source_url")
 _SOURCE_KEYS = ("source", "publisher", "site", "sitename", "site_name", "outlet", "source_name")
 _DATE_KEYS = ("published", "date", "published_at", "publishedAt", "datePublished", "pubDate")
+_AUTHOR_KEYS = ("author", "authors", "byline", "creator", "writer")
 
 # A first line this long that ends a sentence is the lead paragraph, not a headline.
 _LEAD_MIN_WORDS = 20
 _NO_TEXT_IN_PAGE = "no article text found in the page (only menus, headings or other page noise)"
 _FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _TITLE_MAX_WORDS = 25  # a title made from a lead sentence is cut here
+_FIELD_MAX_CHARS = 1000  # a title, author or URL longer than this is not one: cut
+
+
+# --- the inbox ------------------------------------------------------------------------------
 
 
 def list_inbox(inbox: Path, skip: tuple[str, ...] = ("processed", "failed")) -> list[Path]:
     """Article files in `inbox` and its sub-folders, sorted.
 
     Skips hidden files and folders, partial downloads and editor temp files, READMEs, and the
-    top-level folders named in `skip` (where the service files things away). Files of unsupported types are listed so that
-    the pipeline can report them rather than ignore them silently.
+    top-level folders named in `skip` (where the service files things away). Files of
+    unsupported types, links to folders and other odd entries are listed so that the pipeline
+    can report them rather than ignore them silently.
     """
     found: list[Path] = []
     skipped = {name.lower() for name in skip}
@@ -62,6 +77,8 @@ def list_inbox(inbox: Path, skip: tuple[str, ...] = ("processed", "failed")) -> 
             for d in dirs
             if not d.startswith(".") and not (here == inbox and d.lower() in skipped)
         ]
+        # os.walk does not enter linked folders; list the links, to say why they are not read
+        found.extend(here / d for d in dirs if (here / d).is_symlink())
         found.extend(here / name for name in files if _is_article_name(name))
     return sorted(found)
 
@@ -71,12 +88,107 @@ def _is_article_name(name: str) -> bool:
     return not (lower.startswith((".", "~$", "readme")) or lower.endswith(_TEMP_SUFFIXES))
 
 
+def display_name(path: Path, inbox: Path) -> str:
+    """The file's path inside the inbox, printable: bytes that are not UTF-8 in the name show as
+    "\\xff", control and direction-changing characters as escapes ("\\n", "\\u202e")."""
+    try:
+        rel = path.relative_to(inbox).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return "".join(_printable(c) for c in rel)
+
+
+def _printable(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for an undecodable byte
+        return f"\\x{code - 0xDC00:02x}"
+    if (
+        unicodedata.category(char) in ("Cc", "Cs")
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069
+    ):
+        return char.encode("unicode_escape").decode("ascii")
+    return char
+
+
+def read_inbox_file(path: Path, inbox: Path, max_bytes: int) -> bytes:
+    """The bytes of one inbox file, or InputError saying why they are not read.
+
+    Links are never followed (neither to outside the inbox, which would read files the user
+    did not drop in, nor inside it, where the file linked to is read on its own); pipes,
+    devices and sockets are refused before opening, so a FIFO cannot hang the run; files over
+    `max_bytes` are refused without being read.
+    """
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            raise InputError(_link_reason(path, inbox))
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(_special_reason(st.st_mode))
+        _check_size(st.st_size, max_bytes)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since lstat
+                raise InputError(_special_reason(os.fstat(f.fileno()).st_mode))
+            data = f.read(max_bytes + 1)
+        _check_size(len(data), max_bytes)  # it grew while we looked
+        return data
+    except OSError as e:
+        if e.errno == errno.ELOOP:  # replaced by a link since lstat
+            raise InputError(_link_reason(path, inbox)) from None
+        raise InputError(f"cannot read the file: {e.strerror or e}") from None
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError(
+            f"the file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:g} MB limit"
+            " ([ingest] max_file_mb)"
+        )
+
+
+def _link_reason(path: Path, inbox: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    resolved = path.resolve()
+    shown = "".join(_printable(c) for c in target)
+    if not resolved.exists():
+        return f"it is a symbolic link to {shown}, which does not exist"
+    kind = "folder" if resolved.is_dir() else "file"
+    if resolved.is_relative_to(inbox.resolve()):
+        return (
+            f"it is a symbolic link to a {kind} inside the inbox ({shown}); digest does not "
+            f"follow links, so nothing is read twice: the {kind} itself is read where it is"
+        )
+    return (
+        f"it is a symbolic link to a {kind} outside the inbox ({shown}); digest reads only "
+        f"what is in the inbox: copy the article itself in"
+    )
+
+
+def _special_reason(mode: int) -> str:
+    kind = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )  # fmt: skip
+    return f"this is {kind}, not an article file"
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# --- one file -------------------------------------------------------------------------------
+
+
 def read_file(path: Path, data: bytes, *, display_path: str) -> list[Article]:
-    """Parse the bytes of one inbox file into its articles (several for JSON Lines).
+    """Parse the bytes of one inbox file into its articles (several for JSON Lines and feeds).
 
     Raises InputError with a plain-words reason when the file holds no readable article.
     """
@@ -88,81 +200,31 @@ def read_file(path: Path, data: bytes, *, display_path: str) -> list[Article]:
         )
     if not data.strip():
         raise InputError("the file is empty")
+    if suffix == ".pdf":
+        if not data.lstrip()[:5].startswith(b"%PDF"):
+            raise InputError("the file is named .pdf but is not a PDF")
+        from .pdf import read_pdf
+
+        return _from_parsed(read_pdf(data), data, display_path)
+    check_not_binary(data)
     if suffix in (".html", ".htm"):
-        _check_not_binary(data)
         return [_from_html(data, display_path)]
     if suffix == ".jsonl":
-        _check_not_binary(data)
         return _from_jsonl(data, display_path)  # decoded line by line: one bad line is not fatal
-    text = _decode(data)
+    if suffix == ".eml":
+        from .mail import read_email
+
+        return _from_parsed(read_email(data), data, display_path)
+    if suffix in _FEEDS:
+        from .feeds import read_feed
+
+        return _from_parsed(read_feed(data), data, display_path)
+    text = decode(data)
     if suffix == ".txt":
         return [_from_text(text, data, display_path)]
     if suffix in (".md", ".markdown"):
         return [_from_markdown(text, data, display_path)]
     return _from_json(text, data, display_path)
-
-
-# --- decoding -------------------------------------------------------------------------------
-
-
-_MAGIC = (
-    (b"%PDF", "a PDF"),
-    (b"PK\x03\x04", "a ZIP or Office"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-)
-
-
-def _check_not_binary(data: bytes) -> None:
-    head = data[:4096]
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            raise InputError(f"this is {kind} file, not text; save the article as text or HTML")
-    if b"\x00" in data and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("the file is binary (it contains NUL bytes), not text")
-
-
-# Control codes (C0 but tab and line ends, C1) and replacement characters: signs of a bad decode.
-_GARBLED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
-
-
-def _decode(data: bytes) -> str:
-    """Bytes to NFC text: UTF-8 (BOM or not), UTF-16 with a BOM, else the likely code page."""
-    _check_not_binary(data)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = _decode_legacy(data)
-    bad = len(_GARBLED.findall(text))
-    if bad > max(2, len(text) // 100):
-        raise InputError(
-            "could not decode the text: many characters are invalid or control codes (is it "
-            "really a text file?); save it again as UTF-8 text"
-        )
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _decode_legacy(data: bytes) -> str:
-    # charset-normalizer often ranks cp1250 above cp1252 for English text with a few accents
-    # ("naïve" comes out "naďve"), so Windows-1252, the usual culprit, wins whenever it fits.
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:
-        matches = []
-    else:
-        matches = [m.encoding for m in from_bytes(data)]
-    for encoding in ("cp1252", *matches[:1], "latin-1"):
-        if encoding == "cp1252" and matches and "cp1252" not in matches:
-            continue
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("latin-1")  # unreachable: latin-1 decodes any bytes
 
 
 # --- formats --------------------------------------------------------------------------------
@@ -182,12 +244,14 @@ def _from_markdown(text: str, data: bytes, path: str) -> Article:
     return _build(meta, _strip_markdown(body), data, path, title_from_first_line=True)
 
 
-def _from_html(data: bytes, path: str) -> Article:
+def _from_html(data: bytes | str, path: str, meta: dict[str, Any] | None = None) -> Article:
+    """A whole page: trafilatura finds the article; `meta` (e.g. an e-mail's) wins over the page's."""
     import trafilatura  # imported here: it loads lxml and friends, which --help does not need
 
+    page = data if isinstance(data, str) else decode(data, declared_charset(data))
     try:
         doc = trafilatura.bare_extraction(
-            data,
+            page,
             with_metadata=True,
             include_comments=False,
             include_tables=False,
@@ -198,21 +262,80 @@ def _from_html(data: bytes, path: str) -> Article:
                 "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
             },
         )
+    except (RecursionError, MemoryError) as e:
+        raise InputError("the page is nested too deeply or too large to parse") from e
     except Exception as e:  # a parser crash on one odd page must not stop the batch
         raise InputError(f"could not parse the page as HTML ({type(e).__name__}: {e})") from e
     if doc is None or not (doc.text or "").strip():
-        raise InputError(_NO_TEXT_IN_PAGE)
+        # trafilatura wants a few hundred characters of article; a short page (a brief, a
+        # correction) still has its text: the page without its menus, read by the cleaner
+        title, body = _page_text(page)
+        if not body.strip():
+            raise InputError(_NO_TEXT_IN_PAGE)
+        found = {"title": title, **{k: v for k, v in (meta or {}).items() if v}}
+        return _build(found, body, _raw(data), path, title_from_first_line=False)
     # trafilatura puts one block (paragraph, heading, list item) per line.
     body = re.sub(r"\n+", "\n\n", doc.text)
-    meta = {"title": doc.title, "source": doc.sitename, "url": doc.url, "published": doc.date}
-    return _build(meta, body, data, path, title_from_first_line=False, empty=_NO_TEXT_IN_PAGE)
+    found = {
+        "title": doc.title,
+        "author": doc.author,
+        "source": doc.sitename,
+        "url": doc.url,
+        "published": doc.date,
+    }
+    found.update({k: v for k, v in (meta or {}).items() if v})
+    return _build(
+        found, body, _raw(data), path, title_from_first_line=False, empty=_NO_TEXT_IN_PAGE
+    )
+
+
+def _raw(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+
+
+_PAGE_FURNITURE = ("nav", "header", "footer", "aside", "form", "menu", "button", "select")
+
+
+def _page_text(page: str) -> tuple[str | None, str]:
+    """(title, text) of a page: its body without menus, headers, footers, forms and scripts."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.document_fromstring(_BLOCK_END.sub("\n\n", page))
+    except (ParserError, ValueError):
+        return None, ""
+    title = root.findtext(".//title")
+    for bad in root.xpath("//script|//style|//noscript|//template|//iframe|//svg|//head"):
+        bad.drop_tree()
+    for tag in _PAGE_FURNITURE:
+        for bad in list(root.iter(tag)):
+            bad.drop_tree()
+    return title, root.text_content()
+
+
+def _from_parsed(parsed: list[Parsed], data: bytes, path: str) -> list[Article]:
+    """Articles from what a format reader found (mail, feeds, PDF)."""
+    if len(parsed) == 1 and parsed[0].part is None:
+        return [_article_of(parsed[0], data, path)]
+    records = ((f"{path}#{p.part}", p, p.raw or data) for p in parsed)
+    return _from_records(records, path, unit="entry")
+
+
+def _article_of(p: Parsed, raw: bytes, path: str) -> Article:
+    if p.html and p.page:
+        try:
+            return _from_html(p.body, path, p.meta)
+        except InputError as e:
+            if e.reason != _NO_TEXT_IN_PAGE:
+                raise
+            # e.g. a newsletter laid out in tables: take all the text, and let the cleaner weed it
+    body = html_to_text(p.body) if p.html else p.body
+    return _build(dict(p.meta), body, raw, path, title_from_first_line=not p.meta.get("title"))
 
 
 def _from_json(text: str, data: bytes, path: str) -> list[Article]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    value = _load_json(text)
     if isinstance(value, dict):
         listed = next(
             (value[k] for k in ("articles", "items") if isinstance(value.get(k), list)), None
@@ -228,6 +351,18 @@ def _from_json(text: str, data: bytes, path: str) -> list[Article]:
     return _from_records(records, path, unit="item")
 
 
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    except RecursionError:
+        raise InputError(
+            "the JSON is nested too deeply (hundreds of levels of lists or objects) to be an "
+            "article"
+        ) from None
+
+
 def _from_jsonl(data: bytes, path: str) -> list[Article]:
     records = []
     for number, raw in enumerate(data.split(b"\n"), 1):
@@ -239,9 +374,7 @@ def _from_jsonl(data: bytes, path: str) -> list[Article]:
         for number, raw in records:
             where = f"{path}#{number}"
             try:
-                yield where, json.loads(_decode(raw)), raw
-            except json.JSONDecodeError as e:
-                yield where, InputError(f"not valid JSON: {e.msg} at column {e.colno}"), raw
+                yield where, _load_json(decode(raw)), raw
             except InputError as e:
                 yield where, e, raw
 
@@ -258,7 +391,10 @@ def _from_records(
         try:
             if isinstance(value, Exception):
                 raise value
-            articles.append(_from_record(value, raw, where))
+            if isinstance(value, Parsed):
+                articles.append(_article_of(value, raw, where))
+            else:
+                articles.append(_from_record(value, raw, where))
         except InputError as e:
             number = where.rsplit("#", 1)[1]
             problems.append(f"{unit} {number}: {e.reason}")
@@ -276,28 +412,26 @@ def _from_record(value: Any, raw: bytes, path: str) -> Article:
         raise InputError(f"expected a JSON object with the article, found a {type(value).__name__}")
     text_key = _first_key(value, _TEXT_KEYS)
     if text_key is None:
-        found = ", ".join(list(value)[:8]) or "none"
+        found = ", ".join(str(k) for k in list(value)[:8]) or "none"
         raise InputError(
             f"the JSON object has no article text: expected a field named text, content or body "
             f"(fields found: {found})"
         )
     body = value[text_key]
-    if isinstance(body, list):
-        body = "\n\n".join(str(x) for x in body)
+    if isinstance(body, list) and all(isinstance(x, str) for x in body):
+        body = "\n\n".join(body)
     if not isinstance(body, str):
         raise InputError(f"the '{text_key}' field is a {type(body).__name__}, not text")
     if re.search(r"<(?:p|br|div|span|a|em|strong)\b[^>]*>", body, re.IGNORECASE):
-        body = _strip_tags(body)
-    source = value.get(_first_key(value, _SOURCE_KEYS) or "")
-    if isinstance(source, dict):  # schema.org: "publisher": {"@type": "Organization", "name": ...}
-        source = source.get("name")
+        body = html_to_text(body)
     meta = {
         "title": value.get(_first_key(value, _TITLE_KEYS) or ""),
         "url": value.get(_first_key(value, _URL_KEYS) or ""),
-        "source": source,
+        "source": value.get(_first_key(value, _SOURCE_KEYS) or ""),
+        "author": value.get(_first_key(value, _AUTHOR_KEYS) or ""),
         "published": value.get(_first_key(value, _DATE_KEYS) or ""),
     }
-    return _build(meta, unicodedata.normalize("NFC", body), raw, path, title_from_first_line=False)
+    return _build(meta, body, raw, path, title_from_first_line=False)
 
 
 # --- assembling an Article ------------------------------------------------------------------
@@ -315,7 +449,8 @@ def _build(
     title = _text_field(meta.get("title"))
     source = _text_field(meta.get("source"))
     url = _text_field(meta.get("url"))
-    body = normalize_space(body)
+    author = _text_field(meta.get("author"))
+    body = normalize_space(repair(body))
     strip_title = title
     if not title and title_from_first_line:
         title, rest, is_lead = _title_from_text(body)
@@ -329,14 +464,18 @@ def _build(
         raise InputError(empty if body.strip() else "the file has a title but no article text")
     if not title:
         title = _title_from_sentence(split_sentences(text)[0])
+    title = _tidy_title(_strip_site_suffix(title, source, url))
+    if len(title) > _FIELD_MAX_CHARS:
+        title = title[:_FIELD_MAX_CHARS].rsplit(" ", 1)[0] + "…"
     return Article(
         path=path,
-        title=_tidy_title(_strip_site_suffix(title, source, url)),
+        title=title,
         text=text,
         content_hash=content_hash(data),
-        url=url,
+        url=url if url and len(url) <= _FIELD_MAX_CHARS and " " not in url else None,
         source=source,
         published=_normalize_date(meta.get("published")),
+        author=author,
     )
 
 
@@ -344,6 +483,9 @@ def _title_from_text(body: str) -> tuple[str, str, bool]:
     """(title, rest of the body, whether the first line is a lead paragraph)."""
     lines = body.split("\n")
     nonempty = [i for i, line in enumerate(lines) if line.strip()]
+    # Captions, credits and prompts saved above the headline are not the title.
+    while len(nonempty) > 1 and is_noise(lines[nonempty[0]]):
+        nonempty.pop(0)
     if not nonempty:
         return "", body, False
     first = nonempty[0]
@@ -400,11 +542,16 @@ def _compact(text: str) -> str:
 
 
 def _text_field(value: Any) -> str | None:
-    if value is None:
+    """A metadata value as one line of text. Only text and numbers count: a nested structure
+    is not a title (and printing one could be huge: YAML aliases expand exponentially)."""
+    if isinstance(value, dict):  # schema.org: "publisher": {"@type": "Organization", "name": ...}
+        value = value.get("name")
+    if isinstance(value, list):  # "author": ["A", {"name": "B"}] style fields
+        names = (_text_field(v) if isinstance(v, (str, dict)) else None for v in value[:20])
+        value = ", ".join(n for n in names if n)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    if isinstance(value, list):  # "author": ["A", "B"] style fields
-        value = ", ".join(str(v) for v in value)
-    text = " ".join(unicodedata.normalize("NFC", html.unescape(str(value))).split())
+    text = " ".join(repair(html.unescape(str(value)[: _FIELD_MAX_CHARS * 4])).split())
     return text or None
 
 
@@ -514,29 +661,80 @@ def _parse_yaml(block: str) -> dict[str, Any] | None:
 
 def _strip_markdown(text: str) -> str:
     """Markdown to plain prose: markup removed, one block per paragraph, headings kept as lines."""
-    text = re.sub(r"^(```|~~~).*?^\1[^\n]*$", "", text, flags=re.DOTALL | re.MULTILINE)
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    text = _drop_between(_drop_fences(text), "<!--", "-->")
     text = re.sub(r"^(.+)\n(?:=+|-+)[ \t]*$", r"\1", text, flags=re.MULTILINE)  # setext headings
-    text = re.sub(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", "", text, flags=re.MULTILINE)  # link refs
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]", "", text)  # images
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [text](url)
-    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
-    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)  # autolinks
-    text = re.sub(r"</?[A-Za-z][^>\n]*>", "", text)  # inline HTML
+    text = re.sub(
+        r"^[ \t]{0,3}\[[^\]\n]{1,500}\]:[ \t]*\S+.*$", "", text, flags=re.MULTILINE
+    )  # link refs
+    # Bounded repeats: with unbounded ones, a file of "[a](" repeated takes minutes.
+    text = re.sub(
+        r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)|!\[[^\]\n]{0,500}\]\[[^\]\n]{0,200}\]", "", text
+    )  # images
+    text = re.sub(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)", r"\1", text)  # [text](url)
+    text = re.sub(r"\[([^\]\n]{1,500})\]\[[^\]\n]{0,200}\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<(https?://[^<>\s]{1,2000})>", r"\1", text)  # autolinks
+    text = re.sub(r"</?[A-Za-z][^<>\n]{0,2000}>", "", text)  # inline HTML
     text = re.sub(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", r"\1", text, flags=re.MULTILINE)
     text = re.sub(r"^[ \t]{0,3}>[ \t]?", "", text, flags=re.MULTILINE)  # block quotes
     text = re.sub(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", "", text, flags=re.MULTILINE)  # rules
     text = re.sub(r"^[ \t]*\|?[ \t]*:?-{3,}.*$", "", text, flags=re.MULTILINE)  # table rules
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)  # **strong**
-    text = re.sub(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", r"\1", text)  # *em*
-    text = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", text)  # _em_
-    text = re.sub(r"~~(.+?)~~", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1", r"\2", text)  # **strong**
+    text = re.sub(r"(?<![\w*])\*(?=[^\s*])(.{1,500}?)(?<=[^\s*])\*(?![\w*])", r"\1", text)  # *em*
+    text = re.sub(r"(?<!\w)_(?=\S)(.{1,500}?)(?<=\S)_(?!\w)", r"\1", text)  # _em_
+    text = re.sub(r"~~(.{1,500}?)~~", r"\1", text)
+    text = re.sub(r"`([^`\n]{1,500})`", r"\1", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)  # backslash escapes
     return text
 
 
-def _strip_tags(markup: str) -> str:
-    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)>", "\n\n", markup)
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+def _drop_fences(text: str) -> str:
+    """Remove fenced code blocks (``` or ~~~); an unclosed fence is kept as text. Line by line:
+    a regex with a lazy match across lines is quadratic on a file of many unclosed fences."""
+    out: list[str] = []
+    block: list[str] = []
+    fence = None
+    for line in text.split("\n"):
+        if fence is None:
+            if line.startswith(("```", "~~~")):
+                fence, block = line[:3], [line]
+            else:
+                out.append(line)
+        else:
+            block.append(line)
+            if line.startswith(fence):
+                fence, block = None, []
+    return "\n".join(out + block)
+
+
+def _drop_between(text: str, start: str, end: str) -> str:
+    """Remove every `start`...`end` span (HTML comments), in one linear pass."""
+    parts: list[str] = []
+    i = 0
+    while (j := text.find(start, i)) != -1:
+        k = text.find(end, j + len(start))
+        if k == -1:
+            break
+        parts.append(text[i:j])
+        i = k + len(end)
+    parts.append(text[i:])
+    return "".join(parts)
+
+
+_BLOCK_END = re.compile(
+    r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|table|section|article|header|footer)\s*>"
+)
+
+
+def html_to_text(markup: str) -> str:
+    """An HTML fragment (feed entry, JSON field, e-mail) as text, one block per paragraph."""
+    import lxml.html  # imported here: only HTML needs it
+    from lxml.etree import ParserError
+
+    marked = _BLOCK_END.sub("\n\n", markup)
+    try:
+        root = lxml.html.fragment_fromstring(marked, create_parent="div")
+    except (ParserError, ValueError):
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template|//iframe|//svg"):
+        bad.drop_tree()
+    return root.text_content()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cluster, failpoints, filing, ingest
+from . import cluster, dedup, failpoints, filing, ingest
 from .config import Config
 from .embed import Embedder
 from .errors import DigestError, InputError
@@ -38,6 +38,7 @@ class RunReport:
     files_known: int = 0  # read in an earlier run and unchanged
     articles_new: int = 0
     articles_repeated: int = 0  # same content as an article already read
+    articles_copies: int = 0  # of the new ones: near-duplicates of an earlier article
     stories_created: int = 0
     stories_updated: int = 0
     briefs_written: list[Path] = field(default_factory=list)
@@ -120,6 +121,7 @@ class Pipeline:
             return report
         self._embed(store)
         self._cluster(store, report)
+        self._attach_copies(store, report)
         self._write_briefs(store, report, should_stop)
         return report
 
@@ -134,14 +136,16 @@ class Pipeline:
     ) -> None:
         inbox = self.config.paths.inbox
         max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
+        if self.config.dedup.enabled:
+            dedup.backfill(store)
         for path in files:
             if should_stop():
                 return
             report.files_seen += 1
-            shown = path.relative_to(inbox).as_posix()
+            shown = ingest.display_name(path, inbox)
             data: bytes | None = None
             try:
-                data = _read_bytes(path, max_bytes, self.config.ingest.max_file_mb)
+                data = ingest.read_inbox_file(path, inbox, max_bytes)
                 digest = ingest.content_hash(data)
                 known = store.file_status(shown)
                 if known and known[0] == digest and known[1] == "read":
@@ -153,6 +157,10 @@ class Pipeline:
                         for article in articles:
                             if store.add_article(article):
                                 report.articles_new += 1
+                                if self.config.dedup.enabled and dedup.register(
+                                    store, article, self.config.dedup.threshold
+                                ):
+                                    report.articles_copies += 1
                             else:
                                 report.articles_repeated += 1
                         store.record_file(shown, digest, "read", None)
@@ -249,6 +257,13 @@ class Pipeline:
             v.last_time.isoformat() if v.last_time else None,
         )
 
+    # near-duplicates: each copy joins the story of the article it copies -------------------
+    def _attach_copies(self, store: Store, report: RunReport) -> None:
+        dirty = {s.story_id for s in store.dirty_stories()}
+        with store.transaction():
+            touched = store.attach_copies()
+        report.stories_updated += len(set(touched) - dirty)
+
     # summarize + write -------------------------------------------------------------------
     def _write_briefs(
         self, store: Store, report: RunReport, should_stop: Callable[[], bool]
@@ -270,11 +285,12 @@ class Pipeline:
         for story in dirty:
             if should_stop():
                 return
-            articles = store.story_articles(story.story_id)
+            articles, copies = dedup.split_copies(store.story_articles(story.story_id))
             version = story.version + 1
             brief = writer.write(story.story_id, articles, version, "")
             updated = now_iso()  # when the brief was finished, not when the run began
-            brief = dataclasses.replace(brief, updated=updated)
+            sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
+            brief = dataclasses.replace(brief, updated=updated, sources=sources)
             failpoints.reach("summarize", self.config.paths.state)
             history = store.brief_history(story.story_id) + [
                 {"version": version, "created_at": updated}
@@ -290,21 +306,6 @@ class Pipeline:
                 store.save_brief(story.story_id, version, brief.to_json())
             report.briefs_written.extend(written[:1])
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
-
-
-def _read_bytes(path: Path, max_bytes: int, max_mb: float) -> bytes:
-    try:
-        if path.is_symlink():
-            raise InputError("the file is a symbolic link; copy the article itself into the inbox")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"the file is {size / 1048576:.1f} MB, over the {max_mb:g} MB limit"
-                " ([ingest] max_file_mb)"
-            )
-        return path.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror or e}") from None
 
 
 def parse_time(value: str | None) -> datetime | None:

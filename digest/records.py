@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,22 @@ class Article:
     url: str | None = None
     source: str | None = None  # publisher or site
     published: str | None = None  # ISO 8601 date or datetime, as given by the source
+    author: str | None = None
+    # content_hash of the earlier article this one copies (the same wire story republished
+    # with small edits): listed as a source, but its text counts once. None: an original.
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a format reader found in a file, before cleaning (one per article of the file)."""
+
+    meta: dict[str, Any]  # any of: title, author, source, url, published
+    body: str
+    html: bool = False  # the body is HTML markup (a page or a fragment), not text
+    page: bool = False  # with html: a whole page, whose article trafilatura must find
+    part: str | None = None  # "3" for the third article of a multi-article file
+    raw: bytes | None = None  # bytes that identify this article (default: the file's bytes)
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,17 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A near-duplicate of a source (the same wire story elsewhere): listed, never read."""
+
+    title: str
+    path: str
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     """A numbered source of a brief, as shown to readers."""
 
@@ -45,6 +73,7 @@ class Source:
     url: str | None = None
     publisher: str | None = None
     published: str | None = None
+    copies: tuple[Copy, ...] = ()  # "also published by": same text, counted once
 
 
 @dataclass(frozen=True)
@@ -78,6 +107,16 @@ class Brief:
                     "url": s.url,
                     "publisher": s.publisher,
                     "published": s.published,
+                    "copies": [
+                        {
+                            "title": c.title,
+                            "path": c.path,
+                            "url": c.url,
+                            "publisher": c.publisher,
+                            "published": c.published,
+                        }
+                        for c in s.copies
+                    ],
                 }
                 for s in self.sources
             ],

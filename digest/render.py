@@ -41,7 +41,15 @@ def _source_line(s: Source) -> str:
     title = f"[{s.title}]({s.url})" if s.url else s.title
     parts = [p for p in (s.publisher, s.published) if p]
     meta = f" — {', '.join(parts)}" if parts else ""
-    return f"{s.n}. {title}{meta} (`{s.path}`)"
+    line = f"{s.n}. {title}{meta} (`{s.path}`)"
+    if s.copies:  # near-duplicates of this source: the same text, counted once
+        also = "; ".join(
+            f"{c.publisher or c.title} (`{c.path}`)" if not c.url
+            else f"[{c.publisher or c.title}]({c.url}) (`{c.path}`)"
+            for c in s.copies
+        )  # fmt: skip
+        line += f"; also published by {also}"
+    return line
 
 
 def write_brief(

@@ -31,6 +31,7 @@ _SENTENCE_OPENERS = {
     "while", "after", "before", "his", "her", "its", "their", "our", "my", "officials",
     "police", "however", "meanwhile", "still", "yet", "then", "now",
 }  # fmt: skip
+_LOOK = 200  # characters around a candidate boundary that decide it
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "F", "U.S", "J.R.R" (final dot removed)
 
 
@@ -48,8 +49,11 @@ def _split_paragraph(paragraph: str) -> list[str]:
     out: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
-        rest = paragraph[match.end() :]
-        if rest and _is_boundary(paragraph[start : match.start()], match.group(1), rest):
+        # Only the last word before and the first word after matter: bounded slices keep a
+        # huge one-line "paragraph" (a file without line breaks) linear, not quadratic.
+        rest = paragraph[match.end() : match.end() + _LOOK]
+        before = paragraph[max(start, match.start() - _LOOK) : match.start()]
+        if rest and _is_boundary(before, match.group(1), rest):
             out.append(paragraph[start : match.start(2) + len(match.group(2))].strip())
             start = match.end()
     out.append(paragraph[start:].strip())

@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS stories (
     dirty INTEGER NOT NULL DEFAULT 1,  -- 1: the brief must be (re)written
     version INTEGER NOT NULL DEFAULT 0 -- version of the latest brief written
 );
+-- Near-duplicate detection (dedup.py): each article's MinHash signature, and its LSH band keys
+-- so that a new article finds its candidate originals with an indexed lookup, across runs.
+CREATE TABLE IF NOT EXISTS minhashes (
+    content_hash TEXT PRIMARY KEY,
+    shingles INTEGER NOT NULL,       -- number of distinct word shingles of the text
+    signature BLOB NOT NULL          -- uint32 MinHash values
+);
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    band_key INTEGER NOT NULL,       -- hash of (band number, the band's MinHash values)
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands(band_key);
 CREATE TABLE IF NOT EXISTS briefs (
     story_id TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -92,10 +104,25 @@ class Store:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        self._migrate()
         self.db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+
+    # Columns added after the first release: a database made by an older digest gains them on
+    # open (NULL for the old rows), so upgrading never needs the state folder deleted.
+    _ADDED_COLUMNS = (
+        ("articles", "author", "TEXT"),
+        ("articles", "duplicate_of", "TEXT"),  # content_hash of the article this one copies
+    )
+
+    def _migrate(self) -> None:
+        for table, column, kind in self._ADDED_COLUMNS:
+            have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                log.info("Store - added column %s.%s", table, column)
 
     def close(self) -> None:
         self.db.close()
@@ -137,7 +164,7 @@ class Store:
         """Insert an article; False if one with the same content is already known."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO articles(content_hash, path, title, text, url, source,"
-            " published, added_at) VALUES (?,?,?,?,?,?,?,?)",
+            " published, author, duplicate_of, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 article.content_hash,
                 article.path,
@@ -146,6 +173,8 @@ class Store:
                 article.url,
                 article.source,
                 article.published,
+                article.author,
+                article.duplicate_of,
                 now_iso(),
             ),
         )
@@ -153,7 +182,8 @@ class Store:
 
     def unembedded(self) -> list[Article]:
         rows = self.db.execute(
-            "SELECT * FROM articles WHERE embedding IS NULL ORDER BY added_at, content_hash"
+            "SELECT * FROM articles WHERE embedding IS NULL AND duplicate_of IS NULL"
+            " ORDER BY added_at, content_hash"
         ).fetchall()
         return [_article(r) for r in rows]
 
@@ -191,6 +221,82 @@ class Store:
     def count(self, table: str) -> int:
         assert table in {"articles", "stories", "briefs", "files"}
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    # meta ------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # near-duplicates -------------------------------------------------------------------
+    def clear_minhashes(self) -> None:
+        """Forget every signature (their scheme changed); duplicate marks stay."""
+        self.db.execute("DELETE FROM minhash_bands")
+        self.db.execute("DELETE FROM minhashes")
+
+    def add_minhash(
+        self, content_hash: str, shingles: int, signature: bytes, band_keys: list[int]
+    ) -> None:
+        """Remember an article's signature and index its bands (call inside a transaction)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO minhashes(content_hash, shingles, signature) VALUES (?,?,?)",
+            (content_hash, shingles, signature),
+        )
+        self.db.execute("DELETE FROM minhash_bands WHERE content_hash = ?", (content_hash,))
+        self.db.executemany(
+            "INSERT INTO minhash_bands(band_key, content_hash) VALUES (?,?)",
+            [(k, content_hash) for k in band_keys],
+        )
+
+    def minhash_candidates(
+        self, band_keys: list[int], exclude: str
+    ) -> list[tuple[str, int, bytes, str | None]]:
+        """(content_hash, shingles, signature, duplicate_of) of the articles sharing a band."""
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self.db.execute(
+            "SELECT m.content_hash, m.shingles, m.signature, a.duplicate_of, a.added_at"
+            " FROM minhashes m JOIN articles a ON a.content_hash = m.content_hash"
+            " WHERE m.content_hash IN (SELECT content_hash FROM minhash_bands"
+            f" WHERE band_key IN ({marks})) AND m.content_hash != ?"
+            " ORDER BY a.added_at, m.content_hash",
+            (*band_keys, exclude),
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def articles_without_minhash(self) -> list[Article]:
+        """Articles stored by a digest that did not detect near-duplicates yet."""
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE content_hash NOT IN (SELECT content_hash FROM minhashes)"
+            " ORDER BY added_at, content_hash"
+        ).fetchall()
+        return [_article(r) for r in rows]
+
+    def mark_duplicate(self, content_hash: str, original: str) -> None:
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = ? WHERE content_hash = ?", (original, content_hash)
+        )
+
+    def attach_copies(self) -> list[str]:
+        """Put every unplaced copy into the story of the article it copies, mark those stories
+        dirty, and return their ids (call inside a transaction)."""
+        rows = self.db.execute(
+            "SELECT c.content_hash, o.story_id FROM articles c"
+            " JOIN articles o ON o.content_hash = c.duplicate_of"
+            " WHERE c.story_id IS NULL AND o.story_id IS NOT NULL"
+        ).fetchall()
+        for copy_hash, story_id in rows:
+            self.assign_article(copy_hash, story_id)
+        stories = sorted({r[1] for r in rows})
+        for story_id in stories:
+            self.db.execute(
+                "UPDATE stories SET dirty = 1, updated_at = ? WHERE story_id = ?",
+                (now_iso(), story_id),
+            )
+        return stories
 
     # stories ---------------------------------------------------------------------------
     def stories(self) -> list[StoryRow]:
@@ -285,6 +391,8 @@ def _article(row: sqlite3.Row) -> Article:
         url=row["url"],
         source=row["source"],
         published=row["published"],
+        author=row["author"],
+        duplicate_of=row["duplicate_of"],
     )
 
 

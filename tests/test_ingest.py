@@ -306,7 +306,8 @@ def test_title_suffix_kept_when_it_is_not_the_source():
 @pytest.mark.parametrize(
     ("name", "data", "words"),
     [
-        ("notes.pdf", b"%PDF-1.7 ...", ["'.pdf'", ".txt", ".md", ".html", ".json", ".jsonl"]),
+        ("notes.docx", b"PK\x03\x04", ["'.docx'", ".txt", ".md", ".html", ".json", ".eml", ".pdf"]),
+        ("notes.pdf", b"%PDF-1.7 ...", ["could not read the PDF", "damaged"]),
         ("Makefile", b"all:\n", ["without an extension", ".txt"]),
         ("a.txt", b"", ["empty"]),
         ("a.md", b"  \n\n \t", ["empty"]),
@@ -342,7 +343,10 @@ def test_bad_input_says_why(name, data, words):
 
 
 def test_supported_extensions():
-    assert SUPPORTED == (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+    assert SUPPORTED == (
+        ".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".eml", ".xml", ".rss",
+        ".atom", ".pdf",
+    )  # fmt: skip
 
 
 # --- the sample inbox shipped for first-time users -------------------------------------------

@@ -1,0 +1,197 @@
+"""Near-duplicate detection: the same wire story republished with small edits is one text.
+
+Each article's cleaned text becomes a set of word 3-grams (shingles), summarised by a MinHash
+signature (datasketch, 128 permutations). Signatures are split into bands for locality-
+sensitive hashing; the band keys are stored with the signature, so a new article finds the
+earlier articles it might copy with one indexed lookup, across runs, without recomputing
+anything. A candidate is confirmed when the share of the new article's shingles found in the
+earlier one (its containment, estimated from the two signatures and the set sizes) reaches
+`[dedup] threshold`: a republished copy with a new headline, a few words changed, a paragraph
+added or the end cut off still reaches it; a different report of the same event does not.
+
+A copy keeps its place as a source ("also published by ..."), but is not embedded, clustered
+or summarised: it joins the story of the article it copies, and its text counts once.
+Measured in docs/input.md (benchmarks/dedup_eval.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .records import Article, Copy, Source
+
+if TYPE_CHECKING:
+    from .store import Store
+
+log = logging.getLogger(__name__)
+
+# 3-word shingles: with 5, every edited word breaks five shingles and a copy with one word in
+# ten changed keeps only about half of them (recall on such copies 0.63 instead of 0.98 with 3;
+# precision 1.0 either way; docs/input.md).
+SHINGLE_WORDS = 3
+NUM_PERM = 128
+SEED = 1
+# LSH banding: 64 bands of 2 values. An earlier article sharing any band is a candidate: one
+# with Jaccard similarity 0.2 is found with probability 1-(1-0.2^2)^64 = 0.93, 0.3: 0.998; an
+# unrelated one (about 0.01) with 0.006. Measured: 1.2 candidates per lookup among 845 articles.
+BANDS, ROWS = 64, 2
+# Texts shorter than this many shingles (about 22 words) are copies only when identical: a few
+# shared phrases between two short items say nothing.
+MIN_SHINGLES = 20
+SCHEME = f"minhash-v1:{SHINGLE_WORDS}w:{NUM_PERM}p:{SEED}s:{BANDS}x{ROWS}"
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Signature:
+    values: np.ndarray  # NUM_PERM uint32 MinHash values
+    shingles: int  # number of distinct shingles
+
+    def to_bytes(self) -> bytes:
+        return self.values.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, shingles: int) -> Signature:
+        return cls(np.frombuffer(data, dtype="<u4"), shingles)
+
+
+def shingles(text: str) -> set[str]:
+    """Word n-grams (SHINGLE_WORDS long) of the text, case and punctuation ignored."""
+    words = _WORD.findall(text.casefold())
+    if len(words) <= SHINGLE_WORDS:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def signature(text: str) -> Signature:
+    from datasketch import MinHash  # imported here: only ingest needs it
+
+    found = shingles(text)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m.update_batch([s.encode("utf-8") for s in found])
+    return Signature(m.hashvalues.astype(np.uint32), len(found))
+
+
+def band_keys(sig: Signature) -> list[int]:
+    """One signed 64-bit key per band (band number included, so bands never collide)."""
+    keys = []
+    for band in range(BANDS):
+        chunk = sig.values[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
+        digest = hashlib.blake2b(band.to_bytes(2, "little") + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+def jaccard(a: Signature, b: Signature) -> float:
+    """Estimated Jaccard similarity of the two shingle sets."""
+    return float(np.mean(a.values == b.values))
+
+
+def containment(new: Signature, old: Signature) -> float:
+    """Estimated share of `new`'s shingles that are also in `old`."""
+    if new.shingles == 0:
+        return 0.0
+    j = jaccard(new, old)
+    shared = j * (new.shingles + old.shingles) / (1 + j)  # |A∩B| from J, |A| and |B|
+    return min(1.0, shared / new.shingles)
+
+
+def is_copy(new: Signature, old: Signature, threshold: float) -> bool:
+    if min(new.shingles, old.shingles) < MIN_SHINGLES:
+        return new.shingles == old.shingles and jaccard(new, old) == 1.0
+    return containment(new, old) >= threshold
+
+
+def find_original(
+    sig: Signature, candidates: list[tuple[str, int, bytes, str | None]], threshold: float
+) -> str | None:
+    """The content hash of the article `sig` copies, or None. `candidates` as the store lists
+    them (earliest first); a candidate that is itself a copy stands for its original."""
+    best: tuple[float, str] | None = None
+    for content_hash, size, blob, duplicate_of in candidates:
+        other = Signature.from_bytes(blob, size)
+        if not is_copy(sig, other, threshold):
+            continue
+        score = containment(sig, other)
+        if best is None or score > best[0]:  # ties: the earliest article
+            best = (score, duplicate_of or content_hash)
+    return best[1] if best else None
+
+
+# --- with the store -------------------------------------------------------------------------
+
+
+def lookup(store: Store, sig: Signature, threshold: float, exclude: str = "") -> str | None:
+    """The stored article that `sig` copies, or None (the store is not changed)."""
+    return find_original(sig, store.minhash_candidates(band_keys(sig), exclude), threshold)
+
+
+def register(store: Store, article: Article, threshold: float) -> str | None:
+    """Index a newly stored article; if it copies an earlier one, mark it so and return the
+    original's content hash. Call inside the transaction that stored the article."""
+    sig = signature(article.text)
+    keys = band_keys(sig)
+    original = lookup(store, sig, threshold, exclude=article.content_hash)
+    store.add_minhash(article.content_hash, sig.shingles, sig.to_bytes(), keys)
+    if original is not None:
+        store.mark_duplicate(article.content_hash, original)
+        log.info("Dedup - %s copies %s", article.path, original[:12])
+    return original
+
+
+def backfill(store: Store) -> int:
+    """Index the articles stored before near-duplicates were detected (or under another scheme);
+    they stay originals: they are already in their stories."""
+    if store.get_meta("minhash_scheme") != SCHEME:
+        with store.transaction():
+            store.clear_minhashes()
+            store.set_meta("minhash_scheme", SCHEME)
+    todo = store.articles_without_minhash()
+    if todo:
+        with store.transaction():
+            for article in todo:
+                sig = signature(article.text)
+                store.add_minhash(
+                    article.content_hash, sig.shingles, sig.to_bytes(), band_keys(sig)
+                )
+        log.info("Dedup - indexed %d earlier articles", len(todo))
+    return len(todo)
+
+
+# --- in the brief ---------------------------------------------------------------------------
+
+
+def split_copies(articles: list[Article]) -> tuple[list[Article], dict[str, list[Article]]]:
+    """(originals, {original content hash: its copies}) of one story's articles."""
+    originals = [a for a in articles if a.duplicate_of is None]
+    copies: dict[str, list[Article]] = {}
+    for a in articles:
+        if a.duplicate_of is not None:
+            copies.setdefault(a.duplicate_of, []).append(a)
+    return originals, copies
+
+
+def list_copies(
+    sources: tuple[Source, ...], originals: list[Article], copies: dict[str, list[Article]]
+) -> tuple[Source, ...]:
+    """The brief's sources, each with the copies of its article ("also published by")."""
+    if not copies:
+        return sources
+    by_path = {a.path: a.content_hash for a in originals}
+    out = []
+    for s in sources:
+        found = copies.get(by_path.get(s.path, ""), [])
+        ordered = sorted(found, key=lambda a: (a.published is None, a.published or "", a.path))
+        listed = tuple(
+            Copy(title=a.title, path=a.path, url=a.url, publisher=a.source, published=a.published)
+            for a in ordered
+        )
+        out.append(replace(s, copies=listed) if listed else s)
+    return tuple(out)
