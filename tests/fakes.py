@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 class EchoFacts:
-    """A 'model' that writes its brief by restating the first facts of the prompt verbatim."""
+    """A 'model' that restates the first numbered facts of the prompt verbatim."""
 
     def __init__(self, facts: int = 3):
         self.facts = facts
@@ -13,9 +13,14 @@ class EchoFacts:
 
     def generate(self, messages, max_new_tokens):
         self.calls += 1
-        lines = [l[2:] for l in messages[-1]["content"].splitlines() if l.startswith("- ")]
-        headline = " ".join(lines[0].split()[:8]).rstrip(".,")
-        return f"Headline: {headline}\nBrief: " + " ".join(lines[: self.facts])
+        facts = [
+            ln.split(". ", 1)[1]
+            for ln in messages[-1]["content"].splitlines()
+            if ln[:1].isdigit() and ". " in ln
+        ][: self.facts]
+        assert facts, "the prompt lists no numbered facts"
+        headline = " ".join(facts[0].split()[:8]).rstrip(".,")
+        return f"Headline: {headline}\n" + "\n".join(f"{n}. {f}" for n, f in enumerate(facts, 1))
 
 
 class Refuses:

@@ -92,6 +92,26 @@ def test_prepare_assembles_then_converts_and_keeps_the_gguf(tmp_path, monkeypatc
     assert len(converted) == 1
 
 
+def test_prepare_restores_a_deleted_gguf_without_converting_again(tmp_path, monkeypatch):
+    parts = fake_parts(tmp_path, CHUNKS)
+    sha = hashlib.sha256(WHOLE).hexdigest()
+    monkeypatch.setitem(prep.KNOWN_MODELS, "fake", prep.KnownModel(sha256=sha, packages=("f==1",)))
+    monkeypatch.setattr(prep, "_source_files", lambda name, known: parts)
+    models = tmp_path / "models"
+    (models / "fake").mkdir(parents=True)
+    marker = {"format": prep.FORMAT, "source_sha256": sha}
+    (models / "fake" / prep.MARKER).write_text(json.dumps(marker))
+    leftover = models / ".fake.abc123.tmp"  # a conversion that was killed
+    leftover.mkdir()
+    monkeypatch.setattr(prep, "_convert", lambda *a, **k: pytest.fail("converted again"))
+
+    assert prep.prepare("fake", models, keep_gguf=False) == models / "fake"
+    assert not (models / "fake.gguf").exists() and leftover.exists()  # nothing to do
+    prep.prepare("fake", models)  # keep_gguf: the llama.cpp backend needs the file
+    assert (models / "fake.gguf").read_bytes() == WHOLE
+    assert not leftover.exists()
+
+
 def test_prepare_without_keep_gguf_deletes_it(tmp_path, monkeypatch):
     parts = fake_parts(tmp_path, CHUNKS)
     sha = hashlib.sha256(WHOLE).hexdigest()
@@ -100,6 +120,24 @@ def test_prepare_without_keep_gguf_deletes_it(tmp_path, monkeypatch):
     monkeypatch.setattr(prep, "_convert", lambda gguf, folder, **k: folder.mkdir())
     prep.prepare("fake", tmp_path, keep_gguf=False)
     assert not (tmp_path / "fake.gguf").exists()
+
+
+def test_conversion_checks_free_space_first(tmp_path, monkeypatch):
+    gguf = tmp_path / "fake.gguf"
+    gguf.write_bytes(b"GGUF" * 1000)
+    usage = prep.shutil.disk_usage(tmp_path)._replace(free=3000)
+    monkeypatch.setattr(prep.shutil, "disk_usage", lambda path: usage)
+    with pytest.raises(ModelError, match="needs about .* GiB free"):
+        prep._convert(gguf, tmp_path / "fake", source_sha256="0" * 64)
+    assert not (tmp_path / "fake").exists()
+
+
+def test_a_failed_conversion_is_a_model_error_and_leaves_no_folder(tmp_path):
+    gguf = tmp_path / "fake.gguf"
+    gguf.write_bytes(b"not a gguf file at all")
+    with pytest.raises(ModelError, match="could not convert"):
+        prep._convert(gguf, tmp_path / "fake", source_sha256="0" * 64)
+    assert [p.name for p in tmp_path.iterdir()] == ["fake.gguf"]
 
 
 def test_missing_packages_name_the_pip_command(tmp_path, monkeypatch):

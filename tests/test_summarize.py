@@ -146,7 +146,7 @@ class Corrupts:
 
     def generate(self, messages, max_new_tokens):
         facts = [
-            l for l in messages[-1]["content"].splitlines() if l[:1].isdigit() and "<" not in l
+            ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln
         ]
         self.facts = facts
         lines = ["Headline: Port Alder marina to grow"]
