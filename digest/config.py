@@ -73,7 +73,9 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Summarizer:
-    backend: str = "transformers"
+    # auto: llama.cpp when llama-cpp-python is installed (`make fast`) and the model is one
+    # prepared by `digest prepare`, else transformers. Or name one: transformers | llama-cpp.
+    backend: str = "auto"
     # A model prepared under models/ by `digest prepare` (qwen2.5-coder-1.5b-instruct,
     # smollm2-135m-instruct), or the path of any local Hugging Face causal-LM folder.
     model: str = "qwen2.5-coder-1.5b-instruct"
@@ -84,7 +86,7 @@ class Summarizer:
     threads: int = 0  # torch threads; 0 = all cores
 
     def validate(self) -> None:
-        _choice(self.backend, ("transformers",), "summarizer", "backend")
+        _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")
         _choice(self.device, ("auto", "cpu", "cuda"), "summarizer", "device")
         _between(self.brief_words, 15, 2000, "summarizer", "brief_words")
         _between(self.input_words, 50, 5000, "summarizer", "input_words")

@@ -182,3 +182,101 @@ def _stop_ids(model, tokenizer) -> list[int]:
 
 
 _CHAT_ENDS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<end_of_turn>")
+
+
+class LlamaCppGenerator:
+    """The same model's GGUF file through llama.cpp (llama-cpp-python), loaded on first use.
+
+    About 4-5 times faster than transformers on a CPU (quantized weights, tuned kernels). The
+    package compiles from source (`make fast`, about 8 minutes on 2 cores), so it is optional.
+    """
+
+    def __init__(self, gguf: Path, threads: int = 0, context: int = 4096):
+        self.gguf = Path(gguf)
+        self.threads = threads
+        self.context = context
+        self.load_seconds: float | None = None
+        self.last_stats: dict[str, float] = {}
+        self._llm = None
+
+    def _load(self):
+        if self._llm is not None:
+            return self._llm
+        import os
+
+        started = time.perf_counter()
+        try:
+            from llama_cpp import Llama
+
+            self._llm = Llama(
+                model_path=str(self.gguf),
+                n_ctx=self.context,
+                n_threads=self.threads or os.cpu_count() or 1,
+                seed=0,
+                verbose=False,
+            )
+        except Exception as e:  # any load failure becomes one line for the user
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ModelError(
+                f"cannot load {self.gguf} with llama.cpp: {reason}. Prepare it again with "
+                f"`{PREPARE_COMMAND}`, or set [summarizer] backend = \"transformers\"."
+            ) from e
+        self.load_seconds = time.perf_counter() - started
+        log.info("Summarize - loaded %s with llama.cpp in %.1f s", self.gguf, self.load_seconds)
+        return self._llm
+
+    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
+        llm = self._load()
+        started = time.perf_counter()
+        out = llm.create_chat_completion(
+            messages=messages,
+            max_tokens=max_new_tokens,
+            temperature=0.0,  # greedy, as with transformers
+            top_k=1,
+            repeat_penalty=REPETITION_PENALTY,
+        )
+        seconds = time.perf_counter() - started
+        usage = out.get("usage", {})
+        new_tokens = int(usage.get("completion_tokens", 0))
+        self.last_stats = {
+            "prompt_tokens": int(usage.get("prompt_tokens", 0)),
+            "new_tokens": new_tokens,
+            "seconds": round(seconds, 3),
+            "tokens_per_s": round(new_tokens / seconds, 2) if seconds else 0.0,
+        }
+        log.debug("Summarize - generated %s", self.last_stats)
+        return (out["choices"][0]["message"]["content"] or "").strip()
+
+
+def llama_cpp_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def make_generator(backend: str, model: str, models_dir: Path, device: str, threads: int) -> Generator:
+    """The configured generator. `auto` takes llama.cpp when it is installed and the model's
+    GGUF file is at hand (a model prepared by `digest prepare`), else transformers."""
+    from .prepare import KNOWN_MODELS, model_folder
+
+    folder = model_folder(model, models_dir)  # checks the model is prepared, whatever the backend
+    gguf = Path(models_dir) / f"{model}.gguf"
+    if backend == "llama-cpp" or (
+        backend == "auto"
+        and model in KNOWN_MODELS
+        and gguf.is_file()
+        and llama_cpp_available()
+        and device in ("auto", "cpu")
+    ):
+        if not gguf.is_file():
+            raise ModelError(
+                f"[summarizer] backend \"llama-cpp\" needs the GGUF file {gguf}; "
+                f"run `{PREPARE_COMMAND} {model}` (a model given as a folder has none)"
+            )
+        if not llama_cpp_available():
+            raise ModelError(
+                "[summarizer] backend \"llama-cpp\" needs llama-cpp-python: run `make fast` "
+                "(compiles it, about 8 minutes), or set backend = \"auto\""
+            )
+        return LlamaCppGenerator(gguf, threads)
+    return TransformersGenerator(folder, device, threads)

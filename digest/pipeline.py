@@ -74,12 +74,12 @@ class Pipeline:
     @property
     def generator(self) -> Generator:
         if self._generator is None:
-            from .generate import TransformersGenerator
-            from .prepare import model_folder
+            from .generate import make_generator
 
             s = self.config.summarizer
-            folder = model_folder(s.model, self.config.paths.models)
-            self._generator = TransformersGenerator(folder, s.device, s.threads)
+            self._generator = make_generator(
+                s.backend, s.model, self.config.paths.models, s.device, s.threads
+            )
         return self._generator
 
     def run(self) -> RunReport:

@@ -111,3 +111,57 @@ def test_qwen_answers_from_the_given_text(qwen):
         },
     ]
     assert "Tromsø" in qwen.generate(messages, 16)
+
+
+# Both backends behind the same interface: the same prompt, the same kind of answer.
+def backends():
+    from digest.generate import LlamaCppGenerator, llama_cpp_available
+
+    yield pytest.param(lambda: TransformersGenerator(prepared(QWEN)), id="transformers")
+    yield pytest.param(
+        lambda: LlamaCppGenerator(MODELS / f"{QWEN}.gguf"),
+        id="llama-cpp",
+        marks=pytest.mark.skipif(
+            not llama_cpp_available(), reason="llama-cpp-python is not installed (`make fast`)"
+        ),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make", backends())
+def test_every_backend_answers_from_the_given_text(make):
+    prepared(QWEN)
+    generator: Generator = make()
+    messages = [
+        {"role": "system", "content": "Answer using only the article. Be brief."},
+        {
+            "role": "user",
+            "content": "Article: The 2031 summit on river pollution will be held "
+            "in Tromsø, Norway, from 4 to 6 June.\n\nQuestion: In which city is the summit?",
+        },
+    ]
+    assert "Tromsø" in generator.generate(messages, 16)
+    assert generator.last_stats["new_tokens"] > 0
+
+
+def test_auto_backend_choice(tmp_path, monkeypatch):
+    from digest import generate, prepare
+
+    models = tmp_path / "models"
+    (models / QWEN).mkdir(parents=True)
+    (models / QWEN / prepare.MARKER).write_text("{}")
+    monkeypatch.setattr(generate, "llama_cpp_available", lambda: True)
+    # no GGUF file beside the folder: transformers
+    assert isinstance(generate.make_generator("auto", QWEN, models, "auto", 0), TransformersGenerator)
+    (models / f"{QWEN}.gguf").write_bytes(b"GGUF")
+    g = generate.make_generator("auto", QWEN, models, "auto", 0)
+    assert isinstance(g, generate.LlamaCppGenerator)
+    # a GPU asked for: transformers, which can use it
+    assert isinstance(generate.make_generator("auto", QWEN, models, "cuda", 0), TransformersGenerator)
+    assert isinstance(
+        generate.make_generator("transformers", QWEN, models, "auto", 0), TransformersGenerator
+    )
+    monkeypatch.setattr(generate, "llama_cpp_available", lambda: False)
+    assert isinstance(generate.make_generator("auto", QWEN, models, "auto", 0), TransformersGenerator)
+    with pytest.raises(ModelError, match="make fast"):
+        generate.make_generator("llama-cpp", QWEN, models, "auto", 0)
