@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+
 import numpy as np
 
 from . import cite
 from .config import Citations
 from .embed import Embedder
+from .errors import ModelError
 from .generate import Generator, Message
 from .records import Article, Brief, BriefSentence, Sentence, Source
 from .sentences import split_sentences
@@ -235,6 +237,8 @@ class BriefWriter:
         messages = build_prompt(facts, n_sources, self.brief_words)
         try:
             reply = self.generator.generate(messages, self.max_new_tokens)
+        except ModelError:
+            raise  # a model that cannot be loaded is the user's to fix, not this story's failure
         except Exception as e:  # a model failure must not lose the story: fall back
             log.warning("Summarize - the model failed (%s); using source sentences", e)
             notes.append(f"model failed: {e}")
