@@ -119,6 +119,8 @@ def _progress():
     units = {"Reading": "file", "Embedding": "batch", "Summarizing": "story"}
 
     def bars(items, stage):
+        if not items:  # a watch scan with nothing to do draws nothing
+            return items
         return tqdm(
             items, desc=stage, unit=units.get(stage, "it"), leave=False, file=sys.stderr,
             dynamic_ncols=True,

@@ -75,7 +75,7 @@ def publish(
     """Write index.html, feed.xml and the daily digests; return the files that changed.
 
     `tz` is the time zone of the days and times shown (default: the machine's). `between` is
-    called after the first file is written (crash tests stop the process there).
+    called once index.html is written, when there are stories (crash tests stop there).
     """
     settings = settings or Publish()
     rows = store.all_briefs()
