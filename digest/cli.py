@@ -4,6 +4,7 @@ them, so `digest --help` answers at once."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -23,6 +24,16 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger("digest").exception("details")
         print(f"digest: {e}", file=sys.stderr)
         return e.exit_code
+    except OSError as e:  # a folder that cannot be created, read or written: the user can fix it
+        if args.verbose:
+            logging.getLogger("digest").exception("details")
+        where = f": {e.filename}" if e.filename else ""
+        print(
+            f"digest: {e.strerror or e}{where}; check that the path exists and that you may "
+            "read and write there (-v shows details)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130
@@ -62,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
     ev.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
     ev.set_defaults(func=cmd_eval)
+
+    status = sub.add_parser(
+        "status", help="show waiting inbox files, stories, briefs, failures and the last run"
+    )
+    _folder_flags(status)
+    status.set_defaults(func=cmd_status)
 
     prep = sub.add_parser("prepare", help="assemble and convert the summarizer model once under models/")
     prep.add_argument("names", nargs="*", help="models to prepare (default: the configured one)")
@@ -105,11 +122,53 @@ def _config(args: argparse.Namespace):
     )
 
 
+def _progress():
+    """Progress bars for the long stages when stderr is a terminal; None elsewhere (a log file,
+    cron), where the stages' log lines show that the run is alive."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    units = {"Reading": "file", "Embedding": "batch", "Summarizing": "story"}
+
+    def bars(items, stage):
+        if not items:  # a watch scan with nothing to do draws nothing
+            return items
+        return tqdm(
+            items, desc=stage, unit=units.get(stage, "it"), leave=False, file=sys.stderr,
+            dynamic_ncols=True,
+        )
+
+    return bars
+
+
+def _bars_and_logs(progress):
+    """Log lines printed above the bars rather than through them."""
+    if progress is None:
+        return contextlib.nullcontext()
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
+
+
+def _check_summarizer(cfg) -> None:
+    """A bad [summarizer] model fails at once, not after minutes of reading and embedding."""
+    from .prepare import model_folder
+
+    model_folder(cfg.summarizer.model, cfg.paths.models)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import Pipeline
 
     cfg = _config(args)
-    report = Pipeline(cfg).run()
+    if cfg.paths.inbox.is_dir():  # a missing inbox is reported first, by the pipeline
+        _check_summarizer(cfg)
+    progress = _progress()
+    if progress is None:
+        logging.getLogger("digest").setLevel(logging.INFO)  # plain stage lines instead of bars
+    with _bars_and_logs(progress):
+        report = Pipeline(cfg, progress=progress).run()
     out = sys.stdout
     stories = report.stories_created + report.stories_updated
     print(
@@ -136,10 +195,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         for f in report.failures:
             print(f"  {f.path}: {f.reason}", file=out)
     print(f"Briefs are in {report.outbox}", file=out)
+    page = report.outbox / "index.html"
+    if page.is_file():
+        print(f"Digest page: {page} (feed: {page.with_name('feed.xml')})", file=out)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from . import status
+
+    cfg = _config(args)
+    for line in status.lines(status.gather(cfg)):
+        print(line)
     return 0
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    from .pipeline import Pipeline
     from .service import Watcher
 
     cfg = _config(args)
@@ -160,7 +232,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         file_handler = logging.FileHandler(path, encoding="utf-8")
         file_handler.setFormatter(fmt)
         root.addHandler(file_handler)
-    return Watcher(cfg).serve(args.interval)
+    progress = _progress()
+    with _bars_and_logs(progress):
+        return Watcher(cfg, Pipeline(cfg, progress=progress)).serve(args.interval)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

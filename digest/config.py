@@ -126,6 +126,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Publish:
+    title: str = "News digest"  # of outbox/index.html and outbox/feed.xml
+    page_stories: int = 100  # newest stories on the digest page; 0 = all
+    feed_entries: int = 50  # newest stories in the Atom feed
+
+    def validate(self) -> None:
+        if not self.title.strip():
+            raise ConfigError("[publish] title must not be empty")
+        _between(self.page_stories, 0, 100000, "publish", "page_stories")
+        _between(self.feed_entries, 1, 10000, "publish", "feed_entries")
+
+
+@dataclass(frozen=True)
 class Config:
     paths: Paths = field(default_factory=Paths)
     ingest: Ingest = field(default_factory=Ingest)
@@ -135,6 +148,7 @@ class Config:
     summarizer: Summarizer = field(default_factory=Summarizer)
     citations: Citations = field(default_factory=Citations)
     service: Service = field(default_factory=Service)
+    publish: Publish = field(default_factory=Publish)
 
     def with_paths(self, **paths: Path | None) -> Config:
         """Override folders (from CLI flags); None leaves a folder as it is."""

@@ -149,7 +149,7 @@ def register(store: Store, article: Article, threshold: float) -> str | None:
 def backfill(store: Store) -> int:
     """Index the articles stored before near-duplicates were detected (or under another scheme);
     they stay originals: they are already in their stories."""
-    if store.get_meta("minhash_scheme") != SCHEME:
+    if store.meta("minhash_scheme") != SCHEME:
         with store.transaction():
             store.clear_minhashes()
             store.set_meta("minhash_scheme", SCHEME)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from . import cluster, dedup, failpoints, filing, ingest
+from . import cluster, dedup, failpoints, filing, ingest, publish
 from .config import Config
 from .embed import Embedder
 from .errors import DigestError, InputError
@@ -28,6 +29,15 @@ from .render import slugify, write_brief
 from .store import Store, StoryRow, now_iso
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Wraps the items a long stage works through, e.g. in a progress bar (the CLI's, on a terminal).
+Progress = Callable[[Sequence[T], str], Iterable[T]]
+EMBED_CHUNK = 256  # articles embedded per call: the steps of the embedding progress bar
+
+
+def no_progress(items: Sequence[T], stage: str) -> Iterable[T]:
+    return items
 
 
 @dataclass
@@ -56,10 +66,12 @@ class Pipeline:
         *,
         embedder: Embedder | None = None,
         generator: Generator | None = None,
+        progress: Progress | None = None,
     ):
         self.config = config
         self._embedder = embedder
         self._generator = generator
+        self.progress = progress or no_progress
 
     # models are built on first use: a run with nothing new never loads them
     @property
@@ -84,6 +96,7 @@ class Pipeline:
 
     def run(self) -> RunReport:
         """One pass over the whole inbox, holding the state lock (`digest run`)."""
+        self._check_inbox()  # before the state folder is created or locked
         with StateLock(self.config.paths.state):
             store = Store(self.config.paths.state)
             try:
@@ -105,11 +118,9 @@ class Pipeline:
         to the processed folder, unreadable ones to the failed folder beside a note saying why.
         `should_stop` is asked between files and between briefs, for a prompt clean shutdown.
         """
+        started = now_iso()
         paths = self.config.paths
-        if not paths.inbox.is_dir():
-            raise DigestError(
-                f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
-            )
+        self._check_inbox()
         report = RunReport(inbox=paths.inbox, outbox=paths.outbox)
         if files is None:
             service = self.config.service
@@ -123,7 +134,15 @@ class Pipeline:
         self._cluster(store, report)
         self._attach_copies(store, report)
         self._write_briefs(store, report, should_stop)
+        self._publish(store, report, started)
         return report
+
+    def _check_inbox(self) -> None:
+        inbox = self.config.paths.inbox
+        if not inbox.is_dir():
+            raise DigestError(
+                f"the inbox folder {inbox} does not exist: create it, or pass --inbox DIR"
+            )
 
     # ingest ------------------------------------------------------------------------------
     def _ingest(
@@ -138,7 +157,7 @@ class Pipeline:
         max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
         if self.config.dedup.enabled:
             dedup.backfill(store)
-        for path in files:
+        for path in self.progress(files, "Reading"):
             if should_stop():
                 return
             report.files_seen += 1
@@ -188,7 +207,8 @@ class Pipeline:
         if not todo:
             return
         texts = [cluster.embedding_text(a.title, a.text) for a in todo]
-        vectors = self.embedder.embed(texts)
+        chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
+        vectors = np.vstack([self.embedder.embed(c) for c in self.progress(chunks, "Embedding")])
         failpoints.reach("embed", self.config.paths.state)
         store.set_embeddings([a.content_hash for a in todo], vectors)
         log.info("Embedding - %d articles", len(todo))
@@ -282,7 +302,7 @@ class Pipeline:
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
         )
-        for story in dirty:
+        for story in self.progress(dirty, "Summarizing"):
             if should_stop():
                 return
             articles, copies = dedup.split_copies(store.story_articles(story.story_id))
@@ -306,6 +326,34 @@ class Pipeline:
                 store.save_brief(story.story_id, version, brief.to_json())
             report.briefs_written.extend(written[:1])
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
+
+    # publish -----------------------------------------------------------------------------
+    def _publish(self, store: Store, report: RunReport, started: str) -> None:
+        """Rebuild the reader's pages when a brief changed since they were built (or they are
+        missing), then note the run for `digest status`."""
+        outbox = self.config.paths.outbox
+        if publish.pending(store, outbox, self.config.publish):
+            publish.publish(
+                store,
+                outbox,
+                self.config.publish,
+                between=lambda: failpoints.reach("publish", self.config.paths.state),
+            )
+        store.record_run(
+            {
+                "started": started,
+                "finished": now_iso(),
+                "files_seen": report.files_seen,
+                "files_known": report.files_known,
+                "articles_new": report.articles_new,
+                "articles_repeated": report.articles_repeated,
+                "stories_created": report.stories_created,
+                "stories_updated": report.stories_updated,
+                "briefs_written": len(report.briefs_written),
+                "failures": len(report.failures),
+                "did_work": report.did_work,
+            }
+        )
 
 
 def parse_time(value: str | None) -> datetime | None:

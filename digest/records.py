@@ -124,3 +124,29 @@ class Brief:
             "updated": self.updated,
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Brief:
+        """The inverse of to_json (extra keys, such as the outbox JSON's history, are ignored)."""
+        return cls(
+            story_id=data["story_id"],
+            headline=data["headline"],
+            sentences=tuple(
+                BriefSentence(s["text"], tuple(int(n) for n in s["citations"]))
+                for s in data["sentences"]
+            ),
+            sources=tuple(
+                Source(
+                    n=int(s["n"]),
+                    title=s["title"],
+                    path=s["path"],
+                    url=s.get("url"),
+                    publisher=s.get("publisher"),
+                    published=s.get("published"),
+                )
+                for s in data["sources"]
+            ),
+            version=int(data["version"]),
+            updated=data["updated"],
+            notes=tuple(data.get("notes", ())),
+        )

@@ -9,6 +9,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .records import Brief, Source
 
@@ -38,7 +39,8 @@ def markdown(brief: Brief) -> str:
 
 
 def _source_line(s: Source) -> str:
-    title = f"[{s.title}]({s.url})" if s.url else s.title
+    url = safe_url(s.url)
+    title = f"[{s.title}]({url})" if url else s.title
     parts = [p for p in (s.publisher, s.published) if p]
     meta = f" — {', '.join(parts)}" if parts else ""
     line = f"{s.n}. {title}{meta} (`{s.path}`)"
@@ -50,6 +52,22 @@ def _source_line(s: Source) -> str:
         )  # fmt: skip
         line += f"; also published by {also}"
     return line
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) URL that a reader may follow, else None.
+
+    Article metadata is hostile input: a javascript: or data: URL must never become a link.
+    """
+    if not url or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 def write_brief(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import DigestError
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT, source TEXT, published TEXT,
     embedding BLOB,                  -- float32, NULL until embedded
     story_id TEXT,                   -- NULL until clustered
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    author TEXT,
+    duplicate_of TEXT                -- content_hash of the article this one copies
 );
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
 CREATE TABLE IF NOT EXISTS stories (
@@ -94,21 +97,53 @@ class StoryRow:
     version: int
 
 
+@dataclass(frozen=True)
+class BriefRow:
+    story_id: str
+    slug: str
+    version: int
+    brief: dict  # the brief's JSON (records.Brief.to_json)
+    created_at: str
+
+
 class Store:
-    def __init__(self, state_dir: Path):
-        state_dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self, state_dir: Path, *, readonly: bool = False):
+        """Open (and create, unless `readonly`) the database in `state_dir`.
+
+        `readonly` is for looking without a lock (`digest status`): it never creates or
+        changes anything, and a missing database is a DigestError.
+        """
         self.path = state_dir / "digest.db"
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
-        self._migrate()
-        self.db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
+        try:
+            if readonly:
+                if not self.path.is_file():
+                    raise DigestError(
+                        f"no database in {state_dir} yet: `digest run` creates it"
+                    )
+                self.db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                    timeout=30,
+                )
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("SELECT COUNT(*) FROM meta").fetchone()  # fails if not a database
+                return
+            state_dir.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        except sqlite3.DatabaseError as e:
+            raise DigestError(
+                f"cannot use the database {self.path}: {e}. If it is damaged, move the state "
+                "folder away: digest then starts over and reads the inbox again"
+            ) from e
 
     # Columns added after the first release: a database made by an older digest gains them on
     # open (NULL for the old rows), so upgrading never needs the state folder deleted.
@@ -122,7 +157,7 @@ class Store:
             have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in have:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-                log.info("Store - added column %s.%s", table, column)
+                log.debug("Store - added column %s.%s", table, column)
 
     def close(self) -> None:
         self.db.close()
@@ -138,6 +173,30 @@ class Store:
         else:
             self.db.execute("COMMIT")
 
+    # meta ------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    def record_run(self, summary: dict) -> None:
+        """Remember the latest pass, and the latest that changed something (`digest status`)."""
+        text = json.dumps(summary, ensure_ascii=False)
+        with self.transaction():
+            self.set_meta("last_run", text)
+            if summary.get("did_work"):
+                self.set_meta("last_change", text)
+
+    def last_run(self, key: str = "last_run") -> dict | None:
+        value = self.meta(key)
+        return json.loads(value) if value else None
+
     # files -----------------------------------------------------------------------------
     def file_status(self, path: str) -> tuple[str, str, str | None] | None:
         row = self.db.execute(
@@ -152,6 +211,19 @@ class Store:
             " status=excluded.status, reason=excluded.reason, seen_at=excluded.seen_at",
             (path, content_hash, status, reason, now_iso()),
         )
+
+    def files(self) -> dict[str, tuple[str, str]]:
+        """Every file seen: path -> (content hash, status)."""
+        rows = self.db.execute("SELECT path, content_hash, status FROM files").fetchall()
+        return {r["path"]: (r["content_hash"], r["status"]) for r in rows}
+
+    def failed_files(self) -> list[tuple[str, str, str]]:
+        """(path, reason, seen_at) of the files that could not be read, newest first."""
+        rows = self.db.execute(
+            "SELECT path, reason, seen_at FROM files WHERE status = 'failed'"
+            " ORDER BY seen_at DESC, path"
+        ).fetchall()
+        return [(r["path"], r["reason"] or "", r["seen_at"]) for r in rows]
 
     # articles --------------------------------------------------------------------------
     def has_article(self, content_hash: str) -> bool:
@@ -221,14 +293,6 @@ class Store:
     def count(self, table: str) -> int:
         assert table in {"articles", "stories", "briefs", "files"}
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-    # meta ------------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row["value"] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # near-duplicates -------------------------------------------------------------------
     def clear_minhashes(self) -> None:
@@ -373,6 +437,22 @@ class Store:
                 (story_id, version),
             ).fetchone()
         return json.loads(row["brief"]) if row else None
+
+    def all_briefs(self) -> list[BriefRow]:
+        """Every version of every brief, oldest story first, versions in order."""
+        rows = self.db.execute(
+            "SELECT b.story_id, s.slug, b.version, b.brief, b.created_at FROM briefs b"
+            " JOIN stories s ON s.story_id = b.story_id ORDER BY b.story_id, b.version"
+        ).fetchall()
+        return [
+            BriefRow(r["story_id"], r["slug"], r["version"], json.loads(r["brief"]), r["created_at"])
+            for r in rows
+        ]
+
+    def briefs_stamp(self) -> str:
+        """Changes whenever a brief is saved: what the published pages were built from."""
+        row = self.db.execute("SELECT COUNT(*), MAX(created_at) FROM briefs").fetchone()
+        return f"{row[0]}:{row[1] or ''}"
 
     def brief_history(self, story_id: str) -> list[dict]:
         rows = self.db.execute(

@@ -21,6 +21,7 @@ import numpy as np
 from . import cite, disagree
 from .config import Citations
 from .embed import Embedder
+from .errors import ModelError
 from .generate import Generator, Message
 from .records import Article, Brief, BriefSentence, Sentence, Source
 from .sentences import split_sentences
@@ -340,6 +341,8 @@ class BriefWriter:
         messages = build_prompt(facts, sentences, n_sources, self.brief_words, self.input_words)
         try:
             return parse_reply(self.generator.generate(messages, self.max_new_tokens))
+        except ModelError:
+            raise  # a model that cannot be loaded is the user's to fix, not this story's failure
         except Exception as e:  # a model failure must not lose the story: fall back
             log.warning("Summarize - the model failed (%s); using source sentences", e)
             notes.append(f"model failed: {e}")

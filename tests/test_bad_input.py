@@ -102,7 +102,12 @@ def test_digest_run_on_a_hostile_inbox_reports_every_file(tmp_path):
     inbox, outside = tmp_path / "inbox", tmp_path / "outside"
     outside.mkdir()
     expected = hostile_inbox(inbox, outside)
-    (tmp_path / "config.toml").write_text("[ingest]\nmax_file_mb = 1.0\n")
+    if not (ROOT / "models" / "smollm2-135m-instruct" / "digest-prepared.json").exists():
+        pytest.skip("run `make setup`: the small test model is not prepared")
+    (tmp_path / "config.toml").write_text(
+        "[ingest]\nmax_file_mb = 1.0\n"
+        f'[paths]\nmodels = "{ROOT / "models"}"\n[summarizer]\nmodel = "smollm2-135m-instruct"\n'
+    )
     before = sorted(os.listdir(inbox))
     proc = subprocess.run(
         [sys.executable, "-m", "digest", "run", "--config", str(tmp_path / "config.toml")],

@@ -2,6 +2,7 @@
 stand-in here (the real one runs in tests/test_end_to_end.py)."""
 
 import json
+import re
 
 import pytest
 
@@ -55,6 +56,13 @@ def outbox_briefs(cfg):
     return sorted(cfg.paths.outbox.glob("*.json"))
 
 
+def brief_markdown(outbox):
+    """The briefs' Markdown files, not the daily digests (digest-YYYY-MM-DD.md) beside them."""
+    return sorted(
+        p for p in outbox.glob("*.md") if not re.fullmatch(r"digest-\d{4}-\d{2}-\d{2}\.md", p.name)
+    )
+
+
 def test_run_groups_stories_and_writes_cited_briefs(tmp_path, embedder):
     cfg = make_config(tmp_path)
     inbox = cfg.paths.inbox
@@ -79,7 +87,7 @@ def test_run_groups_stories_and_writes_cited_briefs(tmp_path, embedder):
     storm = next(b for b in briefs if len(b["sources"]) == 1)
     assert {s["path"] for s in marina["sources"]} == {"marina.txt", "marina.json"}
     assert storm["sources"][0]["path"] == "storm.txt"
-    assert len(list(cfg.paths.outbox.glob("*.md"))) == 2  # each JSON has its Markdown twin
+    assert len(brief_markdown(cfg.paths.outbox)) == 2  # each JSON has its Markdown twin
     for b in briefs:
         assert b["version"] == 1
         assert b["sentences"] and all(s["citations"] for s in b["sentences"])

@@ -4,6 +4,7 @@ quick; the default model runs in tests/test_end_to_end.py."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pipeline import MARINA_1, MARINA_3, STORM
+from tests.test_pipeline import MARINA_1, MARINA_3, STORM, brief_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
@@ -177,7 +178,9 @@ def test_a_second_instance_is_refused(tmp_path):
         assert stop(proc) == 0
 
 
-@pytest.mark.parametrize("point", ["ingest", "embed", "cluster", "summarize", "write", "filing"])
+@pytest.mark.parametrize(
+    "point", ["ingest", "embed", "cluster", "summarize", "write", "filing", "publish"]
+)
 def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     cfg = write_config(tmp_path)
     inbox = tmp_path / "inbox"
@@ -196,7 +199,9 @@ def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     try:
         wait_for(
             lambda: not inbox_files(tmp_path)
-            and len(list((tmp_path / "outbox").glob("*.md"))) == 2
+            and len(brief_markdown(tmp_path / "outbox")) == 2
+            and (tmp_path / "outbox" / "feed.xml").exists()
+            and (tmp_path / "outbox" / "feed.xml").read_text().count("<entry>") == 2
             and db(tmp_path).execute("SELECT COUNT(*) FROM stories WHERE dirty = 1").fetchone()[0] == 0,
             what="recovery", proc=proc, tmp=tmp_path,
         )
@@ -218,9 +223,11 @@ def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     assert not [p for p in outbox.iterdir() if p.name.startswith(".")]
     versions = dict(con.execute("SELECT slug, version FROM stories").fetchall())
     assert sorted(p.stem for p in outbox.glob("*.json")) == sorted(versions)
-    assert sorted(p.stem for p in outbox.glob("*.md")) == sorted(versions)
+    assert sorted(p.stem for p in brief_markdown(outbox)) == sorted(versions)
+    page = (outbox / "index.html").read_text()  # the digest page shows every story's brief
     for slug, version in versions.items():
         data = json.loads((outbox / f"{slug}.json").read_text())
         assert data["version"] == version
+        assert html.escape(data["headline"]) in page
         assert (outbox / f"{slug}.md").read_text().startswith(f"# {data['headline']}\n")
         assert data["sentences"] and all(s["citations"] for s in data["sentences"])

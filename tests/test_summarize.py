@@ -5,6 +5,7 @@ import pytest
 
 from digest.config import Citations
 from digest.embed import SentenceTransformerEmbedder
+from digest.errors import ModelError
 from digest.records import Article
 from digest.summarize import BriefWriter, build_prompt, parse_reply, select_facts, story_sentences
 
@@ -126,6 +127,14 @@ def test_model_failure_falls_back_to_source_sentences(embedder):
     assert all(s.citations for s in brief.sentences)
     assert brief.headline in (A1.title, A2.title)
     assert any("model failed" in n for n in brief.notes)
+
+
+def test_a_model_that_cannot_be_loaded_stops_the_run(embedder):
+    # not one story's bad luck but a setting to fix: no brief of source sentences papers over it
+    with pytest.raises(ModelError, match="cannot load"):
+        writer(embedder, Scripted(ModelError("cannot load the summarizer model"))).write(
+            "s1", [A1, A2], 1, "t"
+        )
 
 
 def test_unsupported_headline_is_replaced_by_a_source_title(embedder):

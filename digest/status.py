@@ -1,0 +1,190 @@
+"""`digest status`: what is waiting, what is done, what failed, and what the last run did.
+
+It only looks: the database is opened read-only and no lock is taken, so it answers while
+`digest watch` runs. Inbox files are hashed (not parsed) to tell new and changed ones from
+those already read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import ingest
+from .config import Config
+from .errors import DigestError
+from .store import Store
+
+MAX_LISTED = 20  # files listed per section; the rest are counted
+
+
+@dataclass(frozen=True)
+class Pending:
+    path: str  # relative to the inbox
+    why: str  # "new", "changed since it was read", ...
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+    seen_at: str
+    where: str  # where the file is now
+
+
+@dataclass
+class Status:
+    inbox: Path
+    outbox: Path
+    state: Path
+    has_database: bool = False
+    pending: list[Pending] = field(default_factory=list)
+    stories: int = 0
+    stories_out_of_date: int = 0
+    briefs: int = 0
+    articles: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    last_run: dict | None = None
+    last_change: dict | None = None
+
+
+def gather(config: Config) -> Status:
+    paths = config.paths
+    if not paths.inbox.is_dir():
+        raise DigestError(
+            f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
+        )
+    status = Status(inbox=paths.inbox, outbox=paths.outbox, state=paths.state)
+    known: dict[str, tuple[str, str]] = {}
+    if (paths.state / "digest.db").is_file():
+        status.has_database = True
+        store = Store(paths.state, readonly=True)
+        try:
+            known = store.files()
+            status.stories = store.count("stories")
+            status.stories_out_of_date = len(store.dirty_stories())
+            status.briefs = store.count("briefs")
+            status.articles = store.count("articles")
+            status.last_run = store.last_run()
+            status.last_change = store.last_run("last_change")
+            failed = store.failed_files()
+        finally:
+            store.close()
+        status.failures = [
+            Failure(path, reason, seen_at, _where(paths.inbox, path, config.service.failed_folder))
+            for path, reason, seen_at in failed
+        ]
+    status.pending = _pending(config, known)
+    return status
+
+
+def _pending(config: Config, known: dict[str, tuple[str, str]]) -> list[Pending]:
+    inbox = config.paths.inbox
+    service = config.service
+    max_bytes = int(config.ingest.max_file_mb * 1024 * 1024)
+    out = []
+    for path in ingest.list_inbox(inbox, skip=(service.processed_folder, service.failed_folder)):
+        shown = path.relative_to(inbox).as_posix()
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                out.append(
+                    Pending(
+                        shown,
+                        f"{size / 1048576:.1f} MB, over the {config.ingest.max_file_mb:g} MB "
+                        "limit: it will be set aside",
+                    )
+                )
+                continue
+            digest = ingest.content_hash(path.read_bytes())
+        except OSError as e:
+            out.append(Pending(shown, f"cannot be read: {e.strerror or e}"))
+            continue
+        seen = known.get(shown)
+        if seen is None:
+            out.append(Pending(shown, "new"))
+        elif seen[0] != digest:
+            out.append(Pending(shown, "changed since it was read"))
+        # unchanged: read already, or listed under failures
+    return out
+
+
+def _where(inbox: Path, path: str, failed_folder: str) -> str:
+    if (inbox / path).exists():
+        return "still in the inbox"
+    if (inbox / failed_folder / Path(path).name).exists():
+        return f"moved to {failed_folder}/"
+    return "no longer in the inbox"
+
+
+def lines(status: Status, now: datetime | None = None) -> list[str]:
+    """The status as plain text lines, for the CLI to print."""
+    now = now or datetime.now(UTC)
+    out = [f"Inbox: {status.inbox}"]
+    if status.pending:
+        out.append(f"  {len(status.pending)} file(s) waiting for the next run:")
+        out += [f"    {p.path} ({p.why})" for p in status.pending[:MAX_LISTED]]
+        if len(status.pending) > MAX_LISTED:
+            out.append(f"    ... and {len(status.pending) - MAX_LISTED} more")
+    else:
+        out.append("  nothing waiting: every file there has been read")
+    if not status.has_database:
+        out.append(f"State: no database in {status.state} yet; `digest run` creates it")
+        return out
+    stale = (
+        f", {status.stories_out_of_date} brief(s) out of date (rewritten at the next run)"
+        if status.stories_out_of_date
+        else ""
+    )
+    out.append(f"Stories: {status.stories} from {status.articles} article(s){stale}")
+    out.append(f"Briefs: {status.briefs} version(s) written to {status.outbox}")
+    page = status.outbox / "index.html"
+    if page.is_file():
+        out.append(f"Digest page: {page}")
+    if status.failures:
+        out.append(f"Failures: {len(status.failures)} file(s) could not be read:")
+        for f in status.failures[:MAX_LISTED]:
+            out.append(f"  {f.path}: {f.reason} ({f.where}; {_ago(f.seen_at, now)})")
+        if len(status.failures) > MAX_LISTED:
+            out.append(f"  ... and {len(status.failures) - MAX_LISTED} more")
+    else:
+        out.append("Failures: none")
+    out.append("Last run: " + (_run_line(status.last_run, now) if status.last_run else "none yet"))
+    if status.last_change and status.last_change != status.last_run:
+        out.append("Last run that changed something: " + _run_line(status.last_change, now))
+    return out
+
+
+def _run_line(run: dict, now: datetime) -> str:
+    if not run.get("did_work"):
+        return f"{_ago(run['finished'], now)}: nothing new in {run['files_seen']} file(s)"
+    parts = [
+        f"{run['files_seen']} file(s) seen",
+        f"{run['articles_new']} new article(s)",
+        f"{run['stories_created']} story(ies) created",
+        f"{run['stories_updated']} updated",
+        f"{run['briefs_written']} brief(s) written",
+        f"{run['failures']} failure(s)",
+    ]
+    return f"{_ago(run['finished'], now)}: " + ", ".join(parts)
+
+
+def _ago(value: str, now: datetime) -> str:
+    try:
+        t = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    seconds = max(0, int((now - t).total_seconds()))
+    if seconds < 60:
+        ago = "just now"
+    elif seconds < 3600:
+        ago = f"{seconds // 60} min ago"
+    elif seconds < 172800:
+        ago = f"{seconds // 3600} h ago"
+    else:
+        ago = f"{seconds // 86400} days ago"
+    local = t.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}, {ago}"
