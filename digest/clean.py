@@ -199,6 +199,13 @@ def _continues(previous: str, line: str, wrapped: bool) -> bool:
     return line[:1].islower() and not _FINAL.search(previous)
 
 
+# A wire dateline before the first sentence: "LARKFIELD - ", "LONDON (Reuters) - ",
+# "NEW YORK, Nov 3 (AP) — ". Capitals only, so an ordinary sentence is never cut.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{1,40}(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?(?: \([A-Za-z .]{2,30}\))? ?[-–—]+ (?=[A-Z“\"])"
+)
+
+
 def _clean_paragraph(paragraph: str) -> str | None:
     """The paragraph as prose, or None if it is page noise."""
     paragraph = _BULLET.sub("", paragraph, count=1).strip()
@@ -211,6 +218,7 @@ def _clean_paragraph(paragraph: str) -> str | None:
     paragraph = (paragraph[:cut] + _TRAILING_HASHTAGS.sub("", paragraph[cut:])).strip()
     if is_noise(paragraph):
         return None
+    paragraph = _DATELINE.sub("", paragraph, count=1)
     words = paragraph.split()
     if not _FINAL.search(paragraph):
         if paragraph.endswith(":"):

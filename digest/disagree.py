@@ -31,6 +31,19 @@ _NOT_UNITS = {
 }  # fmt: skip
 
 
+# Words reports use for the same count: "18,000 people" and "21,500 passengers" disagree.
+_SAME_UNIT = {
+    **dict.fromkeys(
+        ("people", "person", "persons", "passenger", "rider", "commuter", "visitor",
+         "traveller", "traveler", "resident", "spectator", "attendee"),
+        "people",
+    ),
+    **dict.fromkeys(("dead", "death", "killed", "fatalitie", "fatality", "victim"), "deaths"),
+    **dict.fromkeys(("injured", "injurie", "injury", "wounded"), "injuries"),
+    **dict.fromkeys(("troop", "soldier"), "soldiers"),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Disagreement:
     kind: str  # "quote" or "number"
@@ -73,11 +86,13 @@ def find(
             number, unit = m.group(1).replace(",", ""), m.group(2)
             if unit in _NOT_UNITS:
                 continue
-            units.setdefault(unit.removesuffix("s"), {}).setdefault(number, set()).add(s.source)
+            unit = unit.removesuffix("s")
+            unit = _SAME_UNIT.get(unit, unit + "s")
+            units.setdefault(unit, {}).setdefault(number, set()).add(s.source)
     for unit, values in sorted(units.items()):
         sources = [srcs for srcs in values.values()]
         if len(values) >= 2 and len(set().union(*sources)) >= 2:
-            found.append(Disagreement("number", unit + "s", _sides(values)))
+            found.append(Disagreement("number", unit, _sides(values)))
     return found
 
 

@@ -155,7 +155,11 @@ def select_facts(sentences: list[Sentence], vectors: np.ndarray, budget_words: i
     def place(f: Fact) -> float:
         return min(sentences[m].position / lengths[sentences[m].source] for m in f.members)
 
-    return sorted(chosen, key=place)
+    # The lead is the most important fact; the rest follow in the order reports tell them.
+    if not chosen:
+        return chosen
+    lead = max(chosen, key=lambda f: f.score)
+    return [lead] + sorted((f for f in chosen if f is not lead), key=place)
 
 
 def build_prompt(

@@ -211,3 +211,16 @@ def test_seed_story_keeps_the_real_sentences():
         flat = " ".join(article.text.split())
         kept = [s for s in prose if " ".join(s.split()) in flat]
         assert len(kept) >= 0.8 * len(prose), (path.name, len(kept), len(prose))
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("LARKFIELD - The city opened its tram line on Saturday.", "The city opened its tram line on Saturday."),
+        ("LONDON (Reuters) - Shares fell sharply on Monday.", "Shares fell sharply on Monday."),
+        ("WASHINGTON — Lawmakers passed the bill on Friday.", "Lawmakers passed the bill on Friday."),
+        ("US-led forces withdrew in August 2021, officials said.", "US-led forces withdrew in August 2021, officials said."),
+    ],
+)
+def test_wire_datelines_are_removed_and_prose_kept(line, expected):
+    assert clean_body("A headline about something", line) == expected

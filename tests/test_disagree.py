@@ -21,9 +21,9 @@ def test_different_quotes_and_numbers_for_one_fact_are_reported_with_both_sides(
     assert sentence.citations == (1, 2)
 
     [number] = disagree.find(2, S, v)
-    assert number.kind == "number" and number.unit == "riders"
+    assert number.kind == "number" and number.unit == "people"  # riders are people
     assert number.sentence().text == (
-        "Reports differ on the number of riders: 18,000 (source 3), 21,500 (source 4)."
+        "Reports differ on the number of people: 18,000 (source 3), 21,500 (source 4)."
     )
     assert disagree.find(4, S, v) == []  # a fact only one source reports cannot disagree
 
@@ -38,3 +38,15 @@ def test_agreeing_sources_are_not_a_disagreement():
     v = SentenceTransformerEmbedder().embed([s.text for s in same])
     assert disagree.find(0, same, v) == []
     assert disagree.find(2, same, v) == []
+
+
+def test_counts_of_the_same_people_under_different_words_disagree():
+    s = [
+        Sentence(1, 0, "The transit authority said roughly 18,000 people used the line on opening day."),
+        Sentence(2, 0, "The operator said 21,500 passengers used the new line on its opening day."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    [d] = disagree.find(0, s, v)
+    assert d.sentence().text == (
+        "Reports differ on the number of people: 18,000 (source 1), 21,500 (source 2)."
+    )

@@ -128,7 +128,7 @@ def backends():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make", backends())
+@pytest.mark.parametrize("make", list(backends()))
 def test_every_backend_answers_from_the_given_text(make):
     prepared(QWEN)
     generator: Generator = make()
