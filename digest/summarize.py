@@ -155,10 +155,12 @@ def select_facts(sentences: list[Sentence], vectors: np.ndarray, budget_words: i
     def place(f: Fact) -> float:
         return min(sentences[m].position / lengths[sentences[m].source] for m in f.members)
 
-    # The lead is the most important fact; the rest follow in the order reports tell them.
+    # The lead is the most important of the facts that open a report; the rest follow in
+    # the order the reports tell them.
     if not chosen:
         return chosen
-    lead = max(chosen, key=lambda f: f.score)
+    openers = [f for f in chosen if any(sentences[m].position == 0 for m in f.members)]
+    lead = max(openers or chosen, key=lambda f: f.score)
     return [lead] + sorted((f for f in chosen if f is not lead), key=place)
 
 
