@@ -219,6 +219,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         from .errors import ConfigError
 
         raise ConfigError(f"--interval must be between 0.2 and 86400 seconds, got {args.interval:g}")
+    # A scan longer than the interval makes APScheduler warn at every skipped run; skipping
+    # (and coalescing) is what we asked for, so only its errors are worth showing.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     # The service's scan lines are its output: show them, with times, even without -v.
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     root = logging.getLogger("digest")

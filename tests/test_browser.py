@@ -175,7 +175,8 @@ def test_hostile_article_runs_no_script(browser, outbox, page):
     text = browser.eval("document.body.innerText")
     assert "<script>document.documentElement.setAttribute" in text
     assert "Lindmoor ferry talks stall <svg onload=" in text
-    assert "javascript:document.documentElement" in text  # the bad URL, shown, not linked
+    # the javascript: URL is dropped when the article is read (ingest keeps http(s) URLs only)
+    assert not any("javascript" in h for h in hrefs)
     # click the hostile source's title: it is not a link, so nothing may happen
     box = browser.eval(
         """(() => {

@@ -203,7 +203,7 @@ def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
             and (tmp_path / "outbox" / "feed.xml").exists()
             and (tmp_path / "outbox" / "feed.xml").read_text().count("<entry>") == 2
             and db(tmp_path).execute("SELECT COUNT(*) FROM stories WHERE dirty = 1").fetchone()[0] == 0,
-            what="recovery", proc=proc, tmp=tmp_path,
+            timeout=420, what="recovery", proc=proc, tmp=tmp_path,
         )
     finally:
         assert stop(proc) == 0
