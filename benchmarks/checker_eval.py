@@ -358,7 +358,8 @@ def perturb_quote(claim: str, rng: random.Random) -> tuple[str, str] | None:
         w = rng.choice(swaps)
         new = _case_like(_QUOTE_SWAPS[w.group(0).lower()], w.group(0))
         return _replace(claim, base + w.start(), base + w.end(), new), "word replaced"
-    droppable = [w for w in words[1:] if len(w.group(0)) >= 3]
+    # an inner word: without its first or last word a quotation is a shorter, true quotation
+    droppable = [w for w in words[1:-1] if len(w.group(0)) >= 3]
     if not droppable:
         return None
     w = rng.choice(droppable)
