@@ -63,9 +63,15 @@ def key_terms(sentence: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+def _flat(text: str) -> str:
+    """Words only, lower case, one space apart: quotations are compared on their words."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
-        return term.strip('"') in evidence
+        # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
+        return _flat(term) in _flat(evidence)
     if term[0].isdigit():
         return term in evidence_words
     if term in evidence_words:
