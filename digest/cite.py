@@ -87,7 +87,11 @@ def missing_terms(sentence: str, evidence: list[str]) -> list[str]:
     """The key terms of `sentence` that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
-    words |= {w.rstrip(".'’-").removesuffix("'s") for w in re.findall(r"[\w'’.-]+", text)}
+    for w in re.findall(r"[\w'’.-]+", text):
+        w = w.strip(".'’-").removesuffix("'s")
+        words.add(w)
+        if "-" in w:  # "Philippine-flagged" names "Philippine"
+            words.update(w.split("-"))
     return [t for t in key_terms(sentence) if not _term_in(t, text, words)]
 
 
