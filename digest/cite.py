@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,8 +63,13 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def key_terms(sentence: str) -> list[str]:
-    """Numbers, proper names and quoted phrases: what must not change between source and brief."""
+def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
+    """Numbers, proper names and quoted phrases: what must not change between source and brief.
+
+    `lowercase`: words the story's sources write in lower case. A capitalised word that opens
+    the sentence (or a quotation in it) and is one of them is an ordinary word ("Prosecutors
+    said", "Oddly,"), not a name.
+    """
     text = normalise(sentence)
     terms: list[str] = []
     for m in _QUOTE.finditer(text):
@@ -79,10 +85,21 @@ def key_terms(sentence: str) -> list[str]:
         word = m.group(0).rstrip(".'’-").removesuffix("'s")
         if not word or not word[0].isupper() or word.lower() in _COMMON:
             continue
-        if i == 0 and word.lower() in _COMMON:
+        if word.lower() in lowercase and _opens(text, m.start()):
             continue
         terms.append(_MONTHS.get(word.lower(), word.lower()))
     return list(dict.fromkeys(terms))
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the sentence or a quotation in it."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in "\"'(:"
+
+
+def lowercase_words(texts: Iterable[str]) -> set[str]:
+    """The words written in lower case somewhere in `texts` (see `key_terms`)."""
+    return {w for t in texts for w in re.findall(r"(?<![\w'’.-])[a-z][a-z'’-]*[a-z]", t)}
 
 
 def _flat(text: str) -> str:
@@ -105,7 +122,9 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     return False
 
 
-def missing_terms(sentence: str, evidence: list[str]) -> list[str]:
+def missing_terms(
+    sentence: str, evidence: list[str], lowercase: Collection[str] = ()
+) -> list[str]:
     """The key terms of `sentence` that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
@@ -118,7 +137,7 @@ def missing_terms(sentence: str, evidence: list[str]) -> list[str]:
                 words.add(_NUMBER_WORDS[part])
             elif part in _MONTHS:
                 words.add(_MONTHS[part])
-    return [t for t in key_terms(sentence) if not _term_in(t, text, words)]
+    return [t for t in key_terms(sentence, lowercase) if not _term_in(t, text, words)]
 
 
 @dataclass(frozen=True)
@@ -148,11 +167,12 @@ def support(
         by_source.setdefault(sentences[i].source, [])
         if len(by_source[sentences[i].source]) < per_source:
             by_source[sentences[i].source].append(int(i))
+    lowercase = lowercase_words(s.text for s in sentences)
     cited: list[int] = []
     for source, idx in by_source.items():
         if sims[idx[0]] < min_similarity:
             continue
-        if not missing_terms(text, [sentences[i].text for i in idx]):
+        if not missing_terms(text, [sentences[i].text for i in idx], lowercase):
             cited.append(source)
     missing: list[str] = []
     if not cited:
@@ -160,9 +180,9 @@ def support(
         # sources together hold all its key terms, and cite those that contribute.
         near = [s for s, idx in by_source.items() if sims[idx[0]] >= support_similarity]
         evidence = [sentences[i].text for s in near for i in by_source[s]]
-        missing = missing_terms(text, evidence)
+        missing = missing_terms(text, evidence, lowercase)
         if not missing and near:
-            terms = key_terms(text)
+            terms = key_terms(text, lowercase)
             cited = [
                 s
                 for s in near
