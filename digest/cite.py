@@ -80,8 +80,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
         terms.append(m.group(0).replace(",", "").rstrip("."))
     for m in _NUMBER_WORD.finditer(text):
         terms.append(_NUMBER_WORDS[m.group(1).lower()])
-    words = list(_WORD.finditer(text))
-    for i, m in enumerate(words):
+    for m in _WORD.finditer(text):
         word = m.group(0).rstrip(".'’-").removesuffix("'s")
         if not word or not word[0].isupper() or word.lower() in _COMMON:
             continue
@@ -140,6 +139,86 @@ def missing_terms(
     return [t for t in key_terms(sentence, lowercase) if not _term_in(t, text, words)]
 
 
+# Negation: a brief that adds or drops a "not" says the opposite of its source, with the same
+# names and numbers. What a negation applies to is the first content word after it.
+_NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|none|neither|nor|cannot)\b|n't\b")
+# Not negations: "not only ... but also", "no more than three".
+_NOT_NEGATION = re.compile(
+    r"(?:not|n't) (?:only|just|merely)\b|no (?:more|less|fewer|later|earlier|sooner) than"
+)
+# Words between a negation and what it negates: "has not yet been charged" negates "charged".
+_NEGATION_SKIP = {
+    "a", "an", "the", "be", "been", "being", "have", "has", "had", "yet", "even", "ever", "so",
+    "to", "quite", "really", "always", "immediately", "directly", "currently", "also", "all",
+    "any", "more", "much", "very", "too", "as", "is", "are", "was", "were", "it", "he", "she",
+    "they", "we", "i", "you", "that", "this", "of", "in", "on", "at", "for", "by", "still",
+    "now", "necessarily", "actually", "exactly", "entirely", "fully", "completely",
+}  # fmt: skip
+# Words that say "not" without a negation: a brief's "did not know" restates "was unaware".
+_NEGATIVE_WORDS = {
+    "unable", "unaware", "unclear", "fail", "fails", "failed", "failing", "refuse", "refuses",
+    "refused", "decline", "declines", "declined", "deny", "denies", "denied", "without", "lack",
+    "lacks", "lacked", "absent", "rejected", "rejects",
+}  # fmt: skip
+
+
+def _negated_words(text: str) -> list[str]:
+    """What each negation of `text` applies to ("" when nothing follows it)."""
+    text = _NOT_NEGATION.sub(" ", normalise(text).lower())
+    out = []
+    for m in _NEGATION.finditer(text):
+        after = re.findall(r"[a-z][a-z'-]*", text[m.end() : m.end() + 80])
+        out.append(next((w for w in after if w not in _NEGATION_SKIP), ""))
+    return out
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z][a-z'-]*", normalise(text).lower())
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Same word or same stem (first five letters): "charged" and "charges"."""
+    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+
+
+def _says_not(text: str) -> bool:
+    """Whether `text` says "not" in any way: a negation or a negative word."""
+    return bool(_negated_words(text)) or not _NEGATIVE_WORDS.isdisjoint(_words_of(text))
+
+
+def _negation_mismatch(text: str, evidence: list[str]) -> bool:
+    """Whether `text` and its `evidence` (most similar first) disagree on a "not".
+
+    The brief negates a word that the evidence uses, but no evidence sentence with that word
+    negates it, nor does the nearest one say "not" in any way; or the brief has no "not" at
+    all and the nearest evidence sentence negates a word that the brief uses.
+    """
+    negated = _negated_words(text)
+    if not negated:
+        if _says_not(text):
+            return False
+        words = _words_of(text)
+        return any(w and any(_same_word(w, x) for x in words) for w in _negated_words(evidence[0]))
+    if _says_not(evidence[0]):
+        return False
+    for w in filter(None, negated):
+        using = [e for e in evidence if any(_same_word(w, x) for x in _words_of(e))]
+        if using and not any(
+            any(_same_word(w, n) for n in _negated_words(e) if n) for e in using
+        ):
+            return True
+    return False
+
+
+def mismatches(text: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
+    """What `text` says that the `evidence` sentences (most similar first) do not: its missing
+    key terms, and "not" where one of them negates what the other affirms."""
+    out = missing_terms(text, evidence, lowercase)
+    if evidence and _negation_mismatch(text, evidence):
+        out.append("not")
+    return out
+
+
 @dataclass(frozen=True)
 class Support:
     supported: bool
@@ -172,15 +251,16 @@ def support(
     for source, idx in by_source.items():
         if sims[idx[0]] < min_similarity:
             continue
-        if not missing_terms(text, [sentences[i].text for i in idx], lowercase):
+        if not mismatches(text, [sentences[i].text for i in idx], lowercase):
             cited.append(source)
     missing: list[str] = []
     if not cited:
         # A sentence may merge facts from several sources: accept it when the near
         # sources together hold all its key terms, and cite those that contribute.
         near = [s for s, idx in by_source.items() if sims[idx[0]] >= support_similarity]
-        evidence = [sentences[i].text for s in near for i in by_source[s]]
-        missing = missing_terms(text, evidence, lowercase)
+        order = sorted((i for s in near for i in by_source[s]), key=lambda i: -sims[i])
+        evidence = [sentences[i].text for i in order]
+        missing = mismatches(text, evidence, lowercase)
         if not missing and near:
             terms = key_terms(text, lowercase)
             cited = [
