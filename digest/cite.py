@@ -210,12 +210,31 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     return False
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """The weekdays of `text` that the evidence never names while it names another day.
+
+    Weekdays are not key terms: reports date an event by the day it happened, was announced
+    or was reported, so a brief's weekday need not be in the sentences nearest to it. Only a
+    different day there counts against it."""
+    days = [d for d in _WEEKDAYS if d in _words_of(text)]
+    if not days:
+        return []
+    named = {d for e in evidence for d in _WEEKDAYS if d in _words_of(e)}
+    return [d for d in days if d not in named] if named - set(days) else []
+
+
 def mismatches(text: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
     """What `text` says that the `evidence` sentences (most similar first) do not: its missing
-    key terms, and "not" where one of them negates what the other affirms."""
+    key terms, "not" where one of them negates what the other affirms, and a weekday where
+    the evidence names another."""
     out = missing_terms(text, evidence, lowercase)
     if evidence and _negation_mismatch(text, evidence):
         out.append("not")
+    if evidence:
+        out += _weekday_mismatch(text, evidence)
     return out
 
 
@@ -225,7 +244,9 @@ class Support:
     citations: tuple[int, ...]  # source numbers
     best: int  # index of the nearest source sentence
     similarity: float  # similarity to it
-    missing: tuple[str, ...]  # key terms no cited source sentence has
+    # what no cited source sentence says: key terms, "not" (a negation added or dropped), a
+    # weekday where the sources name another, "<name> <word>" (a name in another's role)
+    missing: tuple[str, ...]
 
 
 def support(
