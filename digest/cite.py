@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,7 +31,7 @@ _COMMON = {
     "mr", "mrs", "ms", "dr", "his", "her", "their", "our", "there", "here", "when", "where",
     "what", "who", "which", "why", "how", "if", "so", "yet", "still", "now", "today",
     "thursday", "monday", "tuesday", "wednesday", "friday", "saturday", "sunday",
-}
+}  # fmt: skip
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
@@ -46,7 +46,10 @@ _NUMBER_WORDS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
     if n >= 3
-} | {w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)}
+} | {
+    w: str(10 * n)
+    for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "Aug. 8" is "August 8".
 _MONTHS = {
@@ -121,9 +124,7 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     return False
 
 
-def missing_terms(
-    sentence: str, evidence: list[str], lowercase: Collection[str] = ()
-) -> list[str]:
+def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
     """The key terms of `sentence` that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
@@ -203,9 +204,7 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
         return False
     for w in filter(None, negated):
         using = [e for e in evidence if any(_same_word(w, x) for x in _words_of(e))]
-        if using and not any(
-            any(_same_word(w, n) for n in _negated_words(e) if n) for e in using
-        ):
+        if using and not any(any(_same_word(w, n) for n in _negated_words(e) if n) for e in using):
             return True
     return False
 
@@ -226,15 +225,122 @@ def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
     return [d for d in days if d not in named] if named - set(days) else []
 
 
-def mismatches(text: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
+# Who did what: a name next to a word in the brief ("Romney criticized") must not stand beside
+# that word in the evidence as another name ("Obama criticized Romney"). Swapped subjects and
+# misattributions ("the Taliban claimed" -> "Russia claimed", Russia being named elsewhere)
+# keep every name and every word, and change only who stands where.
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*|[^\w\s]")
+_NOT_ANCHORS = {
+    "and", "the", "for", "with", "from", "that", "this", "was", "were", "has", "have", "had",
+    "his", "her", "its", "their", "who", "whom", "whose", "which", "are", "but", "not", "into",
+    "onto", "than", "also", "all", "both", "our", "your", "they", "she", "him", "them", "of",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a story's sources show about their words: those they write in lower case (so the
+    same word, capitalised to open a sentence, is no name), and the words that make up one
+    name together ("Kim" and "Kardashian" are one person where a source says "Kim Kardashian")."""
+
+    lowercase: frozenset[str] = frozenset()
+    aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        texts = list(texts)
+        lowercase = frozenset(lowercase_words(texts))
+        together: dict[str, set[str]] = {}
+        for text in texts:
+            tokens = _tokens(text, lowercase)
+            for i in range(len(tokens)):
+                if tokens[i][1] and (i == 0 or not tokens[i - 1][1]):
+                    name = _names_beside(tokens, i - 1, 1)
+                    for w in name:
+                        together.setdefault(w, set()).update(name)
+        return cls(lowercase, {w: frozenset(n) for w, n in together.items()})
+
+    def same_name(self, a: set[str], b: set[str]) -> bool:
+        """Whether names `a` and `b` (their words) name the same one: they share a word or its
+        first five letters ("PurePulse", "PurePulseTM"), or a source joins them in one name."""
+        a = a.union(*(self.aliases.get(w, ()) for w in a))
+        return any(_same_word(x, y) for x in a for y in b)
+
+
+def _tokens(text: str, lowercase: Collection[str]) -> list[tuple[str, bool]]:
+    """(word, is a name) for each word and punctuation mark of `text`, in lower case."""
+    text = normalise(text)
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0).rstrip(".'’").removesuffix("'s")
+        low = word.lower()
+        name = (
+            word[:1].isupper()
+            and low not in _COMMON
+            and low not in _WEEKDAYS
+            and not (low in lowercase and _opens(text, m.start()))
+        )
+        out.append((low, name))
+    return out
+
+
+def _names_beside(tokens: list[tuple[str, bool]], i: int, step: int) -> set[str]:
+    """The words of the name next to position `i`, read in direction `step` (-1: the name
+    before it, 1: after it); a hyphenated word counts also by its parts."""
+    names: set[str] = set()
+    j = i + step
+    while 0 <= j < len(tokens) and tokens[j][1]:
+        word = tokens[j][0]
+        names.update({word, *word.split("-")})
+        j += step
+    return names
+
+
+def _role_mismatch(text: str, evidence: list[str], vocabulary: Vocabulary) -> list[str]:
+    """ "<name> <word>" (or "<word> <name>") for each name of `text` that the evidence mentions
+    but that stands beside a word where the nearest evidence sentence has another name."""
+    claim = _tokens(text, vocabulary.lowercase)
+    sentences = [_tokens(e, vocabulary.lowercase) for e in evidence]
+    named = [{w, *w.split("-")} for tokens in sentences for w, is_name in tokens if is_name]
+    nearest = sentences[0]
+    out = []
+    for i in range(len(claim)):
+        if not claim[i][1] or (i > 0 and claim[i - 1][1]):
+            continue  # not the first word of a name
+        name = _names_beside(claim, i - 1, 1)
+        end = i
+        while end < len(claim) and claim[end][1]:
+            end += 1
+        if not any(vocabulary.same_name(name, n) for n in named):
+            continue  # the evidence does not name it: a missing term, not a role
+        for anchor, step in ((end, -1), (i - 1, 1)):  # the word after the name, the word before
+            if not 0 <= anchor < len(claim):
+                continue
+            word, is_name = claim[anchor]
+            if is_name or len(word) < 3 or not word.isalpha() or word in _NOT_ANCHORS:
+                continue
+            beside = [
+                _names_beside(nearest, k, step) for k, (w, _) in enumerate(nearest) if w == word
+            ]
+            beside = [b for b in beside if b]
+            if beside and not any(vocabulary.same_name(name, b) for b in beside):
+                shown = " ".join(w for w, _ in claim[i:end])
+                out.append(f"{shown} {word}" if step == -1 else f"{word} {shown}")
+    return out
+
+
+def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = None) -> list[str]:
     """What `text` says that the `evidence` sentences (most similar first) do not: its missing
-    key terms, "not" where one of them negates what the other affirms, and a weekday where
-    the evidence names another."""
-    out = missing_terms(text, evidence, lowercase)
-    if evidence and _negation_mismatch(text, evidence):
-        out.append("not")
+    key terms; "not" where one of them negates what the other affirms; a weekday where the
+    evidence names another; "<name> <word>" where the nearest evidence sentence puts another
+    name beside that word."""
+    vocabulary = vocabulary or Vocabulary.of(evidence)
+    out = missing_terms(text, evidence, vocabulary.lowercase)
     if evidence:
+        if _negation_mismatch(text, evidence):
+            out.append("not")
         out += _weekday_mismatch(text, evidence)
+        out += _role_mismatch(text, evidence, vocabulary)
     return out
 
 
@@ -267,12 +373,12 @@ def support(
         by_source.setdefault(sentences[i].source, [])
         if len(by_source[sentences[i].source]) < per_source:
             by_source[sentences[i].source].append(int(i))
-    lowercase = lowercase_words(s.text for s in sentences)
+    vocabulary = Vocabulary.of(s.text for s in sentences)
     cited: list[int] = []
     for source, idx in by_source.items():
         if sims[idx[0]] < min_similarity:
             continue
-        if not mismatches(text, [sentences[i].text for i in idx], lowercase):
+        if not mismatches(text, [sentences[i].text for i in idx], vocabulary):
             cited.append(source)
     missing: list[str] = []
     if not cited:
@@ -281,14 +387,16 @@ def support(
         near = [s for s, idx in by_source.items() if sims[idx[0]] >= support_similarity]
         order = sorted((i for s in near for i in by_source[s]), key=lambda i: -sims[i])
         evidence = [sentences[i].text for i in order]
-        missing = mismatches(text, evidence, lowercase)
+        missing = mismatches(text, evidence, vocabulary)
         if not missing and near:
-            terms = key_terms(text, lowercase)
+            terms = key_terms(text, vocabulary.lowercase)
             cited = [
                 s
                 for s in near
                 if s == sentences[best].source
-                or any(not missing_terms(t, [sentences[i].text for i in by_source[s]]) for t in terms)
+                or any(
+                    not missing_terms(t, [sentences[i].text for i in by_source[s]]) for t in terms
+                )
             ]
     supported = bool(cited) and float(sims[best]) >= support_similarity and not missing
     return Support(
