@@ -126,6 +126,11 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
 
 def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
     """The key terms of `sentence` that none of the `evidence` sentences contains."""
+    return absent(key_terms(sentence, lowercase), evidence)
+
+
+def absent(terms: list[str], evidence: list[str]) -> list[str]:
+    """The `terms` (as `key_terms` gives them) that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
     for w in re.findall(r"[\w'’.-]+", text):
@@ -137,7 +142,7 @@ def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str]
                 words.add(_NUMBER_WORDS[part])
             elif part in _MONTHS:
                 words.add(_MONTHS[part])
-    return [t for t in key_terms(sentence, lowercase) if not _term_in(t, text, words)]
+    return [t for t in terms if not _term_in(t, text, words)]
 
 
 # Negation: a brief that adds or drops a "not" says the opposite of its source, with the same
@@ -394,9 +399,7 @@ def support(
                 s
                 for s in near
                 if s == sentences[best].source
-                or any(
-                    not missing_terms(t, [sentences[i].text for i in by_source[s]]) for t in terms
-                )
+                or len(absent(terms, [sentences[i].text for i in by_source[s]])) < len(terms)
             ]
     supported = bool(cited) and float(sims[best]) >= support_similarity and not missing
     return Support(
