@@ -32,6 +32,21 @@ _COMMON = {
     "what", "who", "which", "why", "how", "if", "so", "yet", "still", "now", "today",
     "thursday", "monday", "tuesday", "wednesday", "friday", "saturday", "sunday",
 }  # fmt: skip
+# Words that open sentences and are never names, for stories too short to show them in
+# lower case ("Earlier, ...", "Another way ...").
+_OPENERS = {
+    "another", "whatever", "whoever", "earlier", "later", "once", "each", "every", "either",
+    "neither", "such", "several", "many", "much", "most", "some", "any", "few", "other", "others",
+    "all", "both", "one", "just", "only", "even", "instead", "indeed", "thus", "hence",
+    "therefore", "then", "soon", "again", "already", "perhaps", "maybe", "nevertheless",
+    "nonetheless", "notwithstanding", "otherwise", "besides", "likewise", "similarly", "finally",
+    "eventually", "initially", "previously", "recently", "currently", "ultimately",
+    "unfortunately", "fortunately", "apparently", "reportedly", "allegedly", "clearly",
+    "obviously", "seconds", "minutes", "hours", "days", "weeks", "months", "years", "until",
+    "unless", "because", "whether", "during", "over", "under", "about", "around", "among",
+    "amid", "between", "within", "without", "through", "throughout", "upon", "against",
+    "toward", "towards", "inside", "outside", "beyond", "like", "unlike", "rather",
+}  # fmt: skip
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
@@ -87,7 +102,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
         word = m.group(0).rstrip(".'’-").removesuffix("'s")
         if not word or not word[0].isupper() or word.lower() in _COMMON:
             continue
-        if word.lower() in lowercase and _opens(text, m.start()):
+        if (word.lower() in lowercase or word.lower() in _OPENERS) and _opens(text, m.start()):
             continue
         terms.append(_MONTHS.get(word.lower(), word.lower()))
     return list(dict.fromkeys(terms))
