@@ -173,7 +173,8 @@ _NEGATION_SKIP = {
     "to", "quite", "really", "always", "immediately", "directly", "currently", "also", "all",
     "any", "more", "much", "very", "too", "as", "is", "are", "was", "were", "it", "he", "she",
     "they", "we", "i", "you", "that", "this", "of", "in", "on", "at", "for", "by", "still",
-    "now", "necessarily", "actually", "exactly", "entirely", "fully", "completely",
+    "now", "necessarily", "actually", "exactly", "entirely", "fully", "completely", "me", "him",
+    "her", "us", "them", "there", "here",
 }  # fmt: skip
 # Words that say "not" without a negation: a brief's "did not know" restates "was unaware".
 _NEGATIVE_WORDS = {
@@ -207,12 +208,28 @@ def _says_not(text: str) -> bool:
     return bool(_negated_words(text)) or not _NEGATIVE_WORDS.isdisjoint(_words_of(text))
 
 
+def _not_near(word: str, text: str, window: int = 5) -> bool:
+    """Whether `text` says "not" (a negation or a negative word) within `window` words of
+    `word`."""
+    words = _words_of(_NOT_NEGATION.sub(" ", normalise(text).lower()))
+    nots = [
+        i
+        for i, w in enumerate(words)
+        if w in _NEGATIVE_WORDS or _NEGATION.fullmatch(w) or w.endswith("n't")
+    ]
+    return any(
+        abs(i - j) <= window for i, w in enumerate(words) if _same_word(word, w) for j in nots
+    )
+
+
 def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     """Whether `text` and its `evidence` (most similar first) disagree on a "not".
 
-    The brief negates a word that the evidence uses, but no evidence sentence with that word
-    negates it, nor does the nearest one say "not" in any way; or the brief has no "not" at
-    all and the nearest evidence sentence negates a word that the brief uses.
+    Either the brief negates a word that the evidence uses, and no evidence sentence says
+    "not" near that word ("saw no rise" agrees with "did not see a rise"; a nearest sentence
+    without the word that says "not" in other words, as "had no impact" for "did not have any
+    effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
+    negates a word that the brief uses.
     """
     negated = _negated_words(text)
     if not negated:
@@ -220,12 +237,13 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
             return False
         words = _words_of(text)
         return any(w and any(_same_word(w, x) for x in words) for w in _negated_words(evidence[0]))
-    if _says_not(evidence[0]):
-        return False
     for w in filter(None, negated):
         using = [e for e in evidence if any(_same_word(w, x) for x in _words_of(e))]
-        if using and not any(any(_same_word(w, n) for n in _negated_words(e) if n) for e in using):
-            return True
+        if not using or any(_not_near(w, e) for e in using):
+            continue
+        if evidence[0] not in using and _says_not(evidence[0]):
+            continue
+        return True
     return False
 
 
