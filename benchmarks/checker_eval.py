@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import random
 import re
 import sys
@@ -58,6 +59,9 @@ CACHE = Path("/tmp/digest-checker-embeddings.npz")
 PARAPHRASE = 0.75  # nearest sentence of B at least this similar: B states the fact
 COPY_OVERLAP = 0.85  # word overlap (Jaccard) from which a pair is a copy, not a paraphrase
 PER_CLUSTER = 4  # paraphrase claims taken per story (and up to half as many copies)
+# The quality gate's sample (tests/test_checker_quality.py, --gate): the first 40 stories of
+# at most 40 sentences, small enough to embed in well under a minute on 2 cores.
+GATE_STORIES = GATE_MAX_SENTENCES = 40
 KINDS = (
     "number",
     "date",
@@ -105,8 +109,11 @@ class Example:
 # --- data -------------------------------------------------------------------------------------
 
 
-def load_stories(path: Path = EVAL, limit: int | None = None) -> list[Story]:
-    """Stories with at least two readable articles, cleaned by the real ingest path."""
+def load_stories(
+    path: Path = EVAL, limit: int | None = None, max_sentences: int | None = None
+) -> list[Story]:
+    """Stories with at least two readable articles, cleaned by the real ingest path; the first
+    `limit` of them, of at most `max_sentences` sentences in all if that is given."""
     stories = []
     for line in path.read_text(encoding="utf-8").splitlines():
         c = json.loads(line)
@@ -118,6 +125,8 @@ def load_stories(path: Path = EVAL, limit: int | None = None) -> list[Story]:
                 )
             except InputError:
                 continue
+        if max_sentences and sum(len(_split(a)) for a in articles) > max_sentences:
+            continue
         if len(articles) >= 2:
             stories.append(Story(c["cluster_id"], tuple(articles)))
         if limit and len(stories) >= limit:
@@ -134,8 +143,11 @@ class CachedEmbedder:
         self.vectors: dict[str, np.ndarray] = {}
         self.added = 0
         if path is not None and path.is_file():
-            with np.load(path) as data:
-                self.vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            try:
+                with np.load(path) as data:
+                    self.vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):  # a damaged cache is rebuilt, not fatal
+                self.vectors = {}
 
     @staticmethod
     def _key(text: str) -> str:
@@ -155,7 +167,10 @@ class CachedEmbedder:
         if self.path is None or not self.added:
             return
         keys = np.array(list(self.vectors))
-        np.savez(self.path, keys=keys, vectors=np.vstack(list(self.vectors.values())))
+        # written aside, then renamed: a run reading the cache meanwhile never sees half a file
+        tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, keys=keys, vectors=np.vstack(list(self.vectors.values())))
+        os.replace(tmp, self.path)
         self.added = 0
 
 
@@ -676,6 +691,7 @@ def show(examples: list[Example], n: int) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clusters", type=int, default=None, help="only the first N stories")
+    ap.add_argument("--gate", action="store_true", help="the quality gate's sample only")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--show", type=int, default=3, help="examples of each kind of error")
     ap.add_argument("--cache", type=Path, default=CACHE, help="embedding cache (.npz)")
@@ -688,7 +704,10 @@ def main() -> None:
 
     started = time.perf_counter()
     embedder = CachedEmbedder(SentenceTransformerEmbedder(device="cpu"), args.cache)
-    stories = load_stories(EVAL, args.clusters)
+    if args.gate:
+        stories = load_stories(EVAL, GATE_STORIES, GATE_MAX_SENTENCES)
+    else:
+        stories = load_stories(EVAL, args.clusters)
     examples = build(stories, embedder, seed=args.seed)
     embedder.save()
     checked = time.perf_counter()
