@@ -392,6 +392,17 @@ _NEGATED = re.compile(r"\b(?:(is|are|was|were|has|have|had|would|could|should|do
                       r"|(wo)n['’]t|(ca)n['’]t|(\w+) not|never)\b")  # fmt: skip
 
 
+# Simple past tense of regular verbs whose stem is the verb less "-ed" (signed, warned,
+# arrested, walked), not after a word that makes it a participle ("was arrested").
+_PAST = re.compile(
+    r"\b([a-z]+(?:gn|rn|lk|rk|nd|st|ll|ss|sh|ch|lp|rm|ct|pt|wn|ck|nt|lt|ft|rt|ld|rd|sk))ed\b"
+)
+_PAST_NOT_AFTER = re.compile(
+    r"\b(?:was|were|is|are|be|been|being|has|have|had|the|a|an|get|got|gets|not|never)\s+$",
+    re.IGNORECASE,
+)
+
+
 def perturb_negation(claim: str, rng: random.Random) -> tuple[str, str] | None:
     negated = list(_NEGATED.finditer(claim))
     if negated and rng.random() < 0.5 or negated and not _AUX.search(claim):
@@ -404,10 +415,15 @@ def perturb_negation(claim: str, rng: random.Random) -> tuple[str, str] | None:
             return _replace(claim, m.start(), m.end(), "can"), "removed"
         keep = m.group(1) or m.group(4)
         return _replace(claim, m.start(), m.end(), keep), "removed"
-    aux = list(_AUX.finditer(claim))
-    if not aux:
+    options = [(m, "aux") for m in _AUX.finditer(claim)]
+    options += [
+        (m, "past") for m in _PAST.finditer(claim) if not _PAST_NOT_AFTER.search(claim[: m.start()])
+    ]
+    if not options:
         return None
-    m = rng.choice(aux)
+    m, how = rng.choice(options)
+    if how == "past":  # "police arrested" -> "police did not arrest"
+        return _replace(claim, m.start(), m.end(), f"did not {m.group(1)}"), "did not"
     word = "cannot" if m.group(1) == "can" else f"{m.group(1)} not"
     return _replace(claim, m.start(1), m.end(1), word), "added"
 
