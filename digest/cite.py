@@ -199,8 +199,15 @@ def _words_of(text: str) -> list[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Same word or same stem (first five letters): "charged" and "charges"."""
-    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+    """Same word or same stem: "charged" and "charges" (first five letters), "sign" and
+    "signed" (a short word and an ending)."""
+    if a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]):
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and long.startswith(short) and long[len(short) :] in _ENDINGS
+
+
+_ENDINGS = {"s", "es", "d", "ed", "ing", "n", "en"}
 
 
 def _says_not(text: str) -> bool:
