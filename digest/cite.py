@@ -254,6 +254,11 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     return False
 
 
+def _plain_words(text: str) -> set[str]:
+    """Letters only: "Monday's" is "monday" and "s"."""
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -263,10 +268,10 @@ def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
     Weekdays are not key terms: reports date an event by the day it happened, was announced
     or was reported, so a brief's weekday need not be in the sentences nearest to it. Only a
     different day there counts against it."""
-    days = [d for d in _WEEKDAYS if d in _words_of(text)]
+    days = [d for d in _WEEKDAYS if d in _plain_words(text)]
     if not days:
         return []
-    named = {d for e in evidence for d in _WEEKDAYS if d in _words_of(e)}
+    named = {d for e in evidence for d in _WEEKDAYS if d in _plain_words(e)}
     return [d for d in days if d not in named] if named - set(days) else []
 
 

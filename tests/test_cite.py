@@ -233,3 +233,9 @@ def test_a_merged_sentence_cites_only_the_sources_that_hold_its_terms(embedder):
     )
     assert s.supported
     assert s.citations == (1, 2)  # source 3 is near, but says neither the name nor the cost
+
+
+def test_a_possessive_weekday_is_a_weekday():
+    evidence = ["Wednesday's vote was close, the clerk said."]
+    assert cite.mismatches("Saturday's vote was close.", evidence) == ["saturday"]
+    assert cite.mismatches("Wednesday's vote was close.", evidence) == []
