@@ -91,3 +91,151 @@ def test_source_sentence_citations_find_the_same_fact_elsewhere(embedder):
     assert cite.source_sentence_citations(0, SOURCES, vectors, 0.75) == (1, 2)
     assert cite.source_sentence_citations(4, SOURCES, vectors, 0.75) == (3,)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+# --- rules measured in benchmarks/checker_eval.py (docs/faithfulness.md) -------------------------
+
+
+def test_quotations_are_compared_on_their_words_not_their_punctuation():
+    evidence = ['The coach said the squad was "tired, hungry and ready" after the match.']
+    assert cite.missing_terms('The coach called them "tired, hungry, and ready."', evidence) == []
+    assert cite.missing_terms('He said the squad was "tired hungry and ready".', evidence) == []
+    assert cite.missing_terms('He called the squad "tired, hungry and eager".', evidence) == [
+        '"tired, hungry and eager"'
+    ]
+    nested = ["She called it “the ‘Blue Lagoon’ deal” on Friday."]
+    assert cite.missing_terms("She called it \"the 'Blue Lagoon' deal\".", nested) == []
+    assert cite.missing_terms('She called it "the Lagoon Blue deal".', nested) == [
+        '"the lagoon blue deal"'
+    ]
+
+
+def test_evidence_words_lose_quote_marks_and_count_hyphenated_parts():
+    assert cite.missing_terms("Lagoon owners were pleased.", ["It was the 'Lagoon' plan."]) == []
+    assert cite.missing_terms("A Norwegian ship sank.", ["The Norwegian-flagged ship sank."]) == []
+
+
+def test_number_words_are_numbers():
+    evidence = ["Four climbers were rescued after three days on the ridge."]
+    assert cite.missing_terms("4 climbers were rescued after 3 days.", evidence) == []
+    assert cite.missing_terms("Four climbers were rescued after five days.", evidence) == ["5"]
+    assert cite.missing_terms("A 6-year-old was among them.", ["A six-year-old was among them."]) == []
+    # "one" and "two" are too often loose wording ("one of them", "the two men") to be required
+    assert "1" not in cite.key_terms("One of the two climbers slipped.")
+    assert "2" not in cite.key_terms("One of the two climbers slipped.")
+
+
+def test_month_abbreviations_are_months():
+    assert cite.missing_terms("The bridge shut on Sept. 4.", ["The bridge shut on September 4."]) == []
+    assert cite.missing_terms("The bridge shut on September 4.", ["It shut Sept. 4."]) == []
+    assert cite.missing_terms("The bridge shut on Oct. 4.", ["It shut on September 4."]) == ["october"]
+
+
+def test_a_sentence_opening_word_the_story_writes_in_lower_case_is_no_name():
+    story = cite.Vocabulary.of(["The divers said the wreck lay deeper than expected."])
+    assert "divers" not in cite.key_terms("Divers found the wreck.", story.lowercase)
+    assert "divers" in cite.key_terms("Divers found the wreck.")  # nothing says otherwise
+    # a name that opens the sentence is still a name
+    assert "norway" in cite.key_terms("Norway sent the divers.", story.lowercase)
+    # and so is the same word inside a sentence
+    assert "divers" in cite.key_terms("The team met Divers at noon.", story.lowercase)
+    # words that open sentences and are never names, whatever the story writes
+    assert cite.key_terms("Earlier, the wreck was found.") == []
+
+
+def test_a_negation_added_or_dropped_is_a_mismatch():
+    evidence = ["The mayor signed the harbour budget on Tuesday."]
+    assert cite.mismatches("The mayor signed the harbour budget.", evidence) == []
+    assert cite.mismatches("The mayor did not sign the harbour budget.", evidence) == ["not"]
+    assert cite.mismatches("The mayor never signed the harbour budget.", evidence) == ["not"]
+    negative = ["The mayor has not signed the harbour budget."]
+    assert cite.mismatches("The mayor has not yet signed the harbour budget.", negative) == []
+    assert cite.mismatches("The mayor has signed the harbour budget.", negative) == ["not"]
+
+
+def test_negations_said_in_other_words_agree():
+    assert cite.mismatches("The keeper did not know about the leak.", ["The keeper was unaware of the leak."]) == []
+    assert cite.mismatches("Inspectors did not see a rise in leaks.", ["Inspectors saw no rise in leaks."]) == []
+    # "not only" is no negation
+    assert cite.mismatches("The storm hit not only the port but the town.", ["The storm hit the port and the town."]) == []
+    # a "not" elsewhere in the evidence, about something else, does not excuse a negated claim
+    evidence = ["The ferry will sail on Sunday, but the cafe will not open."]
+    assert cite.mismatches("The ferry will not sail on Sunday.", evidence) == ["not"]
+
+
+def test_a_weekday_counts_only_against_another_day():
+    assert cite.mismatches("The ferry sailed on Monday.", ["The ferry sailed on Sunday."]) == ["monday"]
+    assert cite.mismatches("The ferry sailed on Monday.", ["The ferry sailed."]) == []
+    assert cite.mismatches("The ferry sailed on Monday.", ["On Monday the ferry sailed."]) == []
+    # reports of one event name the day it happened and the day it was announced
+    both = ["The ferry sailed on Monday, the company said on Wednesday."]
+    assert cite.mismatches("The ferry sailed on Monday.", both) == []
+
+
+def test_swapped_names_are_a_mismatch():
+    evidence = ["Ortega defeated Lindqvist in the final on Sunday."]
+    assert cite.mismatches("Ortega defeated Lindqvist in the final.", evidence) == []
+    assert cite.mismatches("Lindqvist defeated Ortega in the final.", evidence) == [
+        "lindqvist defeated",
+        "defeated ortega",
+    ]
+
+
+def test_a_name_from_elsewhere_in_the_story_in_another_role_is_a_mismatch():
+    evidence = [
+        "The Harbour Guild claimed the new berths for its own fleet.",
+        "Mayor Brandt welcomed the decision.",
+    ]
+    assert cite.mismatches("The Harbour Guild claimed the new berths.", evidence) == []
+    # Brandt is in the evidence, so no term is missing: only the role gives it away
+    assert cite.missing_terms("Brandt claimed the new berths.", evidence) == []
+    assert cite.mismatches("Brandt claimed the new berths.", evidence) == ["brandt claimed"]
+
+
+def test_two_words_of_one_name_are_the_same_one():
+    evidence = ["Critics said Nadia Osei ignored the warnings.", "Nadia ignored the warnings, critics said."]
+    assert cite.mismatches("Osei ignored the warnings, critics said.", evidence[1:] + evidence[:1]) == []
+    # but another person in that place is not
+    assert cite.mismatches("Brandt ignored the warnings.", [*evidence, "Brandt spoke later."]) == [
+        "brandt ignored"
+    ]
+
+
+def test_support_catches_a_misattribution_with_every_term_present(embedder):
+    sources = [
+        Sentence(1, 0, "The Kestrel Front claimed responsibility for Sunday's attack on the convoy near Kandar, a spokesman said."),
+        Sentence(1, 1, "Valdoria, which borders the region, asked both sides for calm."),
+        Sentence(2, 0, "The Kestrel Front said it carried out the convoy attack near Kandar."),
+    ]
+    vectors = embedder.embed([s.text for s in sources])
+
+    def check(text):
+        vec = embedder.embed([text])[0]
+        return cite.support(vec, text, sources, vectors, min_similarity=0.62, support_similarity=0.55)
+
+    assert check("The Kestrel Front claimed responsibility for the convoy attack near Kandar.").supported
+    # Valdoria is named in the evidence, so no key term is missing; its place is not its own
+    s = check("Valdoria claimed responsibility for Sunday's attack on the convoy near Kandar, a spokesman said.")
+    assert not s.supported
+    assert s.missing == ("valdoria claimed",)
+
+
+def test_a_merged_sentence_cites_only_the_sources_that_hold_its_terms(embedder):
+    sources = [
+        Sentence(1, 0, "Mayor Ana Ruiz opened the new bridge over the Lind river on Monday."),
+        Sentence(2, 0, "The new bridge over the river cost 40 million dollars to build."),
+        Sentence(3, 0, "The new bridge over the river was opened by the mayor this week."),
+    ]
+    vectors = embedder.embed([s.text for s in sources])
+    text = "Mayor Ana Ruiz opened the new bridge over the river, which cost 40 million dollars."
+    s = cite.support(
+        embedder.embed([text])[0], text, sources, vectors, min_similarity=0.62, support_similarity=0.55
+    )
+    assert s.supported
+    assert s.citations == (1, 2)  # source 3 is near, but says neither the name nor the cost
+
+
+def test_a_possessive_weekday_is_a_weekday():
+    evidence = ["Wednesday's vote was close, the clerk said."]
+    assert cite.mismatches("Saturday's vote was close.", evidence) == ["saturday"]
+    assert cite.mismatches("Wednesday's vote was close.", evidence) == []
