@@ -85,7 +85,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
     """Numbers, proper names and quoted phrases: what must not change between source and brief.
 
     `lowercase`: words the story's sources write in lower case. A capitalised word that opens
-    the sentence (or a quotation in it) and is one of them is an ordinary word ("Prosecutors
+    the sentence (or a quotation in it) and is one of them is an ordinary word ("Divers
     said", "Oddly,"), not a name.
     """
     text = normalise(sentence)
@@ -150,7 +150,7 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
     for w in re.findall(r"[\w'’.-]+", text):
         w = w.strip(".'’-").removesuffix("'s")
-        parts = [w, *w.split("-")] if "-" in w else [w]  # "Philippine-flagged": "Philippine"
+        parts = [w, *w.split("-")] if "-" in w else [w]  # "Norwegian-flagged": "Norwegian"
         for part in parts:
             words.add(part)
             if part in _NUMBER_WORDS:
@@ -275,8 +275,8 @@ def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
     return [d for d in days if d not in named] if named - set(days) else []
 
 
-# Who did what: a name next to a word in the brief ("Romney criticized") must not stand beside
-# that word in the evidence as another name ("Obama criticized Romney"). Swapped subjects and
+# Who did what: a name next to a word in the brief ("Lindqvist defeated") must not stand beside
+# that word in the evidence as another name ("Ortega defeated Lindqvist"). Swapped subjects and
 # misattributions ("the Taliban claimed" -> "Russia claimed", Russia being named elsewhere)
 # keep every name and every word, and change only who stands where.
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*|[^\w\s]")
@@ -291,7 +291,7 @@ _NOT_ANCHORS = {
 class Vocabulary:
     """What a story's sources show about their words: those they write in lower case (so the
     same word, capitalised to open a sentence, is no name), and the words that make up one
-    name together ("Kim" and "Kardashian" are one person where a source says "Kim Kardashian")."""
+    name together ("Nadia" and "Osei" are one person where a source says "Nadia Osei")."""
 
     lowercase: frozenset[str] = frozenset()
     aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -312,7 +312,7 @@ class Vocabulary:
 
     def same_name(self, a: set[str], b: set[str]) -> bool:
         """Whether names `a` and `b` (their words) name the same one: they share a word or its
-        first five letters ("PurePulse", "PurePulseTM"), or a source joins them in one name."""
+        first five letters ("Nordlys", "NordlysTM"), or a source joins them in one name."""
         a = a.union(*(self.aliases.get(w, ()) for w in a))
         return any(_same_word(x, y) for x in a for y in b)
 
