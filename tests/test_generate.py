@@ -100,19 +100,6 @@ def test_qwen_follows_a_trivial_instruction(qwen):
     assert "yes" in reply.lower()
 
 
-@pytest.mark.slow
-def test_qwen_answers_from_the_given_text(qwen):
-    messages = [
-        {"role": "system", "content": "Answer using only the article. Be brief."},
-        {
-            "role": "user",
-            "content": "Article: The 2031 summit on river pollution will be held "
-            "in Tromsø, Norway, from 4 to 6 June.\n\nQuestion: In which city is the summit?",
-        },
-    ]
-    assert "Tromsø" in qwen.generate(messages, 16)
-
-
 # Both backends behind the same interface: the same prompt, the same kind of answer.
 def backends():
     from digest.generate import LlamaCppGenerator, llama_cpp_available
