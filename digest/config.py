@@ -81,7 +81,7 @@ class Summarizer:
     model: str = "qwen2.5-coder-1.5b-instruct"
     device: str = "auto"  # auto | cpu | cuda
     brief_words: int = 120  # target length of a brief
-    input_words: int = 380  # budget of key sentences handed to the model
+    input_words: int = 380  # words of source text in the prompt: each key fact, then other reports' wordings of it
     max_new_tokens: int = 320
     threads: int = 0  # torch threads; 0 = all cores
 

@@ -226,12 +226,6 @@ class Store:
         return [(r["path"], r["reason"] or "", r["seen_at"]) for r in rows]
 
     # articles --------------------------------------------------------------------------
-    def has_article(self, content_hash: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
-        ).fetchone()
-        return row is not None
-
     def add_article(self, article: Article) -> bool:
         """Insert an article; False if one with the same content is already known."""
         cur = self.db.execute(
@@ -404,9 +398,6 @@ class Store:
         self.db.execute(
             "UPDATE articles SET story_id = ? WHERE content_hash = ?", (story_id, content_hash)
         )
-
-    def slug_taken(self, slug: str) -> bool:
-        return self.db.execute("SELECT 1 FROM stories WHERE slug = ?", (slug,)).fetchone() is not None
 
     def dirty_stories(self) -> list[StoryRow]:
         rows = self.db.execute(
