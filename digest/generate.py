@@ -228,24 +228,35 @@ class LlamaCppGenerator:
     def generate(self, messages: list[Message], max_new_tokens: int) -> str:
         llm = self._load()
         started = time.perf_counter()
-        out = llm.create_chat_completion(
+        first: float | None = None
+        pieces: list[str] = []
+        # streamed only to time the first token (the prompt's cost) apart from the decoding
+        for chunk in llm.create_chat_completion(
             messages=messages,
             max_tokens=max_new_tokens,
             temperature=0.0,  # greedy, as with transformers
             top_k=1,
             repeat_penalty=REPETITION_PENALTY,
-        )
+            stream=True,
+        ):
+            if first is None:
+                first = time.perf_counter()
+            pieces.append(chunk["choices"][0]["delta"].get("content") or "")
         seconds = time.perf_counter() - started
-        usage = out.get("usage", {})
-        new_tokens = int(usage.get("completion_tokens", 0))
+        first_seconds = (first or time.perf_counter()) - started
+        text = "".join(pieces)
+        new_tokens = len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0
+        decode = seconds - first_seconds
         self.last_stats = {
-            "prompt_tokens": int(usage.get("prompt_tokens", 0)),
+            # what the context holds after the reply: the prompt, then the reply
+            "prompt_tokens": max(0, int(llm.n_tokens) - new_tokens),
             "new_tokens": new_tokens,
             "seconds": round(seconds, 3),
-            "tokens_per_s": round(new_tokens / seconds, 2) if seconds else 0.0,
+            "first_token_seconds": round(first_seconds, 3),
+            "tokens_per_s": round((new_tokens - 1) / decode, 2) if new_tokens > 1 and decode else 0.0,
         }
         log.debug("Summarize - generated %s", self.last_stats)
-        return (out["choices"][0]["message"]["content"] or "").strip()
+        return text.strip()
 
 
 def llama_cpp_available() -> bool:

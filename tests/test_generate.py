@@ -128,7 +128,11 @@ def test_every_backend_answers_from_the_given_text(make):
         },
     ]
     assert "Tromsø" in generator.generate(messages, 16)
-    assert generator.last_stats["new_tokens"] > 0
+    stats = generator.last_stats
+    assert 0 < stats["new_tokens"] <= 16
+    # the prompt holds the article's 20-odd words plus the chat template
+    assert 30 < stats["prompt_tokens"] < 200
+    assert 0 < stats["first_token_seconds"] <= stats["seconds"]
 
 
 def test_auto_backend_choice(tmp_path, monkeypatch):
