@@ -111,17 +111,17 @@ def assign(
     stories of earlier chunks, whose centroids and time spans are updated between chunks: what
     the service would have done had the articles arrived over time (`_assign_chunked`).
     """
-    vectors = np.asarray(vectors, dtype=np.float64)
+    vectors = np.asarray(vectors)
     n = len(vectors)
     if len(times) != n:
         raise ValueError(f"{n} vectors but {len(times)} times")
     if n == 0:
         return []
-    vectors = _unit(vectors)
     seconds = _seconds(times)
     window = float(window_hours) * 3600.0
-    if n > CHUNK:
+    if n > CHUNK:  # rows made float64 and unit a chunk at a time: no float64 copy of them all
         return _assign_chunked(vectors, seconds, stories, threshold, window)
+    vectors = _unit(np.asarray(vectors, dtype=np.float64))
 
     out: list[str | int | None] = [None] * n
     if stories:
@@ -192,7 +192,7 @@ def _assign_chunked(
     threshold: float,
     window: float,
 ) -> list[str | int]:
-    """`assign` for more than `CHUNK` new articles (unit rows, times in seconds, NaN unknown).
+    """`assign` for more than `CHUNK` new articles (rows as given, times in seconds, NaN unknown).
 
     The articles are sorted by time (no time last; ties broken by the vectors, so the result
     does not depend on the input order) and cut into equal chunks of at most `CHUNK`. Each chunk
@@ -223,7 +223,7 @@ def _assign_chunked(
     order = np.lexsort((vectors[:, 2 % dim], vectors[:, 1 % dim], vectors[:, 0], tkey))
     group = np.full(n, -1, dtype=np.intp)  # pool index of each article's story
     for idx in np.array_split(order, -(-n // CHUNK)):
-        v, t = vectors[idx], seconds[idx]
+        v, t = _unit(np.asarray(vectors[idx], dtype=np.float64)), seconds[idx]
         joined = np.full(len(idx), -1, dtype=np.intp)
         cand = pool.candidates(t, window)
         if len(cand):
