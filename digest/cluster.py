@@ -30,6 +30,13 @@ _MIN_LINE_WORDS = 4
 # bounded (block x stories floats: 200 MB for 50,000 stories) however many articles a run brings.
 _BLOCK = 512
 
+# A run that brings more new articles than this is processed in chunks of at most this many, in
+# publication-time order, each chunk as a run of its own against the stories known so far
+# (including those formed by earlier chunks). Average linkage needs the full pairwise matrix of
+# the articles it clusters: a chunk bounds it (2,000: 32 MB, under a second on 2 cores) where
+# 100,000 at once would need 80 GB (docs/clustering.md).
+CHUNK = 2000
+
 
 @dataclass
 class StoryVector:
@@ -98,16 +105,23 @@ def assign(
 
     New labels are numbered 0, 1, ... in order of each group's first article. The grouping does
     not depend on the order of the inputs (up to exact ties in similarity).
+
+    More than `CHUNK` new articles are processed in chunks, in publication-time order (articles
+    with no time last), each chunk exactly as above against the existing stories and the new
+    stories of earlier chunks, whose centroids and time spans are updated between chunks: what
+    the service would have done had the articles arrived over time (`_assign_chunked`).
     """
-    vectors = np.asarray(vectors, dtype=np.float64)
+    vectors = np.asarray(vectors)
     n = len(vectors)
     if len(times) != n:
         raise ValueError(f"{n} vectors but {len(times)} times")
     if n == 0:
         return []
-    vectors = _unit(vectors)
     seconds = _seconds(times)
     window = float(window_hours) * 3600.0
+    if n > CHUNK:  # rows made float64 and unit a chunk at a time: no float64 copy of them all
+        return _assign_chunked(vectors, seconds, stories, threshold, window)
+    vectors = _unit(np.asarray(vectors, dtype=np.float64))
 
     out: list[str | int | None] = [None] * n
     if stories:
@@ -133,16 +147,33 @@ def _join_existing(
 
     O(new x stories x dim) time in blocks of rows, O(block x stories) memory.
     """
+    stories = _sorted_stories(stories)
+    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
+    first = _seconds([s.first_time for s in stories]) - window
+    last = _seconds([s.last_time for s in stories]) + window
+    best = _best_match(vectors, seconds, centroids, first, last, threshold)
+    return {int(i): stories[best[i]].story_id for i in np.flatnonzero(best >= 0)}
+
+
+def _sorted_stories(stories: list[StoryVector]) -> list[StoryVector]:
     ids = [s.story_id for s in stories]
     if len(set(ids)) != len(ids):
         raise ValueError("story ids must be unique")
     # sorted by id, so that a tie goes to the same story whatever order the store lists them in
-    stories = sorted(stories, key=lambda s: s.story_id)
-    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
-    first = _seconds([s.first_time for s in stories]) - window
-    last = _seconds([s.last_time for s in stories]) + window
+    return sorted(stories, key=lambda s: s.story_id)
 
-    joined: dict[int, str] = {}
+
+def _best_match(
+    vectors: np.ndarray,
+    seconds: np.ndarray,
+    centroids: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    threshold: float,
+) -> np.ndarray:
+    """For each row, the index of the most similar centroid (the first on a tie) among those
+    whose [first, last] (window included) holds the row's time, or -1 if below `threshold`."""
+    best_all = np.full(len(vectors), -1, dtype=np.intp)
     for start in range(0, len(vectors), _BLOCK):
         sims = vectors[start : start + _BLOCK] @ centroids.T
         t = seconds[start : start + _BLOCK, None]
@@ -150,9 +181,132 @@ def _join_existing(
         sims[(t < first[None, :]) | (t > last[None, :])] = -np.inf
         best = sims.argmax(axis=1)
         ok = sims[np.arange(len(sims)), best] >= threshold
-        for row in np.flatnonzero(ok):
-            joined[start + int(row)] = stories[best[row]].story_id
-    return joined
+        best_all[start : start + len(sims)][ok] = best[ok]
+    return best_all
+
+
+def _assign_chunked(
+    vectors: np.ndarray,
+    seconds: np.ndarray,
+    stories: list[StoryVector],
+    threshold: float,
+    window: float,
+) -> list[str | int]:
+    """`assign` for more than `CHUNK` new articles (rows as given, times in seconds, NaN unknown).
+
+    The articles are sorted by time (no time last; ties broken by the vectors, so the result
+    does not depend on the input order) and cut into equal chunks of at most `CHUNK`. Each chunk
+    joins the known stories (existing ones and those formed by earlier chunks) by centroid as in
+    `_join_existing`, then its other articles are clustered among themselves (`_cluster_new`)
+    into new stories. Each story keeps the running sum of its members' vectors and its time
+    span, updated after every chunk; an existing story's sum starts as size x centroid (the
+    store keeps no mean norm, so its old articles weigh slightly more than an exact mean would
+    give them). A chunk is compared only with the stories whose span, widened by the window,
+    overlaps the chunk's time range (stories with no known time always, and every story when the
+    chunk has an article with no time): the others could not be joined anyway, and leaving them
+    out keeps the cost at chunks x stories-in-the-window rather than articles x all stories.
+    """
+    n, dim = vectors.shape
+    stories = _sorted_stories(stories)
+    n_existing = len(stories)
+    pool = _StoryPool(dim, max(n_existing + n // 2, 16))
+    if stories:
+        sizes = np.array([max(s.size, 1) for s in stories], dtype=np.float64)
+        centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
+        existing = pool.new(n_existing)
+        pool.sums[existing] = centroids * sizes[:, None]
+        pool.first[existing] = _seconds([s.first_time for s in stories])
+        pool.last[existing] = _seconds([s.last_time for s in stories])
+
+    # time order; NaN last; ties by the first vector components, then by input position
+    tkey = np.where(np.isnan(seconds), np.inf, seconds)
+    order = np.lexsort((vectors[:, 2 % dim], vectors[:, 1 % dim], vectors[:, 0], tkey))
+    group = np.full(n, -1, dtype=np.intp)  # pool index of each article's story
+    for idx in np.array_split(order, -(-n // CHUNK)):
+        v, t = _unit(np.asarray(vectors[idx], dtype=np.float64)), seconds[idx]
+        joined = np.full(len(idx), -1, dtype=np.intp)
+        cand = pool.candidates(t, window)
+        if len(cand):
+            best = _best_match(
+                v,
+                t,
+                _unit(pool.sums[cand]),
+                pool.first[cand] - window,
+                pool.last[cand] + window,
+                threshold,
+            )
+            joined[best >= 0] = cand[best[best >= 0]]
+        rest = np.flatnonzero(joined < 0)
+        if len(rest):
+            _, new = np.unique(
+                _cluster_new(v[rest], t[rest], threshold, window), return_inverse=True
+            )
+            joined[rest] = pool.new(int(new.max()) + 1)[new.ravel()]
+        pool.update(joined, v, t)
+        group[idx] = joined
+
+    out: list[str | int] = []
+    labels: dict[int, int] = {}
+    for g in group.tolist():
+        out.append(stories[g].story_id if g < n_existing else labels.setdefault(g, len(labels)))
+    return out
+
+
+class _StoryPool:
+    """The stories `_assign_chunked` knows: running vector sums and time spans, grown as needed."""
+
+    def __init__(self, dim: int, capacity: int) -> None:
+        self.size = 0
+        self._sums = np.zeros((capacity, dim), dtype=np.float64)
+        self._first = np.full(capacity, np.nan)
+        self._last = np.full(capacity, np.nan)
+
+    @property
+    def sums(self) -> np.ndarray:
+        return self._sums[: self.size]
+
+    @property
+    def first(self) -> np.ndarray:
+        return self._first[: self.size]
+
+    @property
+    def last(self) -> np.ndarray:
+        return self._last[: self.size]
+
+    def new(self, k: int) -> np.ndarray:
+        """Append k empty stories (zero sums, no times); returns their indices."""
+        if self.size + k > len(self._sums):
+            capacity = max(2 * len(self._sums), self.size + k)
+            sums = np.zeros((capacity, self._sums.shape[1]), dtype=np.float64)
+            sums[: self.size] = self.sums
+            first, last = np.full(capacity, np.nan), np.full(capacity, np.nan)
+            first[: self.size], last[: self.size] = self.first, self.last
+            self._sums, self._first, self._last = sums, first, last
+        self.size += k
+        return np.arange(self.size - k, self.size)
+
+    def update(self, members: np.ndarray, vectors: np.ndarray, seconds: np.ndarray) -> None:
+        """Add articles (vectors, times) to the sums and spans of their stories (`members`)."""
+        stories, inverse = np.unique(members, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(inverse.ravel()[order]) != 0])
+        self._sums[stories] += np.add.reduceat(vectors[order], starts, axis=0)
+        # fmin/fmax skip NaN: an unknown time leaves the span as it is
+        self._first[stories] = np.fmin(
+            self._first[stories], np.fmin.reduceat(seconds[order], starts)
+        )
+        self._last[stories] = np.fmax(self._last[stories], np.fmax.reduceat(seconds[order], starts))
+
+    def candidates(self, seconds: np.ndarray, window: float) -> np.ndarray:
+        """Indices of the stories that articles with these times could join (time-wise)."""
+        if self.size == 0:
+            return np.zeros(0, dtype=np.intp)
+        if np.isnan(seconds).any():
+            return np.arange(self.size)
+        lo, hi = seconds.min() - window, seconds.max() + window
+        # NaN spans compare False: such stories always qualify
+        out = ~((self.last < lo) | (self.first > hi))
+        return np.flatnonzero(out)
 
 
 def _cluster_new(
@@ -162,7 +316,7 @@ def _cluster_new(
 
     Average linkage on the full pairwise matrix: O(n^2) memory and about O(n^2) time (scipy's
     nearest-neighbour chain), fine for a few thousand articles (5,000: ~0.4 GB, 2-4 s on 2 cores);
-    100k at once will need a sparse neighbour graph or a first pass against the new groups.
+    `assign` never gives it more than `CHUNK` articles.
     """
     n = len(vectors)
     if n == 0:
