@@ -148,9 +148,20 @@ def _join_existing(
     O(new x stories x dim) time in blocks of rows, O(block x stories) memory.
     """
     stories = _sorted_stories(stories)
-    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
     first = _seconds([s.first_time for s in stories]) - window
     last = _seconds([s.last_time for s in stories]) + window
+    if not np.isnan(seconds).any():
+        # Stories out of reach of every new article's time are left out before the product:
+        # the same result (they could not be joined), at a cost that follows the live stories,
+        # not the archive. Stories of unknown time stay (NaN compares False).
+        out = (last < seconds.min()) | (first > seconds.max())
+        if out.any():
+            keep = np.flatnonzero(~out)
+            if len(keep) == 0:
+                return {}
+            stories = [stories[i] for i in keep]
+            first, last = first[keep], last[keep]
+    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
     best = _best_match(vectors, seconds, centroids, first, last, threshold)
     return {int(i): stories[best[i]].story_id for i in np.flatnonzero(best >= 0)}
 

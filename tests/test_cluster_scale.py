@@ -313,3 +313,50 @@ def test_chunked_does_not_depend_on_input_order(monkeypatch):
         back[i] = shuffled[pos]
     assert bcubed(back, first) == (1.0, 1.0, 1.0)
     check_labels(shuffled, set())
+
+
+def test_joining_existing_stories_equals_a_brute_force_search():
+    # Stories out of every new article's reach are left out before the product (a saving that
+    # must not change the result): compare with the rule applied story by story.
+    rng = np.random.default_rng(7)
+    dim, window = 32, 72 * HOUR
+    stories = []
+    for k in range(300):
+        start = T0 + timedelta(hours=float(rng.uniform(0, 60 * 24)))
+        end = start + timedelta(hours=float(rng.uniform(0, 48)))
+        untimed = k % 17 == 0
+        stories.append(
+            StoryVector(
+                f"s{k:03d}",
+                cluster._unit(rng.normal(size=dim)).astype(np.float32),
+                3,
+                None if untimed else start,
+                None if untimed else end,
+            )
+        )
+    # new articles near some stories' centroids, all in a 5-day stretch of the 60 days
+    picks = rng.integers(0, len(stories), size=120)
+    vectors = np.stack([stories[p].centroid + rng.normal(scale=0.08, size=dim) for p in picks])
+    times = [T0 + timedelta(hours=float(rng.uniform(30 * 24, 35 * 24))) for _ in picks]
+    got = assign(vectors, times, stories, 0.5, window / HOUR)
+
+    unit = cluster._unit(vectors)
+    for i, label in enumerate(got):
+        t = times[i].timestamp()
+        candidates = [
+            (float(unit[i] @ cluster._unit(s.centroid.astype(np.float64))), s.story_id)
+            for s in stories
+            if s.first_time is None
+            or s.first_time.timestamp() - window <= t <= s.last_time.timestamp() + window
+        ]
+        candidates = [(sim, sid) for sim, sid in candidates if sim >= 0.5]
+        # the most similar; on a tie the smallest id
+        best = min(candidates, key=lambda c: (-c[0], c[1]))[1] if candidates else None
+        if best is None:
+            assert isinstance(label, int), (i, label)
+        else:
+            assert label == best, (i, label, best)
+    # both outcomes occur: articles whose story is in reach join it, the others (their story
+    # out of the window: most of them, as the 5 days are a twelfth of the span) start new ones
+    joined = sum(isinstance(x, str) for x in got)
+    assert 15 < joined < 100, joined
