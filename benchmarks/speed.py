@@ -162,7 +162,7 @@ def part_cluster(args) -> dict:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import cluster_scale
 
-    rows = cluster_scale.run(sizes=tuple(args.cluster_sizes))
+    rows = cluster_scale.run(sizes=tuple(args.cluster_sizes), incremental_runs=True)
     return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
 
 
@@ -193,7 +193,7 @@ def part_briefs(args) -> dict:
     from digest.summarize import BriefWriter
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = config(Path(tmp), summarizer={"backend": args.backend})
+        cfg = config(Path(tmp), summarizer={"backend": args.backend, "model": args.model})
     s = cfg.summarizer
     stories = story_articles(multinews(args.stories))
 
@@ -250,7 +250,7 @@ def part_naive(args) -> dict:
 
     from digest.prepare import model_folder
 
-    folder = model_folder(MODEL, ROOT / "models")
+    folder = model_folder(args.model, ROOT / "models")
     t = time.perf_counter()
     generate = pipeline("text-generation", model=str(folder), dtype=torch.bfloat16, device="cpu")
     load = time.perf_counter() - t
@@ -293,7 +293,7 @@ def part_e2e(args) -> dict:
             for k, doc in enumerate(c["documents"]):
                 (tmp / "inbox" / f"{c['cluster_id']}-{k}.txt").write_text(doc["text"], "utf-8")
                 n += 1
-        cfg = config(tmp)
+        cfg = config(tmp, summarizer={"model": args.model})
         t = time.perf_counter()
         report = Pipeline(cfg).run()
         seconds = time.perf_counter() - t
@@ -383,21 +383,13 @@ def report(r: dict, args) -> str:
             ratio = f"{v / base:.2f}x torch" if base else ""
             row(f"  {name}", f"{v:.0f} art/s", f"{ratio}  (aim >= {AIMS['embed_articles_per_s']})")
     if cl := r.get("cluster"):
-        lines.append("clustering (synthetic stories, one batch, no existing stories)")
-        prev = None
+        lines.append("clustering (synthetic planted stories over 30 days; benchmarks/cluster_scale.py)")
         for c in cl["rows"]:
-            growth = ""
-            if prev:
-                import math
-
-                growth = "growth n^{:.2f}".format(
-                    math.log(c["seconds"] / prev["seconds"]) / math.log(c["n"] / prev["n"])
-                )
+            growth = f"growth n^{c['growth']:.2f}" if c.get("growth") else ""
             note = f"BCubed F1 {c['f1']:.3f}  {growth}"
-            if c["n"] == 100_000:
+            if c["articles"] == 100_000 and c["scenario"] == "one call":
                 note += f"  (aim <= {AIMS['cluster_100k_s']:.0f} s)"
-            row(f"  {c['n']:,} articles", f"{c['seconds']:.2f} s", note)
-            prev = c
+            row(f"  {c['scenario']}: {c['articles']:,} articles", f"{c['seconds']:.2f} s", note)
     briefs = r.get("briefs", {})
     if briefs:
         lines.append(f"briefs ({args.stories} Multi-News validation stories, default length)")
@@ -465,6 +457,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes: a check that it all runs")
     ap.add_argument("--only", nargs="+", choices=PARTS, help="run only these parts")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
+    ap.add_argument("--model", default=MODEL, help=f"summarizer model (default {MODEL})")
     ap.add_argument("--stories", type=int, default=8, help="stories per generator backend")
     ap.add_argument("--naive-stories", type=int, default=3)
     ap.add_argument("--naive-context", type=int, default=3000, help="tokens of articles (naive)")
@@ -485,6 +478,7 @@ def main() -> None:
         args.ingest_articles, args.embed_articles, args.rounds = 200, 100, 1
         args.cluster_sizes = [1000, 10_000]
     args.passthrough = [
+        f"--model={args.model}",
         f"--stories={args.stories}",
         f"--naive-stories={args.naive_stories}",
         f"--naive-context={args.naive_context}",

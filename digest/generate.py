@@ -265,9 +265,18 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
+def _resolves_to_cpu(device: str) -> bool:
+    """Whether the configured device means the CPU here: a CUDA GPU, when there is one, runs
+    the model through transformers (llama-cpp-python as `make setup` builds it is CPU-only)."""
+    from .embed import resolve_device
+
+    return resolve_device(device) == "cpu"
+
+
 def make_generator(backend: str, model: str, models_dir: Path, device: str, threads: int) -> Generator:
-    """The configured generator. `auto` takes llama.cpp when it is installed and the model's
-    GGUF file is at hand (a model prepared by `digest prepare`), else transformers."""
+    """The configured generator. `auto` takes llama.cpp when it is installed, the model's GGUF
+    file is at hand (a model prepared by `digest prepare`) and the device is the CPU; else
+    transformers (on a CUDA GPU when the device is `auto` and there is one)."""
     from .prepare import KNOWN_MODELS, model_folder
 
     folder = model_folder(model, models_dir)  # checks the model is prepared, whatever the backend
@@ -277,7 +286,7 @@ def make_generator(backend: str, model: str, models_dir: Path, device: str, thre
         and model in KNOWN_MODELS
         and gguf.is_file()
         and llama_cpp_available()
-        and device in ("auto", "cpu")
+        and _resolves_to_cpu(device)
     ):
         if not gguf.is_file():
             raise ModelError(

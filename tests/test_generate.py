@@ -149,6 +149,13 @@ def test_auto_backend_choice(tmp_path, monkeypatch):
     assert isinstance(g, generate.LlamaCppGenerator)
     # a GPU asked for: transformers, which can use it
     assert isinstance(generate.make_generator("auto", QWEN, models, "cuda", 0), TransformersGenerator)
+    # device auto on a machine with a CUDA GPU: the GPU, so transformers
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert isinstance(generate.make_generator("auto", QWEN, models, "auto", 0), TransformersGenerator)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert isinstance(generate.make_generator("auto", QWEN, models, "cpu", 0), generate.LlamaCppGenerator)
     assert isinstance(
         generate.make_generator("transformers", QWEN, models, "auto", 0), TransformersGenerator
     )
