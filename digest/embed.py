@@ -145,9 +145,11 @@ class OnnxEmbedder:
         session, tokenizer = self._load()
         # sentence-transformers strips each text before tokenizing; so do we
         pieces = [e.ids for e in tokenizer.encode_batch([str(t).strip() for t in texts])]
-        order = np.argsort([-len(p) for p in pieces], kind="stable")
+        # Longest first, ties by content: a text's batch depends on the set of texts only, not
+        # on their order (int8 activations are scaled per batch, so companions matter a little).
+        order = sorted(range(len(texts)), key=lambda i: (-len(pieces[i]), pieces[i]))
         for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
+            rows = np.array(order[start : start + self.batch_size])
             width = max(len(pieces[i]) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
             mask = np.zeros((len(rows), width), dtype=np.int64)
