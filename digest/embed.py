@@ -51,6 +51,8 @@ def resolve_device(device: str) -> str:
 
 
 class SentenceTransformerEmbedder:
+    backend = "sentence-transformers"  # its [embedder] backend name
+
     def __init__(self, model: str = PACKAGED_MINILM, device: str = "auto", batch_size: int = 32):
         self.model_name = model
         self.device = device
@@ -97,6 +99,8 @@ class OnnxEmbedder:
     Texts are batched by length, so a batch pads little. Cosine to the torch vectors is about
     0.99 (at least 0.98 on the check sentences, or `digest prepare` refuses the model).
     """
+
+    backend = "onnx"
 
     def __init__(self, folder: Path, batch_size: int = 16, threads: int = 0):
         self.folder = Path(folder)
