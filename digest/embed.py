@@ -105,7 +105,7 @@ class OnnxEmbedder:
     def __init__(self, folder: Path, batch_size: int = 16, threads: int = 0):
         self.folder = Path(folder)
         self.batch_size = batch_size
-        self.threads = threads or len(os.sched_getaffinity(0))  # 0: every core we may use
+        self.threads = threads or _usable_cores()
         self._session = None
         self._tokenizer = None
         self._inputs: list[str] = []
@@ -165,7 +165,13 @@ class OnnxEmbedder:
         return out
 
 
-BACKENDS = ("auto", "onnx", "sentence-transformers")
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 ONNX_NEEDS = (
     '[embedder] backend "onnx" needs onnxruntime and tokenizers: '
     "pip install 'onnxruntime>=1.20,<2' 'tokenizers>=0.20,<1' (or run `make setup`)"
