@@ -192,7 +192,7 @@ def choose_backend(backend: str, model: str, device: str, onnx_folder: Path) -> 
 
     auto takes ONNX when it can stand in for the torch model: the model is the packaged
     MiniLM, it is prepared, onnxruntime is installed, and the model would run on the CPU
-    anyway (ONNX Runtime runs here on the CPU only; on a GPU torch is faster).
+    anyway (the int8 model runs on ONNX Runtime's CPU provider only; a GPU is left to torch).
     """
     if backend == "sentence-transformers":
         return backend
