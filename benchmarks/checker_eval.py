@@ -134,6 +134,13 @@ def load_stories(
     return stories
 
 
+def cache_for(backend: str) -> Path:
+    """The cache file of an embedder backend: CACHE for torch (as before there was a choice)."""
+    if backend == "sentence-transformers":
+        return CACHE
+    return CACHE.with_name(f"{CACHE.stem}-{backend}{CACHE.suffix}")
+
+
 class CachedEmbedder:
     """The real embedder, with vectors kept in an .npz file keyed by text."""
 
@@ -710,16 +717,29 @@ def main() -> None:
     ap.add_argument("--gate", action="store_true", help="the quality gate's sample only")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--show", type=int, default=3, help="examples of each kind of error")
-    ap.add_argument("--cache", type=Path, default=CACHE, help="embedding cache (.npz)")
+    ap.add_argument(
+        "--cache", type=Path, help=f"embedding cache (.npz; default {CACHE}, -onnx for onnx)"
+    )
+    ap.add_argument(
+        "--backend",
+        choices=("auto", "onnx", "sentence-transformers"),
+        default="auto",
+        help="embedder, as [embedder] backend (auto: the int8 ONNX model when prepared)",
+    )
     ap.add_argument("--json", type=Path, default=None, help="write every example's result here")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if not EVAL.is_file():
         sys.exit(f"evaluation data not found at {EVAL}")
-    from digest.embed import SentenceTransformerEmbedder
+    from digest.config import Embedder
+    from digest.embed import make_embedder
 
     started = time.perf_counter()
-    embedder = CachedEmbedder(SentenceTransformerEmbedder(device="cpu"), args.cache)
+    inner = make_embedder(Embedder(backend=args.backend, device="cpu"), ROOT / "models")
+    # the cache is keyed by text only: each backend has its own file, so vectors never mix
+    cache = args.cache or cache_for(inner.backend)
+    embedder = CachedEmbedder(inner, cache)
+    print(f"embedder: {inner.backend}, cache {cache}")
     if args.gate:
         stories = load_stories(EVAL, GATE_STORIES, GATE_MAX_SENTENCES)
     else:

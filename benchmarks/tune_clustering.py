@@ -106,21 +106,33 @@ def variants() -> dict[str, Variant]:
 
 
 class CachedEmbedder:
-    def __init__(self, cache: Path):
+    """The embedder `backend` picks (as `[embedder] backend` would, on the CPU), built on first
+    use; each call's vectors cached in a file named by the backend and the texts."""
+
+    def __init__(self, cache: Path, backend: str = "auto"):
+        from digest.embed import ONNX_MINILM, PACKAGED_MINILM, choose_backend
+
         self.cache = cache
+        self.backend = choose_backend(
+            backend, PACKAGED_MINILM, "cpu", ROOT / "models" / ONNX_MINILM
+        )
+        # torch's files keep their old names: caches made before there was a choice stay valid
+        self.prefix = "minilm-" if self.backend == "sentence-transformers" else "minilm-onnx-"
         self._model = None
         self.seconds = 0.0
         self.texts = 0
 
     def embed(self, texts: list[str]) -> np.ndarray:
         key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
-        path = self.cache / f"minilm-{key}.npy"
+        path = self.cache / f"{self.prefix}{key}.npy"
         if path.exists():
             return np.load(path)
         if self._model is None:
-            from digest.embed import SentenceTransformerEmbedder
+            from digest.config import Embedder
+            from digest.embed import make_embedder
 
-            self._model = SentenceTransformerEmbedder(device="cpu")
+            settings = Embedder(backend=self.backend, device="cpu")
+            self._model = make_embedder(settings, ROOT / "models")
         start = time.perf_counter()
         vectors = self._model.embed(texts)
         self.seconds += time.perf_counter() - start
@@ -218,6 +230,12 @@ def main() -> None:
     ap.add_argument("--check", type=float, help="threshold to check on --heldout (default: best)")
     ap.add_argument("--variant", action="append", help="run only these variants (repeatable)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/digest-tune-cache"))
+    ap.add_argument(
+        "--backend",
+        choices=("auto", "onnx", "sentence-transformers"),
+        default="auto",
+        help="embedder, as [embedder] backend (auto: the int8 ONNX model when prepared)",
+    )
     args = ap.parse_args()
     data = args.data if args.data.is_absolute() or args.data.exists() else ROOT / args.data
     heldout = args.heldout
@@ -226,7 +244,8 @@ def main() -> None:
 
     texts, gold = load(data)
     print(f"{data.name}: {len(texts)} articles, {len(set(gold))} stories\n")
-    embedder = CachedEmbedder(args.cache)
+    embedder = CachedEmbedder(args.cache, args.backend)
+    print(f"embedder: {embedder.backend}")
     chosen = variants()
     if args.variant:
         chosen = {k: v for k, v in chosen.items() if k in args.variant}

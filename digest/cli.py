@@ -80,8 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     _folder_flags(status)
     status.set_defaults(func=cmd_status)
 
-    prep = sub.add_parser("prepare", help="assemble and convert the summarizer model once under models/")
-    prep.add_argument("names", nargs="*", help="models to prepare (default: the configured one)")
+    prep = sub.add_parser(
+        "prepare",
+        help="assemble and convert the summarizer model and the embedder once under models/",
+    )
+    prep.add_argument(
+        "names",
+        nargs="*",
+        help="models to prepare (default: the configured summarizer and the fast embedder, "
+        "all-minilm-l6-v2-int8)",
+    )
     prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
     prep.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
     prep.set_defaults(func=cmd_prepare)
@@ -151,11 +159,14 @@ def _bars_and_logs(progress):
     return logging_redirect_tqdm()
 
 
-def _check_summarizer(cfg) -> None:
-    """A bad [summarizer] model fails at once, not after minutes of reading and embedding."""
+def _check_models(cfg) -> None:
+    """A bad [summarizer] model or [embedder] backend fails at once, not after minutes of
+    reading and embedding."""
+    from .embed import check_backend
     from .prepare import model_folder
 
     model_folder(cfg.summarizer.model, cfg.paths.models)
+    check_backend(cfg.embedder, cfg.paths.models)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -163,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     if cfg.paths.inbox.is_dir():  # a missing inbox is reported first, by the pipeline
-        _check_summarizer(cfg)
+        _check_models(cfg)
     progress = _progress()
     if progress is None:
         logging.getLogger("digest").setLevel(logging.INFO)  # plain stage lines instead of bars
@@ -259,9 +270,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from . import prepare
+    from .embed import PACKAGED_MINILM
 
     cfg = _config(args)
     names = args.names or [cfg.summarizer.model]
+    e = cfg.embedder
+    if not args.names and e.backend != "sentence-transformers" and e.model == PACKAGED_MINILM:
+        names.append(prepare.EMBEDDER)  # the fast embedder that backend "auto" takes
     for name in names:
         folder = prepare.prepare(name, cfg.paths.models)
         print(f"{name}: ready in {folder}")

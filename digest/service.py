@@ -119,7 +119,10 @@ class Watcher:
         return 0
 
     def _check_models(self) -> None:
-        """Fail at start, not at the first article, when the summarizer is not prepared."""
+        """Fail at start, not at the first article, when the summarizer is not prepared (or
+        the ONNX embedder, when the config names it)."""
+        from .embed import check_backend
         from .prepare import model_folder
 
         model_folder(self.config.summarizer.model, self.config.paths.models)
+        check_backend(self.config.embedder, self.config.paths.models)

@@ -102,6 +102,12 @@ CASES = {
         ["[summarizer] brief_words must be a whole number"],
     ),
     "bad toml": ("[cluster\n", ["run"], 2, ["not valid TOML"]),
+    "onnx embedder on a GPU": (
+        '[embedder]\nbackend = "onnx"\ndevice = "cuda"\n',
+        ["run"],
+        2,
+        ['[embedder] backend "onnx" runs on the CPU only', 'device = "cpu"'],
+    ),
     "bad publish value": (
         "[publish]\nfeed_entries = 0\n",
         ["run"],
@@ -206,6 +212,20 @@ def test_an_embedding_model_that_is_not_there_is_one_line(tmp_path):
     (tmp_path / "inbox" / "storm.txt").write_text(STORM)
     result = digest(tmp_path, "run", "--config", str(cfg))
     assert_one_line_error(result, 3, "[embedder] model", "no-such-embedder", "nor a local folder")
+
+
+def test_an_onnx_embedder_that_is_not_prepared_is_one_line_before_reading(tmp_path):
+    cfg = write_config(
+        tmp_path,
+        f'[embedder]\nbackend = "onnx"\n[summarizer]\nmodel = "{fake_model(tmp_path)}"\n'
+        '[paths]\nmodels = "no-models-here"\n',
+    )
+    (tmp_path / "inbox" / "storm.txt").write_text(STORM)
+    result = digest(tmp_path, "run", "--config", str(cfg))
+    assert_one_line_error(
+        result, 3, "ONNX embedder is not prepared", "digest prepare all-minilm-l6-v2-int8"
+    )
+    assert not (tmp_path / "state").exists()  # nothing was read
 
 
 @pytest.mark.slow

@@ -219,3 +219,70 @@ def test_prepared_smollm2_loads_and_answers(tmp_path):
     first = generator.generate(messages, max_new_tokens=40)
     assert isinstance(first, str) and first.strip() == first and first
     assert generator.generate(messages, max_new_tokens=40) == first
+
+
+# the fast embedder (digest/prepare_embedder.py) --------------------------------------------
+
+
+def test_prepare_takes_the_embedder_name_to_its_own_preparation(tmp_path, monkeypatch):
+    from digest import prepare_embedder
+
+    calls = []
+    monkeypatch.setattr(prepare_embedder, "prepare", lambda models: calls.append(models) or models)
+    assert prep.prepare(prep.EMBEDDER, tmp_path) == tmp_path
+    assert calls == [tmp_path]
+
+
+def fake_build_steps(monkeypatch, worst: float):
+    from digest import prepare_embedder
+
+    def write(source, dest, *args):
+        Path(dest).write_bytes(b"onnx")
+
+    for step in ("_export", "_fuse", "_quantize"):
+        monkeypatch.setattr(prepare_embedder, step, write)
+    monkeypatch.setattr(prepare_embedder, "agreement", lambda folder: (worst, worst + 0.01))
+
+
+def test_the_embedder_is_refused_when_it_disagrees_with_the_torch_model(tmp_path, monkeypatch):
+    from digest import prepare_embedder
+
+    fake_build_steps(monkeypatch, worst=0.953)
+    with pytest.raises(ModelError) as e:
+        prepare_embedder.prepare(tmp_path)
+    message = str(e.value)
+    assert "0.953" in message and "0.98" in message and "sentence-transformers" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".{prep.EMBEDDER}.lock"]  # no folder
+
+
+def test_the_embedder_marker_records_its_source_and_agreement(tmp_path, monkeypatch):
+    from digest import embed, prepare_embedder
+
+    fake_build_steps(monkeypatch, worst=0.99)
+    folder = prepare_embedder.prepare(tmp_path)
+    marker = embed.read_marker(folder)
+    source = embed._model_path(embed.PACKAGED_MINILM) / "model.safetensors"
+    assert marker["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert marker["agreement"] == {
+        "sentences": len(prepare_embedder.CHECK_SENTENCES),
+        "min_cosine": 0.99,
+        "mean_cosine": 1.0,
+        "floor": 0.98,
+    }
+    assert marker["max_tokens"] == 256 and (folder / "vocab.txt").is_file()
+    # again: prepared from the same model file, nothing is built
+    fake_build_steps(monkeypatch, worst=0.0)
+    assert prepare_embedder.prepare(tmp_path) == folder
+    assert embed.read_marker(folder) == marker
+
+
+@pytest.mark.slow
+def test_the_real_embedder_is_prepared_once(monkeypatch):
+    from digest import embed, prepare_embedder
+
+    folder = prepare_embedder.prepare(MODELS)  # about 20 s the first time, then instant
+    marker = embed.read_marker(folder)
+    assert marker["agreement"]["min_cosine"] >= 0.98  # measured 0.990
+    assert (folder / "model.onnx").stat().st_size < 30_000_000  # int8: a quarter of fp32
+    monkeypatch.setattr(prepare_embedder, "_build", lambda *a: pytest.fail("built again"))
+    assert prepare_embedder.prepare(MODELS) == folder

@@ -1,0 +1,115 @@
+"""Embedding speed of the two backends, side by side: torch (sentence-transformers) against the
+int8 ONNX model of `digest prepare`, on the same Reuters leads (title + 200-word lead, as the
+pipeline embeds articles).
+
+    PYTHONPATH=. .venv/bin/python benchmarks/embed_speed.py [--articles 600] [--rounds 3]
+
+Rounds are interleaved (every configuration once per round, in turn), and the best round of
+each counts, so a burst of load from other processes hurts every configuration alike and the
+best round is the least disturbed. Prints articles/s, the ratio to torch, the cosine agreement
+of the ONNX vectors with torch's, and the load average, since other processes on the machine
+skew the absolute figures (the ratios less). Reads ../shared/eval/reuters21578.jsonl (never
+copied into the project); the ONNX model must be prepared (`digest prepare
+all-minilm-l6-v2-int8`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from digest.cluster import embedding_text  # noqa: E402
+from digest.embed import (  # noqa: E402
+    ONNX_MINILM,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    read_marker,
+)
+
+REUTERS = ROOT.parent / "shared" / "eval" / "reuters21578.jsonl"
+
+
+def leads(path: Path, n: int) -> list[str]:
+    texts = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            if d.get("body"):
+                texts.append(embedding_text(d.get("title") or "", d["body"]))
+            if len(texts) >= n:
+                break
+    return texts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=REUTERS)
+    ap.add_argument("--articles", type=int, default=600)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--torch-batch-sizes", type=int, nargs="+", default=[32])
+    ap.add_argument("--onnx-batch-sizes", type=int, nargs="+", default=[16, 32])
+    ap.add_argument("--models", type=Path, default=ROOT / "models")
+    args = ap.parse_args()
+    folder = args.models / ONNX_MINILM
+    if read_marker(folder) is None:
+        sys.exit(
+            f"the ONNX embedder is not prepared in {args.models}: digest prepare {ONNX_MINILM}"
+        )
+    texts = leads(args.data, args.articles)
+    words = np.mean([len(t.split()) for t in texts])
+    cores = len(os.sched_getaffinity(0))
+    print(f"{len(texts)} Reuters leads ({words:.0f} words on average), {cores} cores")
+
+    configs: dict[str, object] = {}
+    for bs in args.torch_batch_sizes:
+        configs[f"torch fp32, batch {bs}"] = SentenceTransformerEmbedder(
+            device="cpu", batch_size=bs
+        )
+    for bs in args.onnx_batch_sizes:
+        configs[f"onnx int8, batch {bs}"] = OnnxEmbedder(folder, batch_size=bs)
+    for embedder in configs.values():
+        embedder.embed(texts[:8])  # load the model outside the timing
+
+    load_before = os.getloadavg()
+    rates: dict[str, list[float]] = {name: [] for name in configs}
+    vectors: dict[str, np.ndarray] = {}
+    for r in range(args.rounds):
+        for name, embedder in configs.items():
+            start = time.perf_counter()
+            v = embedder.embed(texts)
+            rates[name].append(len(texts) / (time.perf_counter() - start))
+            vectors.setdefault(name, v)
+        print(f"round {r + 1}: " + ", ".join(f"{rates[n][-1]:.1f}" for n in configs), flush=True)
+    load_after = os.getloadavg()
+
+    torch_name = next(n for n in configs if n.startswith("torch"))
+    base = max(rates[torch_name])
+    print(f"\n| backend | articles/s (best of {args.rounds}) | median | vs {torch_name} |")
+    print("|---|---|---|---|")
+    for name in configs:
+        best = max(rates[name])
+        print(f"| {name} | {best:.1f} | {np.median(rates[name]):.1f} | {best / base:.2f}x |")
+    print("\ncosine of the ONNX vectors to torch's (same texts):")
+    for name in configs:
+        if name.startswith("onnx"):
+            cos = np.sum(vectors[name] * vectors[torch_name], axis=1)
+            print(
+                f"  {name}: min {cos.min():.4f}, 1st percentile {np.percentile(cos, 1):.4f}, "
+                f"mean {cos.mean():.4f}"
+            )
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
+
+
+if __name__ == "__main__":
+    main()
