@@ -128,17 +128,17 @@ def part_ingest(args) -> dict:
 
 
 def embedders():
-    """(name, embedder) for each embedding backend installed here."""
+    """(name, embedder) for each embedding backend installed here, the default first."""
     from digest import embed
 
-    found = [("sentence-transformers (torch)", embed.SentenceTransformerEmbedder())]
-    if hasattr(embed, "OnnxEmbedder"):
-        try:
-            e = embed.OnnxEmbedder.from_models(ROOT / "models")
-            e.embed(["probe"])
-            found.append(("onnx int8", e))
-        except Exception as exc:  # not prepared or not installed: say so, measure the rest
-            logging.warning("onnx embedder not measured: %s", exc)
+    found = []
+    folder = ROOT / "models" / embed.ONNX_MINILM
+    try:
+        embed.check_onnx(embed.PACKAGED_MINILM, folder)
+        found.append(("onnx int8 (default on a CPU)", embed.OnnxEmbedder(folder)))
+    except Exception as exc:  # not prepared or not installed: say so, measure the rest
+        logging.warning("onnx embedder not measured: %s", exc)
+    found.append(("sentence-transformers (torch)", embed.SentenceTransformerEmbedder()))
     return found
 
 
