@@ -3,9 +3,13 @@ different numbers, the brief says so and cites each side, instead of silently pi
 
 Two kinds are detected, among the source sentences that state one fact (those close to it in
 embedding space):
-- quotations: short quoted phrases (up to six words) that differ between sources, as when one
-  report has a minister call a move a "bold step" and another a "brave step";
+- quotations: short quoted phrases (up to six words) that are wordings of one quote (they
+  share a content word) and differ between sources, as when one report has a minister call a
+  move a "bold step" and another a "brave step";
 - numbers: different figures for the same unit ("18,000 riders" against "21,500 riders").
+
+Either way each version must come from reports that give no other version: a report that
+states two figures or two quotations is describing two things, not contradicting another.
 """
 
 from __future__ import annotations
@@ -77,9 +81,9 @@ def find(
             q = _norm_quote(m.group(1))
             if 1 <= len(q.split()) <= MAX_QUOTE_WORDS:
                 quotes.setdefault(q, set()).add(s.source)
-    distinct = _drop_contained(quotes)
-    if len(distinct) >= 2 and len({n for srcs in distinct.values() for n in srcs}) >= 2:
-        found.append(Disagreement("quote", "", _sides(distinct)))
+    for variants in _variant_groups(_drop_contained(quotes)):
+        if _conflict(variants):
+            found.append(Disagreement("quote", "", _sides(variants)))
     units: dict[str, dict[str, set[int]]] = {}
     for s in related:
         for m in _NUMBER_UNIT.finditer(s.text.lower()):
@@ -90,10 +94,46 @@ def find(
             unit = _SAME_UNIT.get(unit, unit + "s")
             units.setdefault(unit, {}).setdefault(number, set()).add(s.source)
     for unit, values in sorted(units.items()):
-        sources = [srcs for srcs in values.values()]
-        if len(values) >= 2 and len(set().union(*sources)) >= 2:
+        if _conflict(values):
             found.append(Disagreement("number", unit, _sides(values)))
     return found
+
+
+def _conflict(values: dict[str, set[int]]) -> bool:
+    """Two or more versions, each from reports that give no other: a report that states both
+    "2.4 hours" and "2.5 hours" is counting two things, not contradicting another report."""
+    if len(values) < 2:
+        return False
+    seen: set[int] = set()
+    for sources in values.values():
+        if seen & sources:
+            return False
+        seen |= sources
+    return True
+
+
+# Words too common to tie two quotations together as wordings of one quote.
+_QUOTE_STOP = {
+    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "it", "we", "i", "you",
+    "he", "she", "they", "this", "that", "be", "was", "are", "at", "by", "with", "not", "do",
+    "can", "what", "when", "our", "my", "his", "her", "their", "its",
+}  # fmt: skip
+
+
+def _variant_groups(quotes: dict[str, set[int]]) -> list[dict[str, set[int]]]:
+    """Quotations grouped into wordings of one quote: phrases that share a content word ("bold
+    step", "brave step"). Different quotes from one event ("thing", "the field of the
+    assembly") share none and are not a disagreement."""
+    words = {q: set(q.split()) - _QUOTE_STOP for q in quotes}
+    groups: list[dict[str, set[int]]] = []
+    for q in sorted(quotes):
+        joined = [g for g in groups if any(words[q] & words[other] for other in g)]
+        merged = {q: set(quotes[q])}
+        for g in joined:
+            merged.update(g)
+            groups.remove(g)
+        groups.append(merged)
+    return [g for g in groups if len(g) >= 2]
 
 
 def _norm_quote(text: str) -> str:

@@ -418,10 +418,12 @@ class BriefWriter:
         out_vectors = self.embedder.embed([s.text for s in out])
         for fact in facts:
             for d in disagree.find(fact.index, sentences, vectors):
-                if d.sides in found:
+                # one disagreement, however many facts it shows up under: said once
+                key = (d.kind, d.unit, frozenset(value for value, _ in d.sides))
+                if key in found:
                     continue
                 after = int(np.argmax(out_vectors @ vectors[fact.index]))
-                found[d.sides] = (after, d.sentence())
+                found[key] = (after, d.sentence())
         if not found:
             return out
         result: list[BriefSentence] = []

@@ -50,3 +50,41 @@ def test_counts_of_the_same_people_under_different_words_disagree():
     assert d.sentence().text == (
         "Reports differ on the number of people: 18,000 (source 1), 21,500 (source 2)."
     )
+
+
+def test_different_quotes_of_one_event_are_not_wordings_of_one_quote():
+    # Seen on Multi-News: two reports quote different remarks of the same speaker; that is not
+    # a disagreement (the phrases share no content word).
+    s = [
+        Sentence(1, 0, 'The speaker said the vote was "a historic thing" for the assembly.'),
+        Sentence(2, 0, 'The speaker said the vote had "changed the field of the assembly".'),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert disagree.find(0, s, v) == []
+
+
+def test_a_report_giving_both_versions_is_not_a_disagreement():
+    # Seen on Multi-News: "2.4 hours (sources 1, 2), 2.5 hours (source 2)" - report 2 states
+    # both figures, so they measure two things; nobody contradicts anybody.
+    s = [
+        Sentence(1, 0, "Americans spent 2.4 hours a day watching television last year, the survey found."),
+        Sentence(2, 0, "The survey found Americans spent 2.4 hours a day watching television, up from 2.5 hours earlier."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert [d for d in disagree.find(0, s, v) if d.kind == "number"] == []
+    # and the same figures from two separate reports do disagree
+    s2 = [s[0], Sentence(2, 0, "The survey found Americans spent 2.5 hours a day watching television last year.")]
+    v2 = SentenceTransformerEmbedder().embed([x.text for x in s2])
+    [d] = disagree.find(0, s2, v2)
+    assert d.sides == (("2.4", (1,)), ("2.5", (2,)))
+
+
+def test_three_wordings_of_one_quote_from_three_reports():
+    s = [
+        Sentence(1, 0, 'The minister called the agreement "a bold step" toward peace.'),
+        Sentence(2, 0, 'The minister called the agreement "a brave step" toward peace.'),
+        Sentence(3, 0, 'The minister described the agreement as "a courageous step" toward peace.'),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    [d] = disagree.find(0, s, v)
+    assert [value for value, _ in d.sides] == ["a bold step", "a brave step", "a courageous step"]
