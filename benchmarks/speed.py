@@ -254,7 +254,7 @@ def part_naive(args) -> dict:
     t = time.perf_counter()
     generate = pipeline("text-generation", model=str(folder), dtype=torch.bfloat16, device="cpu")
     load = time.perf_counter() - t
-    latencies, prompt_tokens = [], []
+    latencies, prompt_tokens, words = [], [], []
     for _, articles in story_articles(multinews(args.naive_stories)):
         # the articles as they are, cut to fit the model's context comfortably
         joined = "\n\n".join(f"{a.title}\n{a.text}" for a in articles)
@@ -267,16 +267,22 @@ def part_naive(args) -> dict:
                 "content": f"Summarize these news articles in about 120 words.\n\n{joined}",
             }
         ]
-        prompt_tokens.append(len(generate.tokenizer.apply_chat_template(messages, tokenize=True)))
+        prompt = generate.tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=True
+        )
+        prompt_tokens.append(len(generate.tokenizer(prompt)["input_ids"]))
         t = time.perf_counter()
-        generate(messages, max_new_tokens=320, do_sample=False)
+        out = generate(messages, max_new_tokens=320, do_sample=False)
         latencies.append(time.perf_counter() - t)
+        reply = out[0]["generated_text"][-1]["content"]  # the conversation, the reply last
+        words.append(len(reply.split()))
     return {
         "stories": len(latencies),
         "load_s": load,
         "latency_s": latencies,
         "median_s": statistics.median(latencies),
         "prompt_tokens_mean": statistics.mean(prompt_tokens),
+        "reply_words_mean": statistics.mean(words),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -411,7 +417,8 @@ def report(r: dict, args) -> str:
         default = briefs.get(r.get("default_backend") or "", {})
         lines.append(
             f"naive baseline: transformers text-generation pipeline on the concatenated articles "
-            f"({nv['stories']} stories, prompt {nv['prompt_tokens_mean']:.0f} tokens)"
+            f"({nv['stories']} stories, prompt {nv['prompt_tokens_mean']:.0f} tokens, "
+            f"reply {nv.get('reply_words_mean', 0):.0f} words)"
         )
         note = ""
         if default:
