@@ -51,7 +51,7 @@ test-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
 		|| echo "could not install chromium: tests/test_browser.py will be skipped"; }
 
-# The speed suite (about 20 minutes; docs/benchmarks.md), the seed story's time and memory,
+# The speed suite (about 30 minutes; docs/benchmarks.md), the seed story's time and memory,
 # then input quality figures (docs/input.md).
 bench: setup
 	$(BIN)/python benchmarks/speed.py
