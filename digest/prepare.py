@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,21 +264,35 @@ def _convert(gguf: Path, folder: Path, *, source_sha256: str) -> None:
         )
     started = time.perf_counter()
     log.info("Prepare - converting %s (dequantizing: takes a while)", gguf.name)
+    build_in_place(
+        folder,
+        lambda tmp: _convert_into(gguf, tmp, source_sha256),
+        lambda reason: (
+            f"could not convert {gguf} for transformers: {reason}. Check that torch, "
+            "transformers and gguf are installed (`make setup`) and that there is free disk space"
+        ),
+    )
+    log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
+
+
+def build_in_place(
+    folder: Path, build: Callable[[Path], None], failure: Callable[[str], str]
+) -> None:
+    """Run `build` on a hidden temporary folder beside `folder`, then put it in `folder`'s
+    place (replacing an earlier, unmarked or outdated one): `folder` appears only complete, and
+    a build that fails or is killed leaves only a `.<name>.*.tmp` folder, removed on the next
+    run. A failure becomes a ModelError whose message is `failure(reason)`."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        _convert_into(gguf, tmp, source_sha256)
-        if folder.exists():  # an earlier, unmarked or outdated conversion
+        build(tmp)
+        if folder.exists():
             shutil.rmtree(folder)
         os.replace(tmp, folder)
     except (ImportError, OSError, ValueError, RuntimeError) as e:
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0].rstrip(".")
-        raise ModelError(
-            f"could not convert {gguf} for transformers: {reason}. Check that torch, transformers "
-            "and gguf are installed (`make setup`) and that there is free disk space"
-        ) from e
+        raise ModelError(failure(reason)) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
 
 
 def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:

@@ -17,9 +17,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -38,7 +36,7 @@ from .embed import (
     read_marker,
 )
 from .errors import ModelError
-from .prepare import _lock, _make_readable
+from .prepare import _lock, _make_readable, build_in_place
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +94,20 @@ def prepare(models_dir: Path) -> Path:
             shutil.rmtree(path, ignore_errors=True)
         started = time.perf_counter()
         log.info("Prepare - exporting %s to ONNX and quantizing it to int8", PACKAGED_MINILM)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{NAME}.", suffix=".tmp", dir=models_dir))
-        try:
+
+        def build(tmp: Path) -> None:
             _build(source, tmp, source_sha256)
             _make_readable(tmp)
-            if folder.exists():  # an unmarked, outdated or damaged one
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except (ImportError, OSError, ValueError, RuntimeError) as e:
-            reason = (str(e).strip().splitlines() or [type(e).__name__])[0].rstrip(".")
-            raise ModelError(
+
+        build_in_place(
+            folder,
+            build,
+            lambda reason: (
                 f"could not convert the embedding model to ONNX: {reason}. Check that torch, "
                 "transformers, onnx and onnxruntime are installed (`make setup`) and that there "
                 'is free disk space; meanwhile [embedder] backend = "sentence-transformers" works'
-            ) from e
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            ),
+        )
         log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
     return folder
 
