@@ -77,6 +77,10 @@ _PRONOUN_SAID = re.compile(
     r"|\b(?:said|says) (?:he|she|they)\b|\bsaid then\b|\bat the time\b",
     re.IGNORECASE,
 )
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|tells|wrote|writes|added|adds|asked|according to|stated|"
+    r"declared|announced|insisted|argued|warned|explained|noted|tweeted)\b"
+)
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
@@ -139,6 +143,8 @@ def rejection(text: str) -> str | None:
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
     if first in _LEANS or _PRONOUN_SAID.search(text):
         return "needs context"
+    if text[0] in '"“' and not _ATTRIBUTION.search(text):
+        return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
         return "aside"
     letters = [c for c in text if c.isalpha()]
@@ -206,6 +212,9 @@ def group_facts(
         words = {w.lower().rstrip(".,") for w in _TITLE_TERM.findall(" ".join(texts))}
         titled = 0.12 if key_terms & words else 0.0
         background = 0.1 if all(_BACKGROUND.search(t) for t in texts) else 0.0
+        # a brief reports what was said in few quotations: mostly-quoted facts rank lower
+        quoted = sum(len(q.split()) for q in _QUOTED.findall(texts[0])) / len(texts[0].split())
+        background += 0.15 if quoted > 0.5 else 0.0
         score = (
             float(cand[members[0]] @ centroid)
             + 0.4 * len(sources) / n_sources

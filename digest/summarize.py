@@ -115,11 +115,13 @@ class BriefWriter:
             sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences), len(articles)
         )
         notes: list[str] = []
-        reply = self._ask(prompt.brief(facts, sentences, len(articles), self.input_words), notes)
+        messages = prompt.brief(facts, sentences, len(articles), self.input_words)
+        # the model rewords what the notes say instead of copying it (copyguard.py)
+        reply = self._ask(messages, notes, avoid=messages[-1]["content"])
         parsed = prompt.parse_reply(reply) if reply is not None else None
         out: list[BriefSentence] = []
         if parsed is not None:
-            out = self._check(self._drafts(parsed), story, notes)
+            out = self._check(self._drafts(parsed, len(facts)), story, notes)
             if not out:
                 notes.append("no generated sentence was supported: brief made of source sentences")
         if not out:
@@ -137,11 +139,13 @@ class BriefWriter:
         )
 
     # steps -------------------------------------------------------------------------------
-    def _ask(self, messages: list[Message], notes: list[str], max_tokens: int = 0) -> str | None:
+    def _ask(
+        self, messages: list[Message], notes: list[str], max_tokens: int = 0, avoid: str = ""
+    ) -> str | None:
         if self.generator is None:
             return None
         try:
-            return self.generator.generate(messages, max_tokens or self.max_new_tokens)
+            return self.generator.generate(messages, max_tokens or self.max_new_tokens, avoid=avoid)
         except ModelError:
             raise  # a model that cannot be loaded is the user's to fix, not this story's failure
         except Exception as e:  # a model failure must not lose the story: fall back
@@ -150,12 +154,18 @@ class BriefWriter:
             return None
 
     @staticmethod
-    def _drafts(reply: prompt.Reply) -> list[Draft]:
+    def _drafts(reply: prompt.Reply, n_facts: int) -> list[Draft]:
         drafts = []
+        seen: set[int] = set()
         for numbers, text in reply.numbered:
+            if seen.intersection(numbers) or not all(k < n_facts for k in numbers):
+                break  # a number again, or past the last fact: the model has begun to loop
+            seen.update(numbers)
             drafts += [Draft(t, numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
             drafts = [Draft(t, ()) for t in split_sentences(reply.text)]
+        if drafts and not drafts[-1].text.rstrip("\"'”’)").endswith((".", "!")):
+            drafts.pop()  # cut off by the token limit: a fragment, not a sentence
         return [d for d in drafts if len(d.text.split()) >= MIN_SENTENCE_WORDS]
 
     def _verify(self, drafts: list[Draft], story: Story) -> None:
@@ -179,7 +189,9 @@ class BriefWriter:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
         keep each fact once."""
         self._verify(drafts, story)
-        failed = [d for d in drafts if d.support is not None and not d.support.supported]
+        # a sentence with a named problem (a name, number, quotation, "not" or role the
+        # reports do not have) is sent back once; one that matches nothing is not mendable
+        failed = [d for d in drafts if d.support is not None and d.support.missing]
         if failed and self.generator is not None:
             self._rewrite(failed, story, notes)
         checked: list[tuple[BriefSentence, int, int]] = []  # sentence, fact, best source sentence
@@ -214,10 +226,12 @@ class BriefWriter:
         reply = self._ask(prompt.rewrite(items), notes, max_tokens=60 * len(items) + 20)
         if reply is None:
             return
-        fixed = prompt.parse_numbered(reply)
-        mended = [
-            Draft(fixed[k], d.facts, rewritten=True) for k, d in enumerate(failed) if k in fixed
-        ]
+        fixed = {
+            k: text
+            for k, text in prompt.parse_numbered(reply).items()
+            if k < len(failed) and text != failed[k].text
+        }
+        mended = [Draft(text, failed[k].facts, rewritten=True) for k, text in fixed.items()]
         self._verify(mended, story)
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)
