@@ -53,6 +53,7 @@ _CAPTION = re.compile(
     r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
     r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
     r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
     r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
     r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
     r"|(?<!\w)@\w+",

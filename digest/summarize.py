@@ -18,6 +18,7 @@ sentences, so a story always gets a brief.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -191,7 +192,11 @@ class BriefWriter:
         self._verify(drafts, story)
         # a sentence with a named problem (a name, number, quotation, "not" or role the
         # reports do not have) is sent back once; one that matches nothing is not mendable
-        failed = [d for d in drafts if d.support is not None and d.support.missing]
+        failed = [
+            d
+            for d in drafts
+            if d.support is not None and d.support.missing and rejection(d.text) is None
+        ]
         if failed and self.generator is not None:
             self._rewrite(failed, story, notes)
         checked: list[tuple[BriefSentence, int, int]] = []  # sentence, fact, best source sentence
@@ -199,6 +204,9 @@ class BriefWriter:
             s = d.support
             assert s is not None
             fact = self._fact_of(d, s.best, story)
+            unfit = rejection(d.text)  # the model's own caption, aside or "It's ..." sentence
+            if unfit in ("caption", "byline", "question", "aside", "needs context"):
+                s = d.support = dataclasses.replace(s, supported=False, missing=(unfit,))
             if s.supported:
                 checked.append((self._cited(d.text, s, story), fact, s.best))
                 continue
@@ -344,6 +352,7 @@ class BriefWriter:
         titles = [a.title for a in articles]
         tvec = self.embedder.embed(titles)
         if headline and out and 3 <= len(headline.split()) <= 16:
+            headline = _sentence_case(headline, story.vocabulary.lowercase)
             vec, lead = self.embedder.embed([headline, out[0].text])
             s = cite.support(
                 vec,
@@ -361,4 +370,18 @@ class BriefWriter:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
         event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)
-        return titles[int(np.argmax(tvec @ event))]
+        # a whole title of headline length before a long or cut-off one
+        fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
+        return titles[int(np.argmax(tvec @ event + fits))]
+
+
+def _sentence_case(headline: str, lowercase: frozenset[str]) -> str:
+    """ "Council Approves New Berths" -> "Council approves new berths": the words the sources
+    write in lower case are ordinary words, not names (the checks hold names to the sources)."""
+    words = headline.split()
+    if sum(w[:1].isupper() for w in words) < 0.6 * len(words):
+        return headline
+    out = [words[0]] + [
+        w.lower() if w.strip("\"'“”‘’:,.").lower() in lowercase else w for w in words[1:]
+    ]
+    return " ".join(out)
