@@ -160,3 +160,17 @@ def test_the_old_adapter_names_are_the_adapters():
     assert generate.TransformersGenerator is transformers_generator.TransformersGenerator
     with pytest.raises(AttributeError):
         _ = embed.NoSuchEmbedder
+
+
+def test_each_format_has_its_module_and_ingest_only_dispatches():
+    from digest import ingest
+
+    assert set(ingest.SUPPORTED) == set(ingest.READERS)
+    for suffix, reader in ingest.READERS.items():
+        assert reader.__module__.startswith("digest.formats."), (suffix, reader.__module__)
+    modules_used = {reader.__module__.rsplit(".", 1)[1] for reader in ingest.READERS.values()}
+    assert modules_used == {"text", "markdown", "html", "json", "mail", "feeds", "pdf"}
+    # the inbox side parses nothing itself: no parser library, no format's standard module
+    parsers = {"trafilatura", "lxml", "feedparser", "pypdf", "email", "json", "html", "yaml"}
+    used = {name.split(".")[0] for name, level in imports(PACKAGE / "ingest.py") if level == 0}
+    assert not used & parsers, used & parsers

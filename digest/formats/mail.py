@@ -14,10 +14,15 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
 
-from .errors import InputError
-from .records import Parsed
+from ..errors import InputError
+from ..records import Article, Parsed
+from .parsed import from_parsed
 
 log = logging.getLogger(__name__)
+
+
+def read(data: bytes, path: str) -> list[Article]:
+    return from_parsed(read_email(data), data, path)
 
 
 def read_email(data: bytes) -> list[Parsed]:
