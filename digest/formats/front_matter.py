@@ -1,9 +1,17 @@
-"""Front matter: the `---` block of metadata (YAML) that opens a Markdown or text file."""
+"""Front matter: the `---` block of metadata (YAML) that opens a Markdown or text file.
+
+Split off and read by python-frontmatter's YAML handler (PyYAML's safe loader). Hand-written front matter
+is often not valid YAML ("title: Trams: a new era", an unquoted colon): such a block is read
+as `key: value` lines, the value taken literally, rather than lost.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 _META_ALIASES = {
     "title": "title", "headline": "title",
@@ -15,12 +23,32 @@ _META_ALIASES = {
 }  # fmt: skip
 
 
+class _Yaml(YAMLHandler):
+    # A YAML document may also end with "..." (pandoc writes front matter so).
+    FM_BOUNDARY = re.compile(r"^(?:-{3,}|\.{3})[ \t]*\r?$", re.MULTILINE)
+
+    def detect(self, text: str) -> bool:
+        return re.match(r"-{3,}[ \t]*\r?\n", text) is not None
+
+
+_HANDLER = _Yaml()
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """({title, source, url, published}, body) for text opening with a `---` block."""
-    match = re.match(r"\A\s*---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
-    if not match:
+    start = text.lstrip()
+    if not _HANDLER.detect(start):
         return {}, text
-    raw = _parse_yaml(match.group(1))
+    try:
+        block, body = _HANDLER.split(start)
+    except ValueError:  # no closing line
+        return {}, text
+    try:
+        raw = _HANDLER.load(block)  # yaml.safe_load
+    except yaml.YAMLError:
+        raw = None
+    if not isinstance(raw, dict):
+        raw = _literal_lines(block)
     if raw is None:
         return {}, text  # not front matter after all: a horizontal rule at the top
     meta: dict[str, Any] = {}
@@ -30,21 +58,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             if isinstance(value, dict):
                 value = value.get("name")
             meta[field] = value
-    return meta, text[match.end() :]
+    return meta, body
 
 
-def _parse_yaml(block: str) -> dict[str, Any] | None:
-    try:
-        import yaml
-    except ImportError:
-        yaml = None
-    if yaml is not None:
-        try:
-            value = yaml.safe_load(block)
-        except yaml.YAMLError:
-            value = None  # e.g. an unquoted "title: Trams: a new era"; the simple parser copes
-        if isinstance(value, dict):
-            return value
+def _literal_lines(block: str) -> dict[str, Any] | None:
+    """`key: value` lines, read literally; None unless every line is one."""
     pairs = [
         re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$", line)
         for line in block.splitlines()
