@@ -133,14 +133,14 @@ def clean_body(title: str, text: str) -> str:
             continue
         if title_key and _key(paragraph) == title_key:
             continue
-        paragraph = _clean_paragraph(paragraph)
-        if paragraph is None:
+        cleaned = _clean_paragraph(paragraph)
+        if cleaned is None:
             continue
-        key = _key(paragraph)
+        key = _key(cleaned)
         if key in seen:  # pages repeat pull quotes and captions; a fact needs saying once
             continue
         seen.add(key)
-        kept.append(paragraph)
+        kept.append(cleaned)
         at_top = False
     return "\n\n".join(kept)
 

@@ -284,7 +284,7 @@ def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:
     )
     # A model loaded from GGUF counts as quantized and refuses save_pretrained; its weights
     # are dense now, so it is safe to drop the marks.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]  # torch types module attributes as tensors or modules
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.save_pretrained(tmp)

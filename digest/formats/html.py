@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InputError
 from ..records import Article
 from .article import build
 from .encoding import declared_charset, decode
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 NO_TEXT_IN_PAGE = "no article text found in the page (only menus, headings or other page noise)"
 
@@ -26,7 +29,7 @@ def from_page(data: bytes | str, path: str, meta: dict[str, Any] | None = None) 
 
     page = data if isinstance(data, str) else decode(data, declared_charset(data))
     try:
-        doc = trafilatura.bare_extraction(
+        found_doc = trafilatura.bare_extraction(
             page,
             with_metadata=True,
             include_comments=False,
@@ -42,7 +45,9 @@ def from_page(data: bytes | str, path: str, meta: dict[str, Any] | None = None) 
         raise InputError("the page is nested too deeply or too large to parse") from e
     except Exception as e:  # a parser crash on one odd page must not stop the batch
         raise InputError(f"could not parse the page as HTML ({type(e).__name__}: {e})") from e
-    if doc is None or not (doc.text or "").strip():
+    doc = cast("Document | None", found_doc)  # a dict only when asked for one (as_dict)
+    text = (doc.text if doc is not None else None) or ""
+    if doc is None or not text.strip():
         # trafilatura wants a few hundred characters of article; a short page (a brief, a
         # correction) still has its text: the page without its menus, read by the cleaner
         title, body = page_text(page)
@@ -51,7 +56,7 @@ def from_page(data: bytes | str, path: str, meta: dict[str, Any] | None = None) 
         found = {"title": title, **{k: v for k, v in (meta or {}).items() if v}}
         return build(found, body, _raw(data), path, title_from_first_line=False)
     # trafilatura puts one block (paragraph, heading, list item) per line.
-    body = re.sub(r"\n+", "\n\n", doc.text)
+    body = re.sub(r"\n+", "\n\n", text)
     found = {
         "title": doc.title,
         "author": doc.author,

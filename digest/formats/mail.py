@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import parseaddr
 
@@ -59,7 +59,7 @@ def read_email(data: bytes) -> list[Parsed]:
     raise InputError("the e-mail has no text or HTML part with any text")
 
 
-def _text(part: EmailMessage) -> str | None:
+def _text(part: MIMEPart) -> str | None:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError, ValueError, AssertionError):
