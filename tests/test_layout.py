@@ -174,3 +174,17 @@ def test_each_format_has_its_module_and_ingest_only_dispatches():
     parsers = {"trafilatura", "lxml", "feedparser", "pypdf", "email", "json", "html", "yaml"}
     used = {name.split(".")[0] for name, level in imports(PACKAGE / "ingest.py") if level == 0}
     assert not used & parsers, used & parsers
+
+
+# The issue-12 work on these two is under way in its own branch; they are measured too once
+# it lands (both are under 500 lines today).
+LINE_LIMIT_EXEMPT = {"summarize.py", "cite.py"}
+
+
+def test_no_module_is_over_500_lines():
+    long = {
+        p.relative_to(PACKAGE).as_posix(): n
+        for p in modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert not {k: v for k, v in long.items() if k not in LINE_LIMIT_EXEMPT}, long
