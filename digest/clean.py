@@ -133,14 +133,14 @@ def clean_body(title: str, text: str) -> str:
             continue
         if title_key and _key(paragraph) == title_key:
             continue
-        cleaned = _clean_paragraph(paragraph)
-        if cleaned is None:
+        paragraph = _clean_paragraph(paragraph)  # type: ignore[assignment]  # None: next line
+        if paragraph is None:
             continue
-        key = _key(cleaned)
+        key = _key(paragraph)
         if key in seen:  # pages repeat pull quotes and captions; a fact needs saying once
             continue
         seen.add(key)
-        kept.append(cleaned)
+        kept.append(paragraph)
         at_top = False
     return "\n\n".join(kept)
 

@@ -185,6 +185,6 @@ def from_records(
 
 
 def content_hash(data: bytes) -> str:
-    """sha256 of the article's bytes; for a one-article file, the same as the file's hash
-    (ingest.content_hash), so the store can tell a file from the article in it."""
+    """sha256 of the bytes that identify the article (the file's, or its record's): the same
+    hash as ingest.content_hash of a file, so a one-article file and its article share it."""
     return hashlib.sha256(data).hexdigest()
