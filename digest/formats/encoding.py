@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .errors import InputError
+from ..errors import InputError
 
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
