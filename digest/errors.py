@@ -38,3 +38,7 @@ class LockedError(DigestError):
     """Another digest process holds the state folder."""
 
     exit_code = 4
+
+
+class Vanished(InputError):
+    """An inbox file removed between listing and reading or filing: a note, not a failure."""

@@ -21,7 +21,7 @@ import numpy as np
 from . import cluster, dedup, failpoints, filing, ingest, publish
 from .config import Config
 from .embed import Embedder
-from .errors import DigestError, InputError
+from .errors import DigestError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
 from .records import Article, ReadFailure
@@ -53,6 +53,7 @@ class RunReport:
     stories_updated: int = 0
     briefs_written: list[Path] = field(default_factory=list)
     failures: list[ReadFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a file removed before it was read
 
     @property
     def did_work(self) -> bool:
@@ -169,7 +170,7 @@ class Pipeline:
                 if known and known[0] == digest and known[1] == "read":
                     report.files_known += 1  # read before; filed away if a crash kept it here
                 else:
-                    articles = ingest.read_file(path, data, display_path=shown)
+                    articles = _parse(path, data, shown)
                     failpoints.reach("ingest", self.config.paths.state)
                     with store.transaction():
                         for article in articles:
@@ -184,21 +185,36 @@ class Pipeline:
                         store.record_file(shown, digest, "read", None)
                 if file_away:
                     failpoints.reach("filing", self.config.paths.state)
-                    filing.file_processed(path, inbox, self.config.service.processed_folder)
+                    filing.file_processed(
+                        path, inbox, self.config.service.processed_folder, between=self._linked
+                    )
+            except Vanished as e:  # deleted or moved by someone else meanwhile: nothing to do
+                report.notes.append(f"{shown}: {e.reason}")
+                log.info("Ingest - %s: %s", shown, e.reason)
             except InputError as e:
-                if data is not None:  # remember the failure, so `digest status` can list it
-                    with store.transaction():
-                        store.record_file(shown, ingest.content_hash(data), "failed", e.reason)
+                # remembered, so that `digest status` lists it (refused unread: no hash)
+                with store.transaction():
+                    digest = ingest.content_hash(data) if data is not None else ""
+                    store.record_file(shown, digest, "failed", e.reason)
                 report.failures.append(ReadFailure(shown, e.reason))
                 log.warning("Ingest - set aside %s: %s", shown, e.reason)
                 if file_away:
-                    filing.file_failed(path, inbox, self.config.service.failed_folder, e.reason)
+                    try:
+                        filing.file_failed(
+                            path, inbox, self.config.service.failed_folder, e.reason,
+                            between=self._linked,
+                        )  # fmt: skip
+                    except Vanished as gone:
+                        report.notes.append(f"{shown}: {gone.reason}")
         log.info(
             "Ingest - %d files, %d new articles, %d set aside",
             report.files_seen,
             report.articles_new,
             len(report.failures),
         )
+
+    def _linked(self) -> None:
+        failpoints.reach("linked", self.config.paths.state)  # filed, not yet out of the inbox
 
     # embed -------------------------------------------------------------------------------
     def _embed(self, store: Store) -> None:
@@ -353,6 +369,20 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
+
+
+def _parse(path: Path, data: bytes, shown: str) -> list[Article]:
+    """The file's articles; any failure of a reader on this one file is this file's InputError
+    (a parser bug on one odd file must not stop the batch)."""
+    try:
+        return ingest.read_file(path, data, display_path=shown)
+    except InputError:
+        raise
+    except (RecursionError, MemoryError):
+        raise InputError("the file is nested too deeply or too large to read") from None
+    except Exception as e:
+        log.debug("Ingest - reader failed on %s", shown, exc_info=True)
+        raise InputError(f"could not be read ({type(e).__name__}: {e})") from None
 
 
 def parse_time(value: str | None) -> datetime | None:

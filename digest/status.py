@@ -7,13 +7,15 @@ those already read.
 
 from __future__ import annotations
 
+import glob
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import ingest
 from .config import Config
-from .errors import DigestError
+from .errors import DigestError, InputError, Vanished
 from .store import Store
 
 MAX_LISTED = 20  # files listed per section; the rest are counted
@@ -80,40 +82,42 @@ def gather(config: Config) -> Status:
 
 
 def _pending(config: Config, known: dict[str, tuple[str, str]]) -> list[Pending]:
+    """Inbox files the next run will read or set aside. The same guards as the run: links are
+    not followed and nothing but a regular file is opened (a FIFO would block forever)."""
     inbox = config.paths.inbox
     service = config.service
     max_bytes = int(config.ingest.max_file_mb * 1024 * 1024)
     out = []
     for path in ingest.list_inbox(inbox, skip=(service.processed_folder, service.failed_folder)):
-        shown = path.relative_to(inbox).as_posix()
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                out.append(
-                    Pending(
-                        shown,
-                        f"{size / 1048576:.1f} MB, over the {config.ingest.max_file_mb:g} MB "
-                        "limit: it will be set aside",
-                    )
-                )
-                continue
-            digest = ingest.content_hash(path.read_bytes())
-        except OSError as e:
-            out.append(Pending(shown, f"cannot be read: {e.strerror or e}"))
-            continue
+        shown = ingest.display_name(path, inbox)
         seen = known.get(shown)
+        try:
+            digest = ingest.content_hash(ingest.read_inbox_file(path, inbox, max_bytes))
+        except Vanished:
+            continue  # gone since it was listed
+        except InputError as e:
+            if not (seen and seen[1] == "failed" and seen[0] == ""):  # listed under failures
+                out.append(Pending(shown, f"will be set aside: {e.reason}"))
+            continue
         if seen is None:
             out.append(Pending(shown, "new"))
         elif seen[0] != digest:
-            out.append(Pending(shown, "changed since it was read"))
+            why = "read" if seen[1] == "read" else "set aside"
+            out.append(Pending(shown, f"changed since it was {why}"))
         # unchanged: read already, or listed under failures
     return out
 
 
 def _where(inbox: Path, path: str, failed_folder: str) -> str:
-    if (inbox / path).exists():
+    # lexists: a dangling link or a pipe that was set aside is still there
+    if os.path.lexists(inbox / path):
         return "still in the inbox"
-    if (inbox / failed_folder / Path(path).name).exists():
+    name = Path(path).name
+    stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    failed = inbox / failed_folder
+    if os.path.lexists(failed / name) or any(
+        failed.glob(f"{glob.escape(stem)} (*){glob.escape(dot + ext)}")
+    ):
         return f"moved to {failed_folder}/"
     return "no longer in the inbox"
 

@@ -179,7 +179,7 @@ def test_a_second_instance_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "point", ["ingest", "embed", "cluster", "summarize", "write", "filing", "publish"]
+    "point", ["ingest", "embed", "cluster", "summarize", "write", "filing", "linked", "publish"]
 )
 def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     cfg = write_config(tmp_path)
