@@ -158,9 +158,12 @@ def find_original(
 # --- with the store -------------------------------------------------------------------------
 
 
-def lookup(store: Store, sig: Signature, threshold: float, exclude: str = "") -> str | None:
+def lookup(
+    store: Store, sig: Signature, threshold: float, exclude: str = "", keys: list[int] | None = None
+) -> str | None:
     """The stored article that `sig` copies, or None (the store is not changed)."""
-    candidates = store.minhash_candidates(band_keys(sig), exclude, limit=MAX_CANDIDATES)
+    keys = band_keys(sig) if keys is None else keys
+    candidates = store.minhash_candidates(keys, exclude, limit=MAX_CANDIDATES)
     return find_original(sig, candidates, threshold)
 
 
@@ -169,7 +172,7 @@ def register(store: Store, article: Article, threshold: float) -> str | None:
     original's content hash. Call inside the transaction that stored the article."""
     sig = signature(article.text)
     keys = band_keys(sig)
-    original = lookup(store, sig, threshold, exclude=article.content_hash)
+    original = lookup(store, sig, threshold, exclude=article.content_hash, keys=keys)
     store.add_minhash(article.content_hash, sig.shingles, sig.to_bytes(), keys, cap=BAND_CAP)
     if original is not None:
         store.mark_duplicate(article.content_hash, original)
