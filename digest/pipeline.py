@@ -8,7 +8,9 @@ and a run with nothing new does no model work and rewrites nothing.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from typing import TypeVar
 import numpy as np
 
 from . import cluster, dedup, failpoints, filing, ingest, publish
-from .config import Config
+from .config import Config, Publish
 from .embed import Embedder
 from .errors import DigestError, InputError, Vanished
 from .generate import Generator
@@ -111,12 +113,15 @@ class Pipeline:
         *,
         file_away: bool = False,
         should_stop: Callable[[], bool] = lambda: False,
+        brief_seconds: float | None = None,
     ) -> RunReport:
         """Take `files` (default: every file in the inbox) through every stage.
 
         With `file_away`, each file leaves the inbox once its outcome is committed: read ones
         to the processed folder, unreadable ones to the failed folder beside a note saying why.
         `should_stop` is asked between files and between briefs, for a prompt clean shutdown.
+        With `brief_seconds`, briefs are written for at most that long (the rest stay out of
+        date for the next call), so that the service takes new files during a long backlog.
         """
         started = now_iso()
         paths = self.config.paths
@@ -133,7 +138,7 @@ class Pipeline:
         self._embed(store)
         self._cluster(store, report)
         self._attach_copies(store, report)
-        self._write_briefs(store, report, should_stop)
+        self._write_briefs(store, report, should_stop, brief_seconds)
         self._publish(store, report, started)
         return report
 
@@ -301,11 +306,17 @@ class Pipeline:
 
     # summarize + write -------------------------------------------------------------------
     def _write_briefs(
-        self, store: Store, report: RunReport, should_stop: Callable[[], bool]
+        self,
+        store: Store,
+        report: RunReport,
+        should_stop: Callable[[], bool],
+        brief_seconds: float | None = None,
     ) -> None:
         dirty = store.dirty_stories()
         if not dirty:
             return
+        started = time.monotonic()
+        refresh = _Refresh(self.config.publish)
         from .summarize import BriefWriter
 
         s = self.config.summarizer
@@ -317,8 +328,11 @@ class Pipeline:
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
         )
-        for story in self.progress(dirty, "Summarizing"):
+        for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():
+                return
+            if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
+                log.info("Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty))
                 return
             articles, copies = dedup.split_copies(store.story_articles(story.story_id))
             version = story.version + 1
@@ -339,13 +353,18 @@ class Pipeline:
             )
             with store.transaction():
                 store.save_brief(story.story_id, version, brief.to_json())
+                # for `digest status`: how far the batch has come
+                store.set_meta(
+                    "progress",
+                    json.dumps({"briefed": done + 1, "of": len(dirty), "at": now_iso()}),
+                )
             report.briefs_written.extend(written[:1])
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
+            if done + 1 < len(dirty) and refresh.due():
+                self._publish_pages(store)  # readers see the briefs as they come, not at the end
 
-    # publish -----------------------------------------------------------------------------
-    def _publish(self, store: Store, report: RunReport, started: str) -> None:
-        """Rebuild the reader's pages when a brief changed since they were built (or they are
-        missing), then note the run for `digest status`."""
+    def _publish_pages(self, store: Store) -> None:
+        """Rebuild the page, feed and daily digests (atomically) when a brief changed."""
         outbox = self.config.paths.outbox
         if publish.pending(store, outbox, self.config.publish):
             publish.publish(
@@ -354,6 +373,12 @@ class Pipeline:
                 self.config.publish,
                 between=lambda: failpoints.reach("publish", self.config.paths.state),
             )
+
+    # publish -----------------------------------------------------------------------------
+    def _publish(self, store: Store, report: RunReport, started: str) -> None:
+        """Rebuild the reader's pages when a brief changed since they were built (or they are
+        missing), then note the run for `digest status`."""
+        self._publish_pages(store)
         store.record_run(
             {
                 "started": started,
@@ -369,6 +394,23 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
+
+
+class _Refresh:
+    """When to rebuild the pages during a batch: every N briefs or M seconds."""
+
+    def __init__(self, settings: Publish):
+        self.settings = settings
+        self.briefs = 0
+        self.last = time.monotonic()
+
+    def due(self) -> bool:
+        self.briefs += 1
+        now = time.monotonic()
+        if self.briefs >= self.settings.refresh_briefs or now - self.last >= self.settings.refresh_seconds:
+            self.briefs, self.last = 0, now
+            return True
+        return False
 
 
 def _parse(path: Path, data: bytes, shown: str) -> list[Article]:

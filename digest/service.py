@@ -45,7 +45,7 @@ class Watcher:
         for path in files:
             try:
                 st = path.lstat()
-            except FileNotFoundError:
+            except OSError:
                 continue  # gone between listing and looking
             seen[path] = (st.st_size, st.st_mtime_ns)
             if self._last_seen.get(path) == seen[path]:
@@ -61,7 +61,11 @@ class Watcher:
             store = Store(self.config.paths.state)
             try:
                 report = self.pipeline.process(
-                    store, files, file_away=True, should_stop=self.stop.is_set
+                    store,
+                    files,
+                    file_away=True,
+                    should_stop=self.stop.is_set,
+                    brief_seconds=self.config.service.scan_brief_seconds,
                 )
             finally:
                 store.close()

@@ -8,6 +8,7 @@ those already read.
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +50,7 @@ class Status:
     failures: list[Failure] = field(default_factory=list)
     last_run: dict | None = None
     last_change: dict | None = None
+    progress: dict | None = None  # {"briefed", "of", "at"} of the latest batch of briefs
 
 
 def gather(config: Config) -> Status:
@@ -70,6 +72,7 @@ def gather(config: Config) -> Status:
             status.articles = store.count("articles")
             status.last_run = store.last_run()
             status.last_change = store.last_run("last_change")
+            status.progress = _json(store.meta("progress"))
             failed = store.failed_files()
         finally:
             store.close()
@@ -108,6 +111,14 @@ def _pending(config: Config, known: dict[str, tuple[str, str]]) -> list[Pending]
     return out
 
 
+def _json(text: str | None) -> dict | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _where(inbox: Path, path: str, failed_folder: str) -> str:
     # lexists: a dangling link or a pipe that was set aside is still there
     if os.path.lexists(inbox / path):
@@ -143,6 +154,12 @@ def lines(status: Status, now: datetime | None = None) -> list[str]:
     )
     out.append(f"Stories: {status.stories} from {status.articles} article(s){stale}")
     out.append(f"Briefs: {status.briefs} version(s) written to {status.outbox}")
+    p = status.progress
+    if p and status.stories_out_of_date and p.get("briefed", 0) < p.get("of", 0):
+        out.append(
+            f"Briefing: {p['briefed']} of {p['of']} stories briefed in the current batch"
+            f" (last brief {_ago(p.get('at', ''), now)})"
+        )
     page = status.outbox / "index.html"
     if page.is_file():
         out.append(f"Digest page: {page}")
