@@ -146,7 +146,9 @@ def find_original(
     values = np.frombuffer(b"".join(c[2] for c in candidates), dtype="<u4")
     similarity = (values.reshape(len(candidates), -1) == sig.values).mean(axis=1)
     best: tuple[float, str] | None = None
-    for (content_hash, size, _, duplicate_of), j in zip(candidates, similarity.tolist()):
+    for (content_hash, size, _, duplicate_of), j in zip(
+        candidates, similarity.tolist(), strict=True
+    ):
         if not _is_copy(sig.shingles, size, j, threshold):
             continue
         score = _containment(sig.shingles, size, j)

@@ -42,3 +42,7 @@ class LockedError(DigestError):
 
 class Vanished(InputError):
     """An inbox file removed between listing and reading or filing: a note, not a failure."""
+
+
+class DiskFullError(DigestError):
+    """No space left where digest writes: nothing is lost, the work waits for space."""

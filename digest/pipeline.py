@@ -8,8 +8,11 @@ and a run with nothing new does no model work and rewrites nothing.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
+import shutil
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -23,10 +26,10 @@ import numpy as np
 from . import cluster, dedup, failpoints, filing, ingest, publish
 from .config import Config, Publish
 from .embed import Embedder
-from .errors import DigestError, InputError, Vanished
+from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
-from .records import Article, ReadFailure
+from .records import Article, Brief, ReadFailure
 from .render import slugify, write_brief
 from .store import Store, StoryRow, now_iso
 
@@ -99,6 +102,7 @@ class Pipeline:
     def run(self) -> RunReport:
         """One pass over the whole inbox, holding the state lock (`digest run`)."""
         self._check_inbox()  # before the state folder is created or locked
+        self.check_state()  # before the lock creates the state folder
         with StateLock(self.config.paths.state):
             store = Store(self.config.paths.state)
             try:
@@ -141,6 +145,28 @@ class Pipeline:
         self._write_briefs(store, report, should_stop, brief_seconds)
         self._publish(store, report, started)
         return report
+
+    def check_state(self) -> None:
+        """A database that is gone or empty while the outbox holds briefs it made is an error,
+        not a fresh start: starting over would re-read every article and rewrite every brief
+        as version 1. (A state folder removed as a whole is a fresh start, as documented.)"""
+        paths = self.config.paths
+        db = paths.state / "digest.db"
+        try:
+            size = db.stat().st_size
+        except FileNotFoundError:
+            size = None
+        if size or not paths.state.is_dir():
+            return
+        briefs = _brief_files(paths.outbox)
+        if not briefs:
+            return
+        what = "is empty (0 bytes)" if size == 0 else "is missing"
+        raise DigestError(
+            f"the database {db} {what}, but {paths.outbox} holds {briefs} brief(s) it made: "
+            "restore it from a backup, or move the state folder away to start over (every "
+            "article is then read again and every brief rewritten as version 1)"
+        )
 
     def _check_inbox(self) -> None:
         inbox = self.config.paths.inbox
@@ -331,28 +357,53 @@ class Pipeline:
         for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():
                 return
+            _check_space(self.config.paths.outbox)  # no model work for a brief that cannot be written
             if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
                 log.info("Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty))
                 return
             articles, copies = dedup.split_copies(store.story_articles(story.story_id))
             version = story.version + 1
-            brief = writer.write(story.story_id, articles, version, "")
-            updated = now_iso()  # when the brief was finished, not when the run began
-            sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
-            brief = dataclasses.replace(brief, updated=updated, sources=sources)
+            # a brief made before the disk filled up is written now, without the model again
+            fingerprint = f"{version}:" + ",".join(sorted(a.content_hash for a in articles + [
+                c for cs in copies.values() for c in cs
+            ]))
+            held = _json_or_none(store.meta(f"unwritten:{story.story_id}"))
+            if held and held.get("fingerprint") == fingerprint:
+                brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
+                brief = dataclasses.replace(
+                    brief, sources=dedup.list_copies(brief.sources, articles, copies)
+                )
+                updated = brief.updated
+            else:
+                brief = writer.write(story.story_id, articles, version, "")
+                updated = now_iso()  # when the brief was finished, not when the run began
+                sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
+                brief = dataclasses.replace(brief, updated=updated, sources=sources)
             failpoints.reach("summarize", self.config.paths.state)
             history = store.brief_history(story.story_id) + [
                 {"version": version, "created_at": updated}
             ]
-            written = write_brief(
-                self.config.paths.outbox,
-                story.slug,
-                brief,
-                history,
-                between=lambda: failpoints.reach("write", self.config.paths.state),
-            )
+            try:
+                written = write_brief(
+                    self.config.paths.outbox,
+                    story.slug,
+                    brief,
+                    history,
+                    between=lambda: failpoints.reach("write", self.config.paths.state),
+                )
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                held = {"fingerprint": fingerprint, "brief": brief.to_json()}
+                try:  # the state may be on another disk, with room
+                    with store.transaction():
+                        store.set_meta(f"unwritten:{story.story_id}", json.dumps(held))
+                except sqlite3.OperationalError:
+                    pass
+                raise DiskFullError(_full(self.config.paths.outbox)) from None
             with store.transaction():
                 store.save_brief(story.story_id, version, brief.to_json())
+                store.db.execute("DELETE FROM meta WHERE key = ?", (f"unwritten:{story.story_id}",))
                 # for `digest status`: how far the batch has come
                 store.set_meta(
                     "progress",
@@ -367,12 +418,17 @@ class Pipeline:
         """Rebuild the page, feed and daily digests (atomically) when a brief changed."""
         outbox = self.config.paths.outbox
         if publish.pending(store, outbox, self.config.publish):
-            publish.publish(
-                store,
-                outbox,
-                self.config.publish,
-                between=lambda: failpoints.reach("publish", self.config.paths.state),
-            )
+            try:
+                publish.publish(
+                    store,
+                    outbox,
+                    self.config.publish,
+                    between=lambda: failpoints.reach("publish", self.config.paths.state),
+                )
+            except OSError as e:
+                if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise DiskFullError(_full(outbox)) from None
+                raise
 
     # publish -----------------------------------------------------------------------------
     def _publish(self, store: Store, report: RunReport, started: str) -> None:
@@ -394,6 +450,46 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
+
+
+MIN_FREE_BYTES = 4 * 1024 * 1024  # below this, briefs wait: a brief and the pages fit in it
+
+
+def _check_space(outbox: Path) -> None:
+    try:
+        free = shutil.disk_usage(outbox if outbox.exists() else outbox.parent).free
+    except OSError:
+        return
+    if free < MIN_FREE_BYTES:
+        raise DiskFullError(_full(outbox, free))
+
+
+def _full(outbox: Path, free: int | None = None) -> str:
+    left = f" ({free // 1024} KB free)" if free is not None else ""
+    return (
+        f"no space left on the disk of the outbox {outbox}{left}: briefs wait (nothing is "
+        "lost, no model work is done) until space is freed"
+    )
+
+
+def _json_or_none(text: str | None) -> dict | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _brief_files(outbox: Path) -> int:
+    """How many story briefs (JSON twins with a story_id and a version) the outbox holds."""
+    count = 0
+    for p in outbox.glob("*.json") if outbox.is_dir() else ():
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        count += isinstance(data, dict) and "story_id" in data and "version" in data
+    return count
 
 
 class _Refresh:

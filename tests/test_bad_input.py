@@ -6,8 +6,8 @@ import os
 import socket
 import stat
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 import pytest
