@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from .copyguard import CopyGuard
 from .errors import ModelError
 from .prepare import PREPARE_COMMAND
 
@@ -20,8 +21,10 @@ Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content":
 
 
 class Generator(Protocol):
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
-        """Greedy (deterministic) reply of the model to the chat `messages`."""
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
+        """Greedy (deterministic) reply of the model to the chat `messages`. `avoid`: source
+        text whose long word runs the reply should not copy (copyguard.py; names, figures and
+        quotations excepted)."""
         ...
 
 
@@ -97,7 +100,7 @@ class TransformersGenerator:
         )
         return model, tokenizer
 
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         import torch
 
         model, tokenizer = self._load()
@@ -110,6 +113,13 @@ class TransformersGenerator:
             return_dict=True,
         ).to(model.device)
         prompt_tokens = inputs["input_ids"].shape[1]
+        processors = []
+        if avoid:
+            guard = CopyGuard(
+                tokenizer(avoid, add_special_tokens=False)["input_ids"],
+                lambda t: tokenizer.decode([t]),
+            )
+            processors.append(_TorchGuard(guard, prompt_tokens))
         clock = _Clock()
         with torch.inference_mode():
             output = model.generate(
@@ -125,6 +135,7 @@ class TransformersGenerator:
                 eos_token_id=self._stop_ids,
                 pad_token_id=self._stop_ids[0] if self._stop_ids else None,
                 streamer=clock,
+                logits_processor=processors or None,
             )
         new = output[0, prompt_tokens:]
         text = tokenizer.decode(new, skip_special_tokens=True).strip()
@@ -142,6 +153,18 @@ class TransformersGenerator:
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text
+
+
+class _TorchGuard:
+    """The copy guard as a transformers logits processor (one sequence)."""
+
+    def __init__(self, guard: CopyGuard, prompt_tokens: int):
+        self.guard, self.prompt_tokens = guard, prompt_tokens
+
+    def __call__(self, input_ids, scores):
+        for token in self.guard.penalised(input_ids[0, self.prompt_tokens :].tolist()):
+            scores[0, token] -= self.guard.penalty
+        return scores
 
 
 class _Clock:
@@ -219,14 +242,23 @@ class LlamaCppGenerator:
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(
                 f"cannot load {self.gguf} with llama.cpp: {reason}. Prepare it again with "
-                f"`{PREPARE_COMMAND}`, or set [summarizer] backend = \"transformers\"."
+                f'`{PREPARE_COMMAND}`, or set [summarizer] backend = "transformers".'
             ) from e
         self.load_seconds = time.perf_counter() - started
         log.info("Summarize - loaded %s with llama.cpp in %.1f s", self.gguf, self.load_seconds)
         return self._llm
 
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         llm = self._load()
+        processors = None
+        if avoid:
+            from llama_cpp import LogitsProcessorList
+
+            guard = CopyGuard(
+                llm.tokenize(avoid.encode("utf-8"), add_bos=False),
+                lambda t: llm.detokenize([t]).decode("utf-8", errors="ignore"),
+            )
+            processors = LogitsProcessorList([_LlamaGuard(guard)])
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
@@ -237,6 +269,7 @@ class LlamaCppGenerator:
             temperature=0.0,  # greedy, as with transformers
             top_k=1,
             repeat_penalty=REPETITION_PENALTY,
+            logits_processor=processors,
             stream=True,
         ):
             if first is None:
@@ -253,10 +286,28 @@ class LlamaCppGenerator:
             "new_tokens": new_tokens,
             "seconds": round(seconds, 3),
             "first_token_seconds": round(first_seconds, 3),
-            "tokens_per_s": round((new_tokens - 1) / decode, 2) if new_tokens > 1 and decode else 0.0,
+            "tokens_per_s": round((new_tokens - 1) / decode, 2)
+            if new_tokens > 1 and decode
+            else 0.0,
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text.strip()
+
+
+class _LlamaGuard:
+    """The copy guard as a llama-cpp-python logits processor: the first call sees the prompt
+    alone, so what follows it is the reply."""
+
+    def __init__(self, guard: CopyGuard):
+        self.guard = guard
+        self.prompt_tokens: int | None = None
+
+    def __call__(self, input_ids, scores):
+        if self.prompt_tokens is None:
+            self.prompt_tokens = len(input_ids)
+        for token in self.guard.penalised(list(input_ids[self.prompt_tokens :])):
+            scores[token] -= self.guard.penalty
+        return scores
 
 
 def llama_cpp_available() -> bool:
@@ -273,7 +324,9 @@ def _resolves_to_cpu(device: str) -> bool:
     return resolve_device(device) == "cpu"
 
 
-def make_generator(backend: str, model: str, models_dir: Path, device: str, threads: int) -> Generator:
+def make_generator(
+    backend: str, model: str, models_dir: Path, device: str, threads: int
+) -> Generator:
     """The configured generator. `auto` takes llama.cpp when it is installed, the model's GGUF
     file is at hand (a model prepared by `digest prepare`) and the device is the CPU; else
     transformers (on a CUDA GPU when the device is `auto` and there is one)."""
@@ -290,13 +343,13 @@ def make_generator(backend: str, model: str, models_dir: Path, device: str, thre
     ):
         if not gguf.is_file():
             raise ModelError(
-                f"[summarizer] backend \"llama-cpp\" needs the GGUF file {gguf}; "
+                f'[summarizer] backend "llama-cpp" needs the GGUF file {gguf}; '
                 f"run `{PREPARE_COMMAND} {model}` (a model given as a folder has none)"
             )
         if not llama_cpp_available():
             raise ModelError(
-                "[summarizer] backend \"llama-cpp\" needs llama-cpp-python: run `make fast` "
-                "(compiles it, about 8 minutes), or set backend = \"auto\""
+                '[summarizer] backend "llama-cpp" needs llama-cpp-python: run `make fast` '
+                '(compiles it, about 8 minutes), or set backend = "auto"'
             )
         return LlamaCppGenerator(gguf, threads)
     return TransformersGenerator(folder, device, threads)
