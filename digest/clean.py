@@ -205,7 +205,9 @@ def normalize_space(text: str) -> str:
     """NFC, no invisible characters, plain spaces, "\\n" line ends, no trailing spaces."""
     # a regex, not " ".join(line.split()): the same spaces, without a list of every word of
     # a 20 MB line (190 MB)
-    return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in _normalize_chars(text).split("\n"))
+    return "\n".join(
+        _SPACE_RUN.sub(" ", line).strip() for line in _normalize_chars(text).split("\n")
+    )
 
 
 def _normalize_chars(text: str) -> str:

@@ -198,7 +198,9 @@ def _special_reason(mode: int, path: Path | None = None) -> str:
         try:
             os.listdir(path)
         except OSError as e:
-            return f"this is a folder that cannot be opened ({e.strerror or e}); nothing in it is read"
+            return (
+                f"this is a folder that cannot be opened ({e.strerror or e}); nothing in it is read"
+            )
         return (
             "this is a folder named like an article file, not an article: digest does not "
             "look inside it (rename it to read what it holds)"

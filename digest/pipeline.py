@@ -357,16 +357,20 @@ class Pipeline:
         for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():
                 return
-            _check_space(self.config.paths.outbox)  # no model work for a brief that cannot be written
+            _check_space(
+                self.config.paths.outbox
+            )  # no model work for a brief that cannot be written
             if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
-                log.info("Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty))
+                log.info(
+                    "Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty)
+                )
                 return
             articles, copies = dedup.split_copies(store.story_articles(story.story_id))
             version = story.version + 1
             # a brief made before the disk filled up is written now, without the model again
-            fingerprint = f"{version}:" + ",".join(sorted(a.content_hash for a in articles + [
-                c for cs in copies.values() for c in cs
-            ]))
+            fingerprint = f"{version}:" + ",".join(
+                sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
+            )
             held = _json_or_none(store.meta(f"unwritten:{story.story_id}"))
             if held and held.get("fingerprint") == fingerprint:
                 brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
@@ -503,7 +507,10 @@ class _Refresh:
     def due(self) -> bool:
         self.briefs += 1
         now = time.monotonic()
-        if self.briefs >= self.settings.refresh_briefs or now - self.last >= self.settings.refresh_seconds:
+        if (
+            self.briefs >= self.settings.refresh_briefs
+            or now - self.last >= self.settings.refresh_seconds
+        ):
             self.briefs, self.last = 0, now
             return True
         return False

@@ -25,8 +25,7 @@ def markdown(brief: Brief) -> str:
     HTML in a title shows as text, and only http(s) URLs become links (encoded)."""
     lines = [f"# {md_text(brief.headline)}", ""]
     body = " ".join(
-        f"{md_text(s.text)} {''.join(f'[{int(n)}]' for n in s.citations)}"
-        for s in brief.sentences
+        f"{md_text(s.text)} {''.join(f'[{int(n)}]' for n in s.citations)}" for s in brief.sentences
     )
     lines += [body, ""]
     n = len(brief.sources)

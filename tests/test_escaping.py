@@ -101,7 +101,11 @@ def test_markdown_brief_escapes_every_field():
     plain = Brief("s2", "Tram line opens", (BriefSentence("It opened on Saturday.", (1,)),),
                   (Source(1, "Tram opens", "t.txt", "https://example.com/t", "Courier", None),),
                   1, "2026-11-04T10:00:00+00:00")  # fmt: skip
-    assert markdown(plain).splitlines()[:3] == ["# Tram line opens", "", "It opened on Saturday. [1]"]
+    assert markdown(plain).splitlines()[:3] == [
+        "# Tram line opens",
+        "",
+        "It opened on Saturday. [1]",
+    ]
     assert "1. [Tram opens](https://example.com/t) — Courier (`t.txt`)" in markdown(plain)
 
 

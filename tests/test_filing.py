@@ -53,7 +53,9 @@ def test_the_same_content_already_filed_is_the_same_file(inbox):
 
 def test_another_file_of_the_same_name_is_never_overwritten(inbox):
     (inbox / "processed" / TODAY).mkdir(parents=True)
-    (inbox / "processed" / TODAY / "a.txt").write_text("Another\n\nAn earlier, different article.\n")
+    (inbox / "processed" / TODAY / "a.txt").write_text(
+        "Another\n\nAn earlier, different article.\n"
+    )
     target = filing.file_processed(inbox / "a.txt", inbox, "processed")
     assert target.name == "a (2).txt"
     assert (inbox / "processed" / TODAY / "a.txt").read_text().startswith("Another")
@@ -92,5 +94,7 @@ def test_special_entries_are_filed_as_they_are(inbox):
     assert (failed / "dir.txt" / "inner.txt").read_text() == "x"
     assert names(inbox) == ["a.txt", "failed"]
     assert {n for n in names(failed) if n.endswith(".error.txt")} == {
-        "dangling.txt.error.txt", "dir.txt.error.txt", "pipe.txt.error.txt"
+        "dangling.txt.error.txt",
+        "dir.txt.error.txt",
+        "pipe.txt.error.txt",
     }
