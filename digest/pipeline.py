@@ -154,7 +154,7 @@ class Pipeline:
         db = paths.state / "digest.db"
         try:
             size = db.stat().st_size
-        except FileNotFoundError:
+        except OSError:  # missing, or the state path is not a folder (reported by the lock)
             size = None
         if size or not paths.state.is_dir():
             return
