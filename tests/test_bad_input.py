@@ -264,3 +264,56 @@ def test_a_file_removed_after_reading_but_before_filing_is_a_note(tmp_path, monk
         "good.txt: the file was removed from the inbox before it could be filed",
     ]
     assert not (inbox / "failed").exists() or not list((inbox / "failed").iterdir())
+
+
+def test_digest_watch_sets_every_hostile_entry_aside_and_keeps_scanning(tmp_path):
+    """Fault 2 under the service as a real process: a symlink loop made every scan fail, so
+    nothing after it was taken. Now each hostile entry goes to failed/ with its note, and a
+    file dropped later is still taken by a later scan. No story needs a brief, so no model is
+    loaded (the summarizer folder only has to exist)."""
+    from tests.test_cli import fake_model
+    from tests.test_service import start, stop, wait_for
+
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    outside.mkdir()
+    expected = special_entries(inbox, outside)
+    (inbox / "empty.txt").write_text("")
+    expected["empty.txt"] = "empty"
+    # entries are taken in name order: once loop-a.txt is filed, loop-b.txt points at nothing
+    expected["loop-b.txt"] = "loop-a.txt, which does not exist"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[paths]\nmodels = "{ROOT / "models"}"\n[summarizer]\nmodel = "{fake_model(tmp_path)}"\n'
+        '[embedder]\nbackend = "sentence-transformers"\n'
+        '[service]\ninterval_seconds = 0.3\nlog_file = "watch.log"\n'
+    )
+    failed = inbox / "failed"
+
+    def filed() -> set[str]:
+        return {p.name for p in failed.iterdir()} if failed.exists() else set()
+
+    proc = start(cfg)
+    try:
+        wait_for(lambda: {f"{n}.error.txt" for n in expected} <= filed(),
+                 what="every hostile entry filed", proc=proc, tmp=tmp_path)  # fmt: skip
+        (inbox / "later.txt").write_text("")  # a later scan still takes new files
+        wait_for(lambda: "later.txt.error.txt" in filed(), what="the later file",
+                 proc=proc, tmp=tmp_path)  # fmt: skip
+        status = subprocess.run(
+            [sys.executable, "-m", "digest", "status", "--config", str(cfg)], cwd=tmp_path,
+            capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )  # fmt: skip
+    finally:
+        assert stop(proc) == 0
+    assert not [p for p in inbox.iterdir() if p.name != "failed"]
+    for name, word in expected.items():
+        assert os.path.lexists(failed / name), name
+        assert word in (failed / f"{name}.error.txt").read_text(), name
+    log = (tmp_path / "state" / "watch.log").read_text()
+    assert "Traceback" not in log and "Scan - failed" not in log
+    assert status.returncode == 0, status.stderr
+    lines = [line.strip() for line in status.stdout.splitlines()]
+    assert "nothing waiting: every file there has been read" in lines
+    for name in expected:
+        [line] = [x for x in lines if x.startswith(f"{name}: ")]
+        assert "(moved to failed/; " in line, line
