@@ -4,7 +4,8 @@ A small instruction model asked to merge news reports copies them: greedy decodi
 most likely path, and the most likely continuation of a source's words is the rest of the
 source sentence. The guard lowers the score of a next token that would extend a run of
 `span` or more tokens copied from the source text, so the model must reword once a run gets
-long. Names and figures are exempt (a token that starts with a capital letter or a digit, and
+long; the reply's own earlier tokens count as source too, so it cannot fall into a loop of its
+own sentences instead. Names and figures are exempt (a token that starts with a capital letter or a digit, and
 the rest of such a word), and so is everything inside a quotation, which must stay exact: the
 checks (cite.py) still hold every name, number and quotation to the sources.
 
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-# Measured on Multi-News train (docs/briefs.md): span 4 / penalty 6 gave 34% new bigrams but
-# ROUGE-1 40.9; span 6 / penalty 5, 20% and 45.5; span 8 / penalty 4, about 13% and 46.
-SPAN = 6  # tokens: a copied run may reach SPAN - 1 tokens before the guard pushes back
-PENALTY = 5.0  # subtracted from the logit of each token that would extend a longer run
+# Measured on Multi-News train (docs/briefs.md): span 4 / penalty 6 gave 34% new bigrams and
+# ROUGE-1 40.9, span 6 / penalty 5 20% and 45.5, but the harder the push, the more often the
+# model rewords a fact into a different one (read in the briefs: a "no effect" moved to the
+# other half of a sentence); span 8 / penalty 4 merges and shortens more than it paraphrases.
+SPAN = 8  # tokens: a copied run may reach SPAN - 1 tokens before the guard pushes back
+PENALTY = 4.0  # subtracted from the logit of each token that would extend a longer run
 
 
 class CopyGuard:
@@ -52,7 +55,12 @@ class CopyGuard:
         k = self.span - 1
         if len(generated) < k:
             return []
-        following = self._next.get(tuple(generated[-k:]))
+        tail = tuple(generated[-k:])
+        following = set(self._next.get(tail, ()))
+        # the reply itself is a source too: no loops of its own sentences
+        for i in range(len(generated) - k):
+            if tuple(generated[i : i + k]) == tail:
+                following.add(generated[i + k])
         if not following:
             return []
         written = "".join(self.text(t) for t in generated[-64:])
@@ -60,7 +68,7 @@ class CopyGuard:
             return []
         word = written.rsplit(None, 1)[-1] if written.strip() and not written[-1].isspace() else ""
         out = []
-        for token in following:
+        for token in sorted(following):
             piece = self.text(token)
             head = piece.lstrip()
             if head[:1].isupper() or head[:1].isdigit():

@@ -82,6 +82,10 @@ _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|told|tells|wrote|writes|added|adds|asked|according to|stated|"
     r"declared|announced|insisted|argued|warned|explained|noted|tweeted)\b"
 )
+# "To find out, she and her colleagues ...": the subject is a pronoun after an opening clause.
+_PRONOUN_SUBJECT = re.compile(r"^[^,\"“]{0,50}, (?:he|she|they|it|we)\b")
+_PARTS = {"half", "most", "some", "many", "few", "others", "several", "all", "none", "each"}
+_VERBS = {"were", "was", "are", "is", "had", "have", "has", "said", "did", "do", "will", "would"}
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
@@ -137,13 +141,17 @@ def rejection(text: str) -> str | None:
         return "length"
     if text.rstrip("\"'”’) ").endswith("?"):
         return "question"
+    if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
+        return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text):
         return "caption"
     if _BYLINE.search(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
-    if first in _LEANS or _PRONOUN_SAID.search(text):
+    if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
         return "needs context"
+    if first in _PARTS and words[1].lower() in _VERBS:
+        return "needs context"  # "Half were then fed ...": half of whom?
     if text[0] in '"“' and not _ATTRIBUTION.search(text):
         return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):

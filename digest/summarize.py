@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
 MIN_SENTENCE_WORDS = 4
+SAME_FACT_BRIEF = 0.6  # two brief sentences on one fact of the plan this similar say it twice
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -221,7 +222,7 @@ class BriefWriter:
                 checked.append((self._source_sentence(s.best, story), fact, s.best))
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
-        return self._trim(self._once(checked, story, notes))
+        return self._trim(self._fill(self._once(checked, story, notes), story, notes))
 
     def _rewrite(self, failed: list[Draft], story: Story, notes: list[str]) -> None:
         """Ask the model once to mend every failed sentence, with the problem named; a mended
@@ -265,7 +266,7 @@ class BriefWriter:
 
     def _once(
         self, checked: list[tuple[BriefSentence, int, int]], story: Story, notes: list[str]
-    ) -> list[BriefSentence]:
+    ) -> list[tuple[BriefSentence, int]]:
         """Each fact once, by meaning: a later sentence that states a fact already stated (its
         best evidence is in the same fact of the plan, or it is near-identical in meaning to an
         earlier sentence) is dropped."""
@@ -273,17 +274,44 @@ class BriefWriter:
             return []
         vectors = self.embedder.embed([s.text for s, _, _ in checked])
         kept: list[int] = []
-        facts: set[int] = set()
         for i, (sentence, fact, _) in enumerate(checked):
+            # near-identical in meaning, or close and resting on the same fact of the plan
+            # ("until it is half full again" after "until it recovers to 50 percent")
             same_meaning = any(
-                float(vectors[i] @ vectors[k]) >= self.citations.duplicate_similarity for k in kept
+                float(vectors[i] @ vectors[k])
+                >= (
+                    SAME_FACT_BRIEF
+                    if checked[k][1] == fact
+                    else self.citations.duplicate_similarity
+                )
+                for k in kept
             )
-            if fact in facts or same_meaning:
+            if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
                 continue
             kept.append(i)
-            facts.add(fact)
-        return [checked[i][0] for i in kept]
+        return [checked[i][:2] for i in kept]
+
+    def _fill(
+        self, kept: list[tuple[BriefSentence, int]], story: Story, notes: list[str]
+    ) -> list[BriefSentence]:
+        """A brief the model left short (it skipped or lost facts) gets the source wording of
+        the planned facts it does not state, in the plan's order, up to its length."""
+        out = [s for s, _ in kept]
+        if not out:
+            return out
+        words = sum(len(s.text.split()) for s in out)
+        stated = {fact for _, fact in kept}
+        vectors = self.embedder.embed([s.text for s in out])
+        for k, fact in enumerate(story.facts):
+            if words >= 0.85 * self.brief_words:
+                break
+            if k in stated or float(np.max(vectors @ story.vectors[fact.index])) >= SAME_FACT_BRIEF:
+                continue
+            out.append(self._source_sentence(fact.index, story))
+            words += len(out[-1].text.split())
+            notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
+        return out
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(
