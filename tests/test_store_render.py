@@ -132,3 +132,22 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
 def test_slugify():
     assert slugify("Russia’s move: a “bold” step, 2025!") == "russias-move-a-bold-step-2025"
     assert slugify("¿¿??") == "story"
+
+
+def test_evidence_survives_the_json_round_trip():
+    from digest.records import Brief, BriefSentence, Evidence, Source
+
+    brief = Brief(
+        story_id="s",
+        headline="H",
+        sentences=(BriefSentence("A said so.", (1, 2), (Evidence(1, "A said so on Monday."), Evidence(2, "So said A."))),),
+        sources=(Source(1, "One", "a.txt"), Source(2, "Two", "b.txt")),
+        version=1,
+        updated="2026-11-01T00:00:00+00:00",
+    )
+    data = brief.to_json()
+    assert data["sentences"][0]["evidence"] == [
+        {"n": 1, "text": "A said so on Monday."},
+        {"n": 2, "text": "So said A."},
+    ]
+    assert Brief.from_json(data).sentences == brief.sentences
