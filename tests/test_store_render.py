@@ -112,7 +112,11 @@ def test_write_brief_writes_markdown_and_json_twin(tmp_path):
     assert [p.name for p in paths] == ["harbor-s1.md", "harbor-s1.json"]
     data = json.loads((tmp_path / "harbor-s1.json").read_text())
     assert data["story_id"] == "s1" and data["version"] == 2
-    assert data["sentences"][0] == {"text": "The council approved 1,250 berths.", "citations": [1, 2]}
+    assert data["sentences"][0] == {
+        "text": "The council approved 1,250 berths.",
+        "citations": [1, 2],
+        "evidence": [],  # the test brief names no source sentences
+    }
     assert data["sources"][0]["n"] == 1 and data["sources"][0]["publisher"] == "Coast Post"
     assert set(data["sources"][0]) >= {"n", "title", "path", "url", "publisher", "published"}
     assert [h["version"] for h in data["history"]] == [1, 2]
