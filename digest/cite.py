@@ -126,8 +126,11 @@ def support_in(
         looked = ranked[:1]
     used = [i for i in looked if sims[i] >= (support_similarity if i in pool else min_similarity)]
     terms = key_terms(text, vocabulary.lowercase)
+    # a term the similar sentences lack may come from a neighbouring fact the sentence joins
+    # (one of the `near` most similar sentences, however similar)
+    holders = looked + [i for i in ranked if i not in looked]
     for term in absent(terms, [sentences[i].text for i in used]):
-        holder = next((i for i in looked if not absent([term], [sentences[i].text])), None)
+        holder = next((i for i in holders if not absent([term], [sentences[i].text])), None)
         if holder is not None and holder not in used:
             used.append(holder)
     used.sort(key=lambda i: -sims[i])

@@ -391,3 +391,13 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += _weekday_mismatch(text, evidence)
         out += _role_mismatch(text, evidence, vocabulary)
     return out
+
+
+def negated(text: str) -> bool:
+    """Whether `text` negates anything ("not", "never", "no", "n't", ...)."""
+    return bool(_negated_words(text))
+
+
+def says_not(text: str) -> bool:
+    """Whether `text` says "not" in any way: a negation or a negative word ("denied")."""
+    return _says_not(text)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import cite, disagree, prompt
+from . import cite, claims, disagree, prompt
 from .config import Citations
 from .embed import Embedder
 from .errors import ModelError
@@ -176,7 +177,7 @@ class BriefWriter:
         c = self.citations
         for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
             pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
-            d.support = cite.support_in(
+            s = cite.support_in(
                 vec,
                 d.text,
                 story.sentences,
@@ -186,6 +187,15 @@ class BriefWriter:
                 support_similarity=c.support_similarity,
                 vocabulary=story.vocabulary,
             )
+            # a "not" of a merged sentence must be in what it rests on most, not only in some
+            # neighbouring fact ("pools are not covered" beside "farmers are not covered")
+            if (
+                s.supported
+                and claims.negated(d.text)
+                and not claims.says_not(story.sentences[s.best].text)
+            ):
+                s = dataclasses.replace(s, supported=False, missing=("not",))
+            d.support = s
 
     def _check(self, drafts: list[Draft], story: Story, notes: list[str]) -> list[BriefSentence]:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
@@ -283,6 +293,7 @@ class BriefWriter:
                     if checked[k][1] == fact
                     else self.citations.duplicate_similarity
                 )
+                or _contained(sentence.text, checked[k][0].text)
                 for k in kept
             )
             if same_meaning:
@@ -305,8 +316,22 @@ class BriefWriter:
         for k, fact in enumerate(story.facts):
             if words >= 0.85 * self.brief_words:
                 break
-            if k in stated or float(np.max(vectors @ story.vectors[fact.index])) >= SAME_FACT_BRIEF:
+            text = story.sentences[fact.index].text
+            sims = vectors @ story.vectors[fact.index]
+            terms = set(cite.key_terms(text, story.vocabulary.lowercase))
+            if (
+                k in stated
+                or float(np.max(sims)) >= SAME_FACT_BRIEF
+                or any(_contained(s.text, text) or _contained(text, s.text) for s in out)
+                # a figure, name or month already stated, in a sentence on the same subject
+                or any(
+                    sims[j] >= 0.4
+                    and terms & set(cite.key_terms(s.text, story.vocabulary.lowercase))
+                    for j, s in enumerate(out)
+                )
+            ):
                 continue
+            vectors = np.vstack([vectors, story.vectors[fact.index]])
             out.append(self._source_sentence(fact.index, story))
             words += len(out[-1].text.split())
             notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
@@ -400,6 +425,17 @@ class BriefWriter:
         # a whole title of headline length before a long or cut-off one
         fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
         return titles[int(np.argmax(tvec @ event + fits))]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())}
+
+
+def _contained(text: str, earlier: str) -> bool:
+    """Whether what `text` says is mostly said by `earlier` already: three quarters of its
+    content words (first five letters) are in it."""
+    words = _content_words(text)
+    return len(words) >= 3 and len(words & _content_words(earlier)) >= 0.75 * len(words)
 
 
 def _sentence_case(headline: str, lowercase: frozenset[str]) -> str:

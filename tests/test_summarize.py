@@ -211,3 +211,45 @@ def test_a_sentence_mended_on_request_is_kept_with_its_citations(embedder):
     assert s.citations == (1, 2)  # both reports state the approval
     assert {e.n for e in s.evidence} == {1, 2}
     assert all("1,250" in e.text for e in s.evidence)
+
+
+POOLS = Article(
+    path="p.txt",
+    title="Valley bans garden hoses",
+    text=(
+        "The water board banned garden hoses across the valley on Thursday. "
+        "Filling private pools and hot tubs is banned under the new rules. "
+        "Farmers are not covered by the new rules, the board said."
+    ),
+    content_hash="hp",
+    source="Valley Post",
+    published="2026-11-05",
+)
+
+
+def test_a_not_borrowed_from_a_neighbouring_fact_is_caught(embedder):
+    # "pools ... not covered" takes its "not" from the farmers' sentence: the sentence it
+    # rests on most says pools are banned
+    gen = Scripted(
+        "Headline: Valley bans garden hoses\n"
+        "1. The water board banned garden hoses across the valley on Thursday.\n"
+        "2. Filling private pools and hot tubs is not covered by the new rules."
+    )
+    brief = writer(embedder, gen).write("s1", [POOLS], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert not any("pools" in t and "not" in t for t in texts), texts
+    # the checker named the problem (the sentence was then mended or replaced)
+    assert any('says "not"' in n or "missing not" in n for n in brief.notes if "pools" in n)
+
+
+def test_a_sentence_contained_in_an_earlier_one_is_dropped(embedder):
+    gen = Scripted(
+        "Headline: Marina to grow\n"
+        "1. The Harbor Council approved 1,250 new berths on Monday, and work starts in March.\n"
+        "2. Work on the berths starts in March."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert texts[0] == "The Harbor Council approved 1,250 new berths on Monday, and work starts in March."
+    assert "Work on the berths starts in March." not in texts
+    assert "dropped repeated fact: Work on the berths starts in March." in brief.notes
