@@ -84,13 +84,21 @@ def main() -> None:
     ap.add_argument("--offset", type=int, default=0)
     ap.add_argument("--words", type=int, default=220)
     ap.add_argument("--baseline", default="e528e96", help="git revision, or 'none'")
+    ap.add_argument("--copy-span", type=int, help="copy guard span in tokens (copyguard.SPAN)")
+    ap.add_argument("--copy-penalty", type=float, help="copy guard penalty (copyguard.PENALTY)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path)
     args = ap.parse_args()
 
     from rouge_score import rouge_scorer
 
-    from digest import summarize
+    from digest import copyguard, summarize
+
+    span, penalty = copyguard.CopyGuard.__init__.__defaults__
+    copyguard.CopyGuard.__init__.__defaults__ = (
+        args.copy_span or span,
+        penalty if args.copy_penalty is None else args.copy_penalty,
+    )
 
     cfg = digest_config.load(ROOT / "config.toml")
     embedder = make_embedder(cfg.embedder, cfg.paths.models)

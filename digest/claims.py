@@ -69,9 +69,14 @@ _MONTHS = {
 } | {"sept": "september"}
 
 
+# A clock time is one figure however it is written: "7.10pm", "7:10 p.m.", "7:10pm".
+_TIME = re.compile(r"\b(\d{1,2})[.:](\d{2})(?=\s?(?:[ap]\.?m\b|[ap]\.m\.))", re.IGNORECASE)
+
+
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = _TIME.sub(r"\1:\2", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -93,7 +93,9 @@ class Summarizer:
     model: str = "qwen2.5-coder-1.5b-instruct"
     device: str = "auto"  # auto | cpu | cuda
     brief_words: int = 120  # target length of a brief
-    input_words: int = 380  # words of source text in the prompt: each key fact, then other reports' wordings of it
+    input_words: int = (
+        380  # words of source text in the prompt: each key fact, then other reports' wordings of it
+    )
     max_new_tokens: int = 320
     threads: int = 0  # torch threads; 0 = all cores
 
@@ -247,8 +249,7 @@ def _coerce(value: Any, kind: Any, name: str, source: str | None) -> Any:
 
 def _resolve_paths(config: Config, base: Path) -> Config:
     resolved = {
-        f.name: (base / getattr(config.paths, f.name)).resolve()
-        for f in dataclasses.fields(Paths)
+        f.name: (base / getattr(config.paths, f.name)).resolve() for f in dataclasses.fields(Paths)
     }
     return dataclasses.replace(config, paths=Paths(**resolved))
 

@@ -21,8 +21,10 @@ Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content":
 
 
 class Generator(Protocol):
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
-        """Greedy (deterministic) reply of the model to the chat `messages`."""
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
+        """Greedy (deterministic) reply of the model to the chat `messages`. `avoid`: source
+        text whose long word runs the reply should not copy (copyguard.py; names, figures and
+        quotations excepted)."""
         ...
 
 
@@ -47,7 +49,9 @@ def _resolves_to_cpu(device: str) -> bool:
     return resolve_device(device) == "cpu"
 
 
-def make_generator(backend: str, model: str, models_dir: Path, device: str, threads: int) -> Generator:
+def make_generator(
+    backend: str, model: str, models_dir: Path, device: str, threads: int
+) -> Generator:
     """The configured generator. `auto` takes llama.cpp when it is installed, the model's GGUF
     file is at hand (a model prepared by `digest prepare`) and the device is the CPU; else
     transformers (on a CUDA GPU when the device is `auto` and there is one)."""
@@ -64,13 +68,13 @@ def make_generator(backend: str, model: str, models_dir: Path, device: str, thre
     ):
         if not gguf.is_file():
             raise ModelError(
-                f"[summarizer] backend \"llama-cpp\" needs the GGUF file {gguf}; "
+                f'[summarizer] backend "llama-cpp" needs the GGUF file {gguf}; '
                 f"run `{PREPARE_COMMAND} {model}` (a model given as a folder has none)"
             )
         if not llama_cpp_available():
             raise ModelError(
-                "[summarizer] backend \"llama-cpp\" needs llama-cpp-python: run `make fast` "
-                "(compiles it, about 8 minutes), or set backend = \"auto\""
+                '[summarizer] backend "llama-cpp" needs llama-cpp-python: run `make fast` '
+                '(compiles it, about 8 minutes), or set backend = "auto"'
             )
         from .backends.llama_cpp_generator import LlamaCppGenerator
 

@@ -53,6 +53,7 @@ _CAPTION = re.compile(
     r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
     r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
     r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
     r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
     r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
     r"|(?<!\w)@\w+",
@@ -77,6 +78,14 @@ _PRONOUN_SAID = re.compile(
     r"|\b(?:said|says) (?:he|she|they)\b|\bsaid then\b|\bat the time\b",
     re.IGNORECASE,
 )
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|tells|wrote|writes|added|adds|asked|according to|stated|"
+    r"declared|announced|insisted|argued|warned|explained|noted|tweeted)\b"
+)
+# "To find out, she and her colleagues ...": the subject is a pronoun after an opening clause.
+_PRONOUN_SUBJECT = re.compile(r"^[^,\"“]{0,50}, (?:he|she|they|it|we)\b")
+_PARTS = {"half", "most", "some", "many", "few", "others", "several", "all", "none", "each"}
+_VERBS = {"were", "was", "are", "is", "had", "have", "has", "said", "did", "do", "will", "would"}
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
@@ -132,13 +141,19 @@ def rejection(text: str) -> str | None:
         return "length"
     if text.rstrip("\"'”’) ").endswith("?"):
         return "question"
+    if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
+        return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text):
         return "caption"
     if _BYLINE.search(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
-    if first in _LEANS or _PRONOUN_SAID.search(text):
+    if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
         return "needs context"
+    if first in _PARTS and words[1].lower() in _VERBS:
+        return "needs context"  # "Half were then fed ...": half of whom?
+    if text[0] in '"“' and not _ATTRIBUTION.search(text):
+        return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
         return "aside"
     letters = [c for c in text if c.isalpha()]
@@ -206,6 +221,9 @@ def group_facts(
         words = {w.lower().rstrip(".,") for w in _TITLE_TERM.findall(" ".join(texts))}
         titled = 0.12 if key_terms & words else 0.0
         background = 0.1 if all(_BACKGROUND.search(t) for t in texts) else 0.0
+        # a brief reports what was said in few quotations: mostly-quoted facts rank lower
+        quoted = sum(len(q.split()) for q in _QUOTED.findall(texts[0])) / len(texts[0].split())
+        background += 0.15 if quoted > 0.5 else 0.0
         score = (
             float(cand[members[0]] @ centroid)
             + 0.4 * len(sources) / n_sources

@@ -17,7 +17,8 @@ from .generate import Message
 from .plan import Fact
 from .records import Sentence
 
-WORDINGS = 3  # wordings of one fact shown at most (the fact's own and two other reports')
+WORDINGS = 2  # wordings of one fact shown at most (the fact's own and another report's)
+MAX_WORDS = 22  # the longest sentence the model is asked for: shorter than most sources
 
 _SYSTEM = (
     "You are a news editor. You write short news briefs in your own words from reporters' "
@@ -25,27 +26,24 @@ _SYSTEM = (
 )
 
 # The worked example (invented): each note's wordings merged into one shorter sentence.
-_EXAMPLE_NOTES = """1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river, officials said.
-   - Councillors in Lindmoor voted on Tuesday to spend $3 million on riverside bike lanes after a two-hour debate.
-2. Mayor Tom Baird called the vote "a good day for cyclists" and said construction would begin in April.
-   - Baird told reporters that crews should start work in April.
-3. The plan passed by seven votes to two, with both opposing councillors citing the cost."""
+_EXAMPLE_NOTES = """1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river, officials said after a two-hour debate.
+   - Councillors in Lindmoor voted on Tuesday to spend $3 million on riverside bike lanes.
+2. Mayor Tom Baird, who proposed the plan last year, called the vote "a good day for cyclists" and said construction would begin in April.
+3. The plan passed by seven votes to two, with both of the opposing councillors citing the cost of the project."""
 _EXAMPLE_ANSWER = """Headline: Lindmoor approves $3 million for riverside bike lanes
 1. Lindmoor's council voted on Tuesday to spend $3 million on bike lanes by the river.
 2. Work starts in April, said Mayor Tom Baird, who called it "a good day for cyclists".
-3. Two councillors voted against the plan over its cost, and seven for it."""
+3. Seven councillors backed the plan; the two who opposed it cited its cost."""
 
 
 def _task(notes: str, reports: str, count: int) -> str:
     return (
-        f"Notes from {reports} about one news event. Each numbered note is one fact; the lines "
-        f"under it are other reports' wordings of the same fact.\n\n{notes}\n\n"
-        f"Write a news brief from these notes: first a line 'Headline: <the event, at most 10 "
-        f"words>', then {count} numbered lines, one per note, each a single sentence.\n"
-        "- Use your own words: combine what the wordings of a note say, shorter than they "
-        "say it. Do not copy a note's sentence.\n"
-        "- Keep every name, number, date and quotation exactly, and who did what.\n"
-        "- Nothing that is not in the notes: no opinions, no background, no preamble."
+        f"Notes from {reports} about one event. Each numbered note is one fact; a line under "
+        f"it is another report's wording.\n\n{notes}\n\n"
+        f"Write a news brief: a line 'Headline: <the event in at most 10 words>', then {count} "
+        f"numbered lines, one per note, each ONE sentence of at most {MAX_WORDS} words in your "
+        "own words that combines the note's wordings. Do not copy the notes. Keep names, "
+        "numbers, dates, quotations and who did what exactly. Add nothing."
     )
 
 
@@ -156,7 +154,9 @@ def parse_numbered(reply: str) -> dict[int, str]:
     for line in reply.strip().splitlines():
         n = _NUMBERED.match(line)
         if n:
-            text = _strip_markup(n.group(2))
+            text = _strip_markup(
+                re.sub(r"^\s*(?:Draft|Rewrite|Rewritten|Sentence)\s*:\s*", "", n.group(2))
+            )
             k = int(re.findall(r"\d+", n.group(1))[0]) - 1
             if text and k >= 0:
                 out.setdefault(k, text)

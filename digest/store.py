@@ -117,11 +117,11 @@ class Store:
         try:
             if readonly:
                 if not self.path.is_file():
-                    raise DigestError(
-                        f"no database in {state_dir} yet: `digest run` creates it"
-                    )
+                    raise DigestError(f"no database in {state_dir} yet: `digest run` creates it")
                 self.db = sqlite3.connect(
-                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    isolation_level=None,
                     timeout=30,
                 )
                 self.db.row_factory = sqlite3.Row
@@ -436,7 +436,9 @@ class Store:
             " JOIN stories s ON s.story_id = b.story_id ORDER BY b.story_id, b.version"
         ).fetchall()
         return [
-            BriefRow(r["story_id"], r["slug"], r["version"], json.loads(r["brief"]), r["created_at"])
+            BriefRow(
+                r["story_id"], r["slug"], r["version"], json.loads(r["brief"]), r["created_at"]
+            )
             for r in rows
         ]
 

@@ -18,6 +18,7 @@ sentences, so a story always gets a brief.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
 MIN_SENTENCE_WORDS = 4
+SAME_FACT_BRIEF = 0.6  # two brief sentences on one fact of the plan this similar say it twice
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -115,11 +117,13 @@ class BriefWriter:
             sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences), len(articles)
         )
         notes: list[str] = []
-        reply = self._ask(prompt.brief(facts, sentences, len(articles), self.input_words), notes)
+        messages = prompt.brief(facts, sentences, len(articles), self.input_words)
+        # the model rewords what the notes say instead of copying it (copyguard.py)
+        reply = self._ask(messages, notes, avoid=messages[-1]["content"])
         parsed = prompt.parse_reply(reply) if reply is not None else None
         out: list[BriefSentence] = []
         if parsed is not None:
-            out = self._check(self._drafts(parsed), story, notes)
+            out = self._check(self._drafts(parsed, len(facts)), story, notes)
             if not out:
                 notes.append("no generated sentence was supported: brief made of source sentences")
         if not out:
@@ -137,11 +141,13 @@ class BriefWriter:
         )
 
     # steps -------------------------------------------------------------------------------
-    def _ask(self, messages: list[Message], notes: list[str], max_tokens: int = 0) -> str | None:
+    def _ask(
+        self, messages: list[Message], notes: list[str], max_tokens: int = 0, avoid: str = ""
+    ) -> str | None:
         if self.generator is None:
             return None
         try:
-            return self.generator.generate(messages, max_tokens or self.max_new_tokens)
+            return self.generator.generate(messages, max_tokens or self.max_new_tokens, avoid=avoid)
         except ModelError:
             raise  # a model that cannot be loaded is the user's to fix, not this story's failure
         except Exception as e:  # a model failure must not lose the story: fall back
@@ -150,12 +156,18 @@ class BriefWriter:
             return None
 
     @staticmethod
-    def _drafts(reply: prompt.Reply) -> list[Draft]:
+    def _drafts(reply: prompt.Reply, n_facts: int) -> list[Draft]:
         drafts = []
+        seen: set[int] = set()
         for numbers, text in reply.numbered:
+            if seen.intersection(numbers) or not all(k < n_facts for k in numbers):
+                break  # a number again, or past the last fact: the model has begun to loop
+            seen.update(numbers)
             drafts += [Draft(t, numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
             drafts = [Draft(t, ()) for t in split_sentences(reply.text)]
+        if drafts and not drafts[-1].text.rstrip("\"'”’)").endswith((".", "!")):
+            drafts.pop()  # cut off by the token limit: a fragment, not a sentence
         return [d for d in drafts if len(d.text.split()) >= MIN_SENTENCE_WORDS]
 
     def _verify(self, drafts: list[Draft], story: Story) -> None:
@@ -179,7 +191,13 @@ class BriefWriter:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
         keep each fact once."""
         self._verify(drafts, story)
-        failed = [d for d in drafts if d.support is not None and not d.support.supported]
+        # a sentence with a named problem (a name, number, quotation, "not" or role the
+        # reports do not have) is sent back once; one that matches nothing is not mendable
+        failed = [
+            d
+            for d in drafts
+            if d.support is not None and d.support.missing and rejection(d.text) is None
+        ]
         if failed and self.generator is not None:
             self._rewrite(failed, story, notes)
         checked: list[tuple[BriefSentence, int, int]] = []  # sentence, fact, best source sentence
@@ -187,6 +205,9 @@ class BriefWriter:
             s = d.support
             assert s is not None
             fact = self._fact_of(d, s.best, story)
+            unfit = rejection(d.text)  # the model's own caption, aside or "It's ..." sentence
+            if unfit in ("caption", "byline", "question", "aside", "needs context"):
+                s = d.support = dataclasses.replace(s, supported=False, missing=(unfit,))
             if s.supported:
                 checked.append((self._cited(d.text, s, story), fact, s.best))
                 continue
@@ -201,7 +222,7 @@ class BriefWriter:
                 checked.append((self._source_sentence(s.best, story), fact, s.best))
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
-        return self._trim(self._once(checked, story, notes))
+        return self._trim(self._fill(self._once(checked, story, notes), story, notes))
 
     def _rewrite(self, failed: list[Draft], story: Story, notes: list[str]) -> None:
         """Ask the model once to mend every failed sentence, with the problem named; a mended
@@ -214,10 +235,12 @@ class BriefWriter:
         reply = self._ask(prompt.rewrite(items), notes, max_tokens=60 * len(items) + 20)
         if reply is None:
             return
-        fixed = prompt.parse_numbered(reply)
-        mended = [
-            Draft(fixed[k], d.facts, rewritten=True) for k, d in enumerate(failed) if k in fixed
-        ]
+        fixed = {
+            k: text
+            for k, text in prompt.parse_numbered(reply).items()
+            if k < len(failed) and text != failed[k].text
+        }
+        mended = [Draft(text, failed[k].facts, rewritten=True) for k, text in fixed.items()]
         self._verify(mended, story)
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)
@@ -243,7 +266,7 @@ class BriefWriter:
 
     def _once(
         self, checked: list[tuple[BriefSentence, int, int]], story: Story, notes: list[str]
-    ) -> list[BriefSentence]:
+    ) -> list[tuple[BriefSentence, int]]:
         """Each fact once, by meaning: a later sentence that states a fact already stated (its
         best evidence is in the same fact of the plan, or it is near-identical in meaning to an
         earlier sentence) is dropped."""
@@ -251,17 +274,44 @@ class BriefWriter:
             return []
         vectors = self.embedder.embed([s.text for s, _, _ in checked])
         kept: list[int] = []
-        facts: set[int] = set()
         for i, (sentence, fact, _) in enumerate(checked):
+            # near-identical in meaning, or close and resting on the same fact of the plan
+            # ("until it is half full again" after "until it recovers to 50 percent")
             same_meaning = any(
-                float(vectors[i] @ vectors[k]) >= self.citations.duplicate_similarity for k in kept
+                float(vectors[i] @ vectors[k])
+                >= (
+                    SAME_FACT_BRIEF
+                    if checked[k][1] == fact
+                    else self.citations.duplicate_similarity
+                )
+                for k in kept
             )
-            if fact in facts or same_meaning:
+            if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
                 continue
             kept.append(i)
-            facts.add(fact)
-        return [checked[i][0] for i in kept]
+        return [checked[i][:2] for i in kept]
+
+    def _fill(
+        self, kept: list[tuple[BriefSentence, int]], story: Story, notes: list[str]
+    ) -> list[BriefSentence]:
+        """A brief the model left short (it skipped or lost facts) gets the source wording of
+        the planned facts it does not state, in the plan's order, up to its length."""
+        out = [s for s, _ in kept]
+        if not out:
+            return out
+        words = sum(len(s.text.split()) for s in out)
+        stated = {fact for _, fact in kept}
+        vectors = self.embedder.embed([s.text for s in out])
+        for k, fact in enumerate(story.facts):
+            if words >= 0.85 * self.brief_words:
+                break
+            if k in stated or float(np.max(vectors @ story.vectors[fact.index])) >= SAME_FACT_BRIEF:
+                continue
+            out.append(self._source_sentence(fact.index, story))
+            words += len(out[-1].text.split())
+            notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
+        return out
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(
@@ -330,6 +380,7 @@ class BriefWriter:
         titles = [a.title for a in articles]
         tvec = self.embedder.embed(titles)
         if headline and out and 3 <= len(headline.split()) <= 16:
+            headline = _sentence_case(headline, story.vocabulary.lowercase)
             vec, lead = self.embedder.embed([headline, out[0].text])
             s = cite.support(
                 vec,
@@ -347,4 +398,18 @@ class BriefWriter:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
         event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)
-        return titles[int(np.argmax(tvec @ event))]
+        # a whole title of headline length before a long or cut-off one
+        fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
+        return titles[int(np.argmax(tvec @ event + fits))]
+
+
+def _sentence_case(headline: str, lowercase: frozenset[str]) -> str:
+    """ "Council Approves New Berths" -> "Council approves new berths": the words the sources
+    write in lower case are ordinary words, not names (the checks hold names to the sources)."""
+    words = headline.split()
+    if sum(w[:1].isupper() for w in words) < 0.6 * len(words):
+        return headline
+    out = [words[0]] + [
+        w.lower() if w.strip("\"'“”‘’:,.").lower() in lowercase else w for w in words[1:]
+    ]
+    return " ".join(out)

@@ -46,7 +46,7 @@ class Scripted:
         self.reply = reply
         self.messages = None
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         self.messages = messages
         if isinstance(self.reply, Exception):
             raise self.reply
@@ -169,7 +169,7 @@ class Corrupts:
         self.mends = mends
         self.prompts: list[str] = []
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         self.prompts.append(messages[-1]["content"])
         facts = [
             ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln

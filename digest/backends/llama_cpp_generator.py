@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..copyguard import CopyGuard
 from ..errors import ModelError
 from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
@@ -52,14 +53,23 @@ class LlamaCppGenerator:
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(
                 f"cannot load {self.gguf} with llama.cpp: {reason}. Prepare it again with "
-                f"`{PREPARE_COMMAND}`, or set [summarizer] backend = \"transformers\"."
+                f'`{PREPARE_COMMAND}`, or set [summarizer] backend = "transformers".'
             ) from e
         self.load_seconds = time.perf_counter() - started
         log.info("Summarize - loaded %s with llama.cpp in %.1f s", self.gguf, self.load_seconds)
         return self._llm
 
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         llm = self._load()
+        processors = None
+        if avoid:
+            from llama_cpp import LogitsProcessorList
+
+            guard = CopyGuard(
+                llm.tokenize(avoid.encode("utf-8"), add_bos=False),
+                lambda t: llm.detokenize([t]).decode("utf-8", errors="ignore"),
+            )
+            processors = LogitsProcessorList([_LlamaGuard(guard)])
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
@@ -70,6 +80,7 @@ class LlamaCppGenerator:
             temperature=0.0,  # greedy, as with transformers
             top_k=1,
             repeat_penalty=REPETITION_PENALTY,
+            logits_processor=processors,
             stream=True,
         ):
             if first is None:
@@ -86,7 +97,25 @@ class LlamaCppGenerator:
             "new_tokens": new_tokens,
             "seconds": round(seconds, 3),
             "first_token_seconds": round(first_seconds, 3),
-            "tokens_per_s": round((new_tokens - 1) / decode, 2) if new_tokens > 1 and decode else 0.0,
+            "tokens_per_s": round((new_tokens - 1) / decode, 2)
+            if new_tokens > 1 and decode
+            else 0.0,
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text.strip()
+
+
+class _LlamaGuard:
+    """The copy guard as a llama-cpp-python logits processor: the first call sees the prompt
+    alone, so what follows it is the reply."""
+
+    def __init__(self, guard: CopyGuard):
+        self.guard = guard
+        self.prompt_tokens: int | None = None
+
+    def __call__(self, input_ids, scores):
+        if self.prompt_tokens is None:
+            self.prompt_tokens = len(input_ids)
+        for token in self.guard.penalised(list(input_ids[self.prompt_tokens :])):
+            scores[token] -= self.guard.penalty
+        return scores

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..copyguard import CopyGuard
 from ..errors import ModelError
 from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
@@ -84,7 +85,7 @@ class TransformersGenerator:
         )
         return model, tokenizer
 
-    def generate(self, messages: list[Message], max_new_tokens: int) -> str:
+    def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         import torch
 
         model, tokenizer = self._load()
@@ -97,6 +98,13 @@ class TransformersGenerator:
             return_dict=True,
         ).to(model.device)
         prompt_tokens = inputs["input_ids"].shape[1]
+        processors = []
+        if avoid:
+            guard = CopyGuard(
+                tokenizer(avoid, add_special_tokens=False)["input_ids"],
+                lambda t: tokenizer.decode([t]),
+            )
+            processors.append(_TorchGuard(guard, prompt_tokens))
         clock = _Clock()
         with torch.inference_mode():
             output = model.generate(
@@ -112,6 +120,7 @@ class TransformersGenerator:
                 eos_token_id=self._stop_ids,
                 pad_token_id=self._stop_ids[0] if self._stop_ids else None,
                 streamer=clock,
+                logits_processor=processors or None,
             )
         new = output[0, prompt_tokens:]
         text = tokenizer.decode(new, skip_special_tokens=True).strip()
@@ -129,6 +138,18 @@ class TransformersGenerator:
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text
+
+
+class _TorchGuard:
+    """The copy guard as a transformers logits processor (one sequence)."""
+
+    def __init__(self, guard: CopyGuard, prompt_tokens: int):
+        self.guard, self.prompt_tokens = guard, prompt_tokens
+
+    def __call__(self, input_ids, scores):
+        for token in self.guard.penalised(input_ids[0, self.prompt_tokens :].tolist()):
+            scores[0, token] -= self.guard.penalty
+        return scores
 
 
 class _Clock:
