@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, Vanished
 from .formats import feeds, html, json, mail, markdown, pdf, text
 from .formats.encoding import check_not_binary
 from .records import Article
@@ -51,22 +51,35 @@ def list_inbox(inbox: Path, skip: tuple[str, ...] = ("processed", "failed")) -> 
 
     Skips hidden files and folders, partial downloads and editor temp files, READMEs, and the
     top-level folders named in `skip` (where the service files things away). Files of
-    unsupported types, links to folders and other odd entries are listed so that the pipeline
-    can report them rather than ignore them silently.
+    unsupported types, links to folders, folders named like articles ("y.txt"), folders that
+    cannot be opened and other odd entries are listed so that the pipeline can report them
+    rather than ignore them silently. Listing never fails on one entry.
     """
     found: list[Path] = []
     skipped = {name.lower() for name in skip}
-    for folder, dirs, files in os.walk(inbox):
+
+    def unlistable(error: OSError) -> None:  # a sub-folder we may not open: report it
+        if error.filename and Path(error.filename) != inbox:
+            found.append(Path(error.filename))
+
+    for folder, dirs, files in os.walk(inbox, onerror=unlistable):
         here = Path(folder)
         dirs[:] = [
             d
             for d in dirs
             if not d.startswith(".") and not (here == inbox and d.lower() in skipped)
         ]
-        # os.walk does not enter linked folders; list the links, to say why they are not read
-        found.extend(here / d for d in dirs if (here / d).is_symlink())
+        # os.walk does not enter linked folders; list the links, to say why they are not read.
+        # A folder named like an article is listed, not entered: it is reported as what it is.
+        odd = [d for d in dirs if (here / d).is_symlink() or _looks_like_article(d)]
+        found.extend(here / d for d in odd)
+        dirs[:] = [d for d in dirs if d not in odd]
         found.extend(here / name for name in files if _is_article_name(name))
     return sorted(found)
+
+
+def _looks_like_article(name: str) -> bool:
+    return _is_article_name(name) and os.path.splitext(name)[1].lower() in SUPPORTED
 
 
 def _is_article_name(name: str) -> bool:
@@ -102,24 +115,28 @@ def read_inbox_file(path: Path, inbox: Path, max_bytes: int) -> bytes:
 
     Links are never followed (neither to outside the inbox, which would read files the user
     did not drop in, nor inside it, where the file linked to is read on its own); pipes,
-    devices and sockets are refused before opening, so a FIFO cannot hang the run; files over
-    `max_bytes` are refused without being read.
+    devices, sockets and folders are refused before opening, so a FIFO cannot hang the run;
+    files over `max_bytes` are refused without being read. A file gone since it was listed
+    raises `Vanished`. No OS error escapes as anything but an InputError.
     """
     try:
         st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
             raise InputError(_link_reason(path, inbox))
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(_special_reason(st.st_mode))
+            raise InputError(_special_reason(st.st_mode, path))
         _check_size(st.st_size, max_bytes)
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         fd = os.open(path, flags)
         with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since lstat
-                raise InputError(_special_reason(os.fstat(f.fileno()).st_mode))
+            now = os.fstat(f.fileno())
+            if not stat.S_ISREG(now.st_mode):  # swapped since lstat
+                raise InputError(_special_reason(now.st_mode, path))
             data = f.read(max_bytes + 1)
         _check_size(len(data), max_bytes)  # it grew while we looked
         return data
+    except FileNotFoundError:
+        raise Vanished("the file was removed before it could be read") from None
     except OSError as e:
         if e.errno == errno.ELOOP:  # replaced by a link since lstat
             raise InputError(_link_reason(path, inbox)) from None
@@ -139,12 +156,19 @@ def _link_reason(path: Path, inbox: Path) -> str:
         target = os.readlink(path)
     except OSError:
         target = "?"
-    resolved = path.resolve()
     shown = "".join(_printable(c) for c in target)
-    if not resolved.exists():
+    try:
+        # strict: a loop (a.txt -> b.txt -> a.txt, or a link to itself) is an OSError here,
+        # where Path.resolve raises RuntimeError
+        resolved = Path(os.path.realpath(path, strict=True))
+        is_dir = resolved.is_dir()
+        inside = resolved.is_relative_to(os.path.realpath(inbox))
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return f"it is a symbolic link ({shown}) that loops back on itself; nothing to read"
         return f"it is a symbolic link to {shown}, which does not exist"
-    kind = "folder" if resolved.is_dir() else "file"
-    if resolved.is_relative_to(inbox.resolve()):
+    kind = "folder" if is_dir else "file"
+    if inside:
         return (
             f"it is a symbolic link to a {kind} inside the inbox ({shown}); digest does not "
             f"follow links, so nothing is read twice: the {kind} itself is read where it is"
@@ -155,7 +179,18 @@ def _link_reason(path: Path, inbox: Path) -> str:
     )
 
 
-def _special_reason(mode: int) -> str:
+def _special_reason(mode: int, path: Path | None = None) -> str:
+    if stat.S_ISDIR(mode) and path is not None:
+        try:
+            os.listdir(path)
+        except OSError as e:
+            return (
+                f"this is a folder that cannot be opened ({e.strerror or e}); nothing in it is read"
+            )
+        return (
+            "this is a folder named like an article file, not an article: digest does not "
+            "look inside it (rename it to read what it holds)"
+        )
     kind = (
         "a folder" if stat.S_ISDIR(mode)
         else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)

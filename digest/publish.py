@@ -169,14 +169,18 @@ def page_html(
     tz: tzinfo | None = None,
 ) -> str:
     shown = stories[: settings.page_stories] if settings.page_stories else stories
-    return _templates().get_template("page.html").render(
-        title=settings.title,
-        csp=Markup(CSP),  # ours, and written as it is: escaping would only spell its quotes out
-        stories=stories,
-        shown=shown,
-        days=days or [],
-        recent_days=RECENT_DAYS,
-        tz=tz,
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(
+            title=settings.title,
+            csp=Markup(CSP),  # ours, and written as it is: escaping would only spell its quotes out
+            stories=stories,
+            shown=shown,
+            days=days or [],
+            recent_days=RECENT_DAYS,
+            tz=tz,
+        )
     )
 
 

@@ -85,7 +85,9 @@ def _title_from_text(body: str) -> tuple[str, str, bool]:
     if len(nonempty) > 1 and re.fullmatch(r"\w+(?: news)?", lines[first].strip(), re.IGNORECASE):
         first = nonempty[1]
     line = lines[first].strip()
-    sentences, words = split_sentences(line), len(line.split())
+    # only the start decides (a 20 MB one-line file is split no further than that)
+    sentences = split_sentences(line[:2000])
+    words = len(line.split(maxsplit=_LEAD_MIN_WORDS + 1))
     if words > _LEAD_MIN_WORDS and (len(sentences) > 1 or _FINAL.search(line)):
         return _title_from_sentence(sentences[0]), body, True
     return line, "\n".join(lines[first + 1 :]), False

@@ -65,9 +65,7 @@ def from_page(data: bytes | str, path: str, meta: dict[str, Any] | None = None) 
         "published": doc.date,
     }
     found.update({k: v for k, v in (meta or {}).items() if v})
-    return build(
-        found, body, _raw(data), path, title_from_first_line=False, empty=NO_TEXT_IN_PAGE
-    )
+    return build(found, body, _raw(data), path, title_from_first_line=False, empty=NO_TEXT_IN_PAGE)
 
 
 def _raw(data: bytes | str) -> bytes:
