@@ -483,7 +483,10 @@ def build(
     for story in stories:
         rng = random.Random(f"{seed}-{story.cluster}")
         proper = proper_words(story.articles)
-        per_article = [story_sentences([a]) for a in story.articles]
+        per_article = [
+            [Sentence(1, k, t) for k, t in enumerate(split_sentences(a.text))]
+            for a in story.articles
+        ]
         vecs = [embedder.embed([s.text for s in sents]) for sents in per_article]
         pools: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for a in range(len(story.articles)):
