@@ -85,14 +85,14 @@ def support(
                 or len(absent(terms, [sentences[i].text for i in by_source[s]])) < len(terms)
             ]
     supported = bool(cited) and float(sims[best]) >= support_similarity and not missing
-    evidence = sorted((by_source[s][0] for s in set(cited)), key=lambda i: -sims[i])
+    rests_on = sorted((by_source[s][0] for s in set(cited)), key=lambda i: -sims[i])
     return Support(
         supported=supported,
         citations=tuple(sorted(set(cited))),
         best=best,
         similarity=float(sims[best]),
         missing=tuple(missing),
-        evidence=tuple(evidence),
+        evidence=tuple(rests_on),
     )
 
 

@@ -146,7 +146,7 @@ def clean_body(title: str, text: str) -> str:
             continue
         if title_key and _key(paragraph) == title_key:
             continue
-        paragraph = _clean_paragraph(paragraph)
+        paragraph = _clean_paragraph(paragraph)  # type: ignore[assignment]  # None: next line
         if paragraph is None:
             continue
         key = _key(paragraph)

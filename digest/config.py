@@ -207,7 +207,7 @@ def from_dict(data: dict[str, Any], *, base: Path, source: str | None = None) ->
             raise ConfigError(f"unknown section [{name}] (known: {known})", path=source)
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table of settings", path=source)
-        cls = fields[name].default_factory  # type: ignore[misc]
+        cls = fields[name].default_factory
         sections[name] = _build(cls, name, value, source)
     config = Config(**sections)
     return _resolve_paths(config, base)

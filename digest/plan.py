@@ -75,7 +75,7 @@ _LEANS = {
 }  # fmt: skip
 _PRONOUN_SAID = re.compile(
     r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"
-    r"|\b(?:said|says) (?:he|she|they)\b|\bsaid then\b|\bat the time\b",
+    r"|[\"”’']\s*,?\s*(?:said|says) (?:he|she|they)\b|\bsaid then\b",
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(

@@ -245,9 +245,8 @@ class BriefWriter:
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)
             if new is not None and new.support is not None and new.support.supported:
-                notes.append(
-                    f"rewrote unsupported sentence ({prompt.problem(d.support.missing)}): {d.text}"
-                )  # type: ignore[union-attr]
+                why = prompt.problem(d.support.missing if d.support else ())
+                notes.append(f"rewrote unsupported sentence ({why}): {d.text}")
                 d.text, d.support, d.rewritten = new.text, new.support, True
 
     def _pool(self, d: Draft, story: Story) -> list[int]:

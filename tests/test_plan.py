@@ -164,3 +164,7 @@ def test_work_per_story_is_bounded(embedder):
     sentences = plan.story_sentences([big] * 10)
     assert len(sentences) == 10 * plan.MAX_SENTENCES
     assert len(plan.candidates(sentences)) == plan.MAX_CANDIDATES
+
+
+def test_a_pronoun_that_refers_to_the_named_speaker_is_fine():
+    assert plan.rejection('Stallone said he was "extremely flattered" to have been asked.') is None

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .errors import InputError
+from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
