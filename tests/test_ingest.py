@@ -399,7 +399,7 @@ def test_a_few_replacement_characters_and_control_codes_are_cleaned_not_refused(
         sentence[:20] + ("\ufffd" if i % 2 else "\x07") + sentence[20:] for i in range(40)
     )  # about 1.4% unreadable marks
     data = ("Ferry fares rise\n\n" + body).encode("utf-8")
-    with caplog.at_level("INFO", logger="digest.encoding"):
+    with caplog.at_level("INFO", logger="digest"):
         [article] = read_file(Path("a.txt"), data, display_path="a.txt")
     assert "\ufffd" not in article.text and "\x07" not in article.text
     assert "fares will rise by eight percent" in article.text
