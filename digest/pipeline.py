@@ -11,7 +11,6 @@ import dataclasses
 import errno
 import json
 import logging
-import shutil
 import sqlite3
 import time
 from collections import defaultdict
@@ -23,8 +22,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import cluster, dedup, failpoints, filing, ingest, publish
-from .config import Config, Publish
+from . import cluster, dedup, disk, failpoints, filing, ingest, publish
+from .config import Config
 from .embed import Embedder
 from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
@@ -158,7 +157,7 @@ class Pipeline:
             size = None
         if size or not paths.state.is_dir():
             return
-        briefs = _brief_files(paths.outbox)
+        briefs = disk.brief_files(paths.outbox)
         if not briefs:
             return
         what = "is empty (0 bytes)" if size == 0 else "is missing"
@@ -342,7 +341,7 @@ class Pipeline:
         if not dirty:
             return
         started = time.monotonic()
-        refresh = _Refresh(self.config.publish)
+        refresh = publish.Refresh(self.config.publish)
         from .summarize import BriefWriter
 
         s = self.config.summarizer
@@ -357,7 +356,7 @@ class Pipeline:
         for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():
                 return
-            _check_space(
+            disk.check_space(
                 self.config.paths.outbox
             )  # no model work for a brief that cannot be written
             if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
@@ -371,7 +370,7 @@ class Pipeline:
             fingerprint = f"{version}:" + ",".join(
                 sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
             )
-            held = _json_or_none(store.meta(f"unwritten:{story.story_id}"))
+            held = disk.json_or_none(store.meta(f"unwritten:{story.story_id}"))
             if held and held.get("fingerprint") == fingerprint:
                 brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
                 brief = dataclasses.replace(
@@ -404,7 +403,7 @@ class Pipeline:
                         store.set_meta(f"unwritten:{story.story_id}", json.dumps(held))
                 except sqlite3.OperationalError:
                     pass
-                raise DiskFullError(_full(self.config.paths.outbox)) from None
+                raise DiskFullError(disk.full_message(self.config.paths.outbox)) from None
             with store.transaction():
                 store.save_brief(story.story_id, version, brief.to_json())
                 store.db.execute("DELETE FROM meta WHERE key = ?", (f"unwritten:{story.story_id}",))
@@ -431,7 +430,7 @@ class Pipeline:
                 )
             except OSError as e:
                 if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                    raise DiskFullError(_full(outbox)) from None
+                    raise DiskFullError(disk.full_message(outbox)) from None
                 raise
 
     # publish -----------------------------------------------------------------------------
@@ -454,66 +453,6 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
-
-
-MIN_FREE_BYTES = 4 * 1024 * 1024  # below this, briefs wait: a brief and the pages fit in it
-
-
-def _check_space(outbox: Path) -> None:
-    try:
-        free = shutil.disk_usage(outbox if outbox.exists() else outbox.parent).free
-    except OSError:
-        return
-    if free < MIN_FREE_BYTES:
-        raise DiskFullError(_full(outbox, free))
-
-
-def _full(outbox: Path, free: int | None = None) -> str:
-    left = f" ({free // 1024} KB free)" if free is not None else ""
-    return (
-        f"no space left on the disk of the outbox {outbox}{left}: briefs wait (nothing is "
-        "lost, no model work is done) until space is freed"
-    )
-
-
-def _json_or_none(text: str | None) -> dict | None:
-    try:
-        value = json.loads(text) if text else None
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _brief_files(outbox: Path) -> int:
-    """How many story briefs (JSON twins with a story_id and a version) the outbox holds."""
-    count = 0
-    for p in outbox.glob("*.json") if outbox.is_dir() else ():
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        count += isinstance(data, dict) and "story_id" in data and "version" in data
-    return count
-
-
-class _Refresh:
-    """When to rebuild the pages during a batch: every N briefs or M seconds."""
-
-    def __init__(self, settings: Publish):
-        self.settings = settings
-        self.briefs = 0
-        self.last = time.monotonic()
-
-    def due(self) -> bool:
-        self.briefs += 1
-        now = time.monotonic()
-        if (
-            self.briefs >= self.settings.refresh_briefs
-            or now - self.last >= self.settings.refresh_seconds
-        ):
-            self.briefs, self.last = 0, now
-            return True
-        return False
 
 
 def _parse(path: Path, data: bytes, shown: str) -> list[Article]:

@@ -22,6 +22,7 @@ import hashlib
 import html
 import logging
 import re
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -375,3 +376,23 @@ def _write_if_changed(path: Path, text: str) -> bool:
         pass
     atomic_write(path, text)
     return True
+
+
+class Refresh:
+    """When to rebuild the pages during a batch: every N briefs or M seconds."""
+
+    def __init__(self, settings: Publish):
+        self.settings = settings
+        self.briefs = 0
+        self.last = time.monotonic()
+
+    def due(self) -> bool:
+        self.briefs += 1
+        now = time.monotonic()
+        if (
+            self.briefs >= self.settings.refresh_briefs
+            or now - self.last >= self.settings.refresh_seconds
+        ):
+            self.briefs, self.last = 0, now
+            return True
+        return False

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import config, pipeline
+from digest import config, disk, pipeline
 from digest.embed import SentenceTransformerEmbedder
 from digest.errors import DiskFullError
 from digest.pipeline import Pipeline
@@ -102,7 +102,7 @@ def test_a_full_disk_stops_briefs_with_one_error_and_no_repeated_model_work(
 def test_a_nearly_full_outbox_disk_costs_no_model_work(tmp_path, embedder, monkeypatch):
     (tmp_path / "inbox").mkdir()
     (tmp_path / "inbox" / "marina.txt").write_text(MARINA_1)
-    monkeypatch.setattr(pipeline, "MIN_FREE_BYTES", 1 << 62)  # more than any disk has free
+    monkeypatch.setattr(disk, "MIN_FREE_BYTES", 1 << 62)  # more than any disk has free
     generator = Counting()
     with pytest.raises(DiskFullError, match="KB free"):
         one_run(tmp_path, embedder, generator)

@@ -43,7 +43,7 @@ class Watching(EchoFacts):
         self.entries_seen: list[int] = []
         self.status_at_call: dict[int, str] = {}
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         feed = self.outbox / "feed.xml"
         self.entries_seen.append(feed.read_text().count("<entry>") if feed.exists() else 0)
         if len(self.entries_seen) == 16:  # the real command, while the batch runs
