@@ -16,6 +16,7 @@ import gc
 import importlib.metadata
 import json
 import logging
+import re
 import shutil
 import time
 import warnings
@@ -85,7 +86,11 @@ def prepare(models_dir: Path) -> Path:
     source_sha256 = sha256_of(source / "model.safetensors")
     with lock(models_dir / f".{NAME}.lock"):
         marker = read_marker(folder)
-        if marker is not None and marker.get("source_sha256") == source_sha256:
+        if (
+            marker is not None
+            and marker.get("source_sha256") == source_sha256
+            and marker.get("weights", "s8") == int8_weights()  # made for this kind of CPU
+        ):
             log.info("Prepare - %s is already prepared in %s", NAME, folder)
             return folder
         for path in models_dir.glob(f".{NAME}.*.tmp"):  # of a run that was killed
@@ -130,6 +135,7 @@ def _build(source: Path, tmp: Path, source_sha256: str) -> None:
         "source_sha256": source_sha256,  # of its model.safetensors
         "max_tokens": max_tokens,
         "quantization": "dynamic int8, weights per output channel (onnxruntime quantize_dynamic)",
+        "weights": int8_weights(),  # s8 with VNNI, u8 without (int8_weights)
         "onnxruntime": _version("onnxruntime"),
         "onnx": _version("onnx"),
         "torch": _version("torch"),
@@ -224,6 +230,23 @@ def _fuse(source: Path, dest: Path, heads: int, hidden: int) -> None:
     log.info("Prepare - fused operators: %s", fused)
 
 
+def int8_weights() -> str:
+    """The int8 weight type for this CPU: "s8" (signed) where it has VNNI, whose int8 dot
+    products ONNX Runtime's U8S8 kernels use exactly; "u8" elsewhere. On x86 without VNNI the
+    U8S8 kernels can saturate (ONNX Runtime documents it): on an AVX2-only CPU the signed model
+    drifted from torch by up to 0.036 cosine on the sample articles, the unsigned one by 0.017
+    (0.018 was measured with VNNI)."""
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64", "i686", "x86"):
+        return "s8"
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "s8"
+    return "s8" if re.search(r"\b(?:avx512_vnni|avx_vnni)\b", flags) else "u8"
+
+
 def _quantize(source: Path, dest: Path) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -232,7 +255,7 @@ def _quantize(source: Path, dest: Path) -> None:
         quantize_dynamic(
             str(source),
             str(dest),
-            weight_type=QuantType.QInt8,
+            weight_type=QuantType.QInt8 if int8_weights() == "s8" else QuantType.QUInt8,
             per_channel=True,
             # the fused ops come from ONNX Runtime's own domain, which shape inference does not
             # know: their outputs are float

@@ -91,7 +91,9 @@ def test_run_groups_stories_and_writes_cited_briefs(tmp_path, embedder):
     for b in briefs:
         assert b["version"] == 1
         assert b["sentences"] and all(s["citations"] for s in b["sentences"])
-        assert b["notes"] == []  # the stand-in model's sentences were all kept as written
+        # the stand-in model's sentences were all kept as written (it restates the first three
+        # facts only: the brief is filled with the source wording of the others)
+        assert [n for n in b["notes"] if not n.startswith("added the source wording")] == []
     json_source = next(s for s in marina["sources"] if s["path"] == "marina.json")
     assert json_source["publisher"] == "Bay Daily" and json_source["url"] == "https://example.org/marina"
 
