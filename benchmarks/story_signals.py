@@ -43,6 +43,7 @@ from tune_clustering import CachedEmbedder  # noqa: E402
 
 from digest import signals  # noqa: E402
 from digest.cluster import Signals, Weights, assign, embedding_text, story_vector  # noqa: E402
+from digest.config import Cluster  # noqa: E402
 from digest.errors import InputError  # noqa: E402
 from digest.evaluate import bcubed  # noqa: E402
 from digest.ingest import read_file  # noqa: E402
@@ -223,6 +224,10 @@ def main() -> None:
             cut, tr = best_cut(train, w)
             print(row(name, w, cut, val.score(w, cut), tr), flush=True)
             chosen[f"{mode}: {name}"] = (w, cut)
+        c = Cluster()
+        w = Weights(c.term_weight, c.entity_weight)
+        print(row("**the defaults** ([cluster])", w, c.threshold, val.score(w, c.threshold),
+                  train.score(w, c.threshold)))  # fmt: skip
         if mode == "first" and "full: dense + terms + entities, grid on train F1" in chosen:
             w, cut = chosen["full: dense + terms + entities, grid on train F1"]
             print(
