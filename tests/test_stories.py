@@ -64,11 +64,12 @@ def test_watch_keeps_developing_stories_and_splits_new_events_over_days(tmp_path
             for p in todays:
                 drop(inbox, p.name, p.read_text())
             seen += [p.name for p in todays]
+            total = len(seen)
             # each simulated day is its own run: everything read, clustered and briefed
             wait_for(
-                lambda: (
+                lambda n=total: (
                     not inbox_files(tmp_path)
-                    and sum(len(g) for g in grouping(tmp_path)) == len(seen)
+                    and sum(len(g) for g in grouping(tmp_path)) == n
                     and len(briefs(tmp_path)) == len(grouping(tmp_path))
                 ),
                 what=f"day {d}",
