@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"digest {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="read the inbox once and write the briefs of new or changed stories")
+    run = sub.add_parser(
+        "run", help="read the inbox once and write the briefs of new or changed stories"
+    )
     _folder_flags(run)
     run.set_defaults(func=cmd_run)
 
@@ -57,7 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _folder_flags(watch)
     watch.add_argument(
-        "--interval", type=float, metavar="SECONDS", help="seconds between scans (overrides the config)"
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="seconds between scans (overrides the config)",
     )
     watch.set_defaults(func=cmd_watch)
 
@@ -143,7 +148,11 @@ def _progress():
         if not items:  # a watch scan with nothing to do draws nothing
             return items
         return tqdm(
-            items, desc=stage, unit=units.get(stage, "it"), leave=False, file=sys.stderr,
+            items,
+            desc=stage,
+            unit=units.get(stage, "it"),
+            leave=False,
+            file=sys.stderr,
             dynamic_ncols=True,
         )
 
@@ -229,7 +238,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if args.interval is not None and not 0.2 <= args.interval <= 86400:
         from .errors import ConfigError
 
-        raise ConfigError(f"--interval must be between 0.2 and 86400 seconds, got {args.interval:g}")
+        raise ConfigError(
+            f"--interval must be between 0.2 and 86400 seconds, got {args.interval:g}"
+        )
     # A scan longer than the interval makes APScheduler warn at every skipped run; skipping
     # (and coalescing) is what we asked for, so only its errors are worth showing.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -263,7 +274,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     cfg = _config(args)
     with tempfile.TemporaryDirectory(prefix="digest-eval-") as tmp:
         workdir = args.keep or Path(tmp)
-        result = evaluate(args.data, config=cfg, limit=args.limit, words=args.words, workdir=workdir)
+        result = evaluate(
+            args.data, config=cfg, limit=args.limit, words=args.words, workdir=workdir
+        )
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
 

@@ -55,6 +55,8 @@ class StoryVector:
     last_time: datetime | None
     terms: Sparse | None = None  # L2-normalised sum of its articles' term vectors
     entities: Sparse | None = None  # the same for their named-entity vectors
+    # unit mean of the articles that founded it (its first run), kept as it was: the drift guard
+    anchor: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class Weights:
     terms: float = 0.0
     entities: float = 0.0
     time: float = 0.0
+    # Drift guard: an article joins an existing story only if its dense cosine with the story's
+    # founding articles (`StoryVector.anchor`) is at least this, however close it is to the
+    # story's newest articles; None: no guard.
+    anchor: float | None = None
 
 
 @dataclass
@@ -206,6 +212,7 @@ class _Rows:
     last: np.ndarray
     terms: object = None
     entities: object = None
+    anchor: np.ndarray | None = None  # stories only: unit founding vectors (the drift guard)
 
     @staticmethod
     def make(
@@ -247,12 +254,15 @@ def _story_rows(stories: list[StoryVector], like: _Rows) -> _Rows:
             return None
         return matrix([getattr(s, name) or EMPTY for s in stories])
 
+    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
+    anchors = [s.centroid if s.anchor is None else s.anchor for s in stories]
     return _Rows(
-        _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories])),
+        centroids,
         _seconds([s.first_time for s in stories]),
         _seconds([s.last_time for s in stories]),
         sparse("terms"),
         sparse("entities"),
+        _unit(np.stack([np.asarray(a, dtype=np.float64) for a in anchors])),
     )
 
 
@@ -276,6 +286,8 @@ class _Scorer:
             s -= self.w.time * np.nan_to_num(np.minimum(gap / self.window, 1.0))
         if hard_window:
             s[gap > self.window] = -np.inf  # NaN (an unknown time) compares False: never blocks
+        if self.w.anchor is not None and b.anchor is not None:
+            s[a.dense @ b.anchor.T < self.w.anchor] = -np.inf
         return s
 
     def best(self, rows: _Rows, stories: _Rows) -> np.ndarray:
@@ -359,6 +371,7 @@ def _assign_chunked(rows: _Rows, stories: list[StoryVector], scorer: _Scorer) ->
         sizes = np.array([max(s.size, 1) for s in stories], dtype=np.float64)
         existing = pool.new(n_existing)
         pool.sums[existing] = known.dense * sizes[:, None]
+        pool.anchors[existing] = known.anchor
         pool.first[existing] = known.first
         pool.last[existing] = known.last
         for name in sparse:
@@ -381,8 +394,11 @@ def _assign_chunked(rows: _Rows, stories: list[StoryVector], scorer: _Scorer) ->
         rest = np.flatnonzero(joined < 0)
         if len(rest):
             _, new = np.unique(_cluster_new(_take(chunk, rest), scorer), return_inverse=True)
-            joined[rest] = pool.new(int(new.max()) + 1)[new.ravel()]
+            founded = pool.new(int(new.max()) + 1)
+            joined[rest] = founded[new.ravel()]
         pool.update(joined, chunk)
+        if len(rest):
+            pool.anchors[founded] = _unit(pool.sums[founded])  # as founded, never updated
         group[idx] = joined
 
     out: list[str | int] = []
@@ -412,6 +428,7 @@ class _StoryPool:
 
         self.size = 0
         self._sums = np.zeros((capacity, dim), dtype=np.float64)
+        self._anchors = np.zeros((capacity, dim), dtype=np.float64)
         self._first = np.full(capacity, np.nan)
         self._last = np.full(capacity, np.nan)
         self.sparse = {name: csr_matrix((0, DIM), dtype=np.float64) for name in sparse}
@@ -419,6 +436,10 @@ class _StoryPool:
     @property
     def sums(self) -> np.ndarray:
         return self._sums[: self.size]
+
+    @property
+    def anchors(self) -> np.ndarray:
+        return self._anchors[: self.size]
 
     @property
     def first(self) -> np.ndarray:
@@ -434,6 +455,9 @@ class _StoryPool:
             capacity = max(2 * len(self._sums), self.size + k)
             sums = np.zeros((capacity, self._sums.shape[1]), dtype=np.float64)
             sums[: self.size] = self.sums
+            anchors = np.zeros_like(sums)
+            anchors[: self.size] = self.anchors
+            self._anchors = anchors
             first, last = np.full(capacity, np.nan), np.full(capacity, np.nan)
             first[: self.size], last[: self.size] = self.first, self.last
             self._sums, self._first, self._last = sums, first, last
@@ -468,6 +492,7 @@ class _StoryPool:
     def rows(self, idx: np.ndarray) -> _Rows:
         """These stories as rows for the scorer: unit centroids (dense and sparse), spans."""
         out = _Rows(_unit(self.sums[idx]), self.first[idx], self.last[idx])
+        out.anchor = self.anchors[idx]
         for name, m in self.sparse.items():
             part = m[idx]
             norms = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel())

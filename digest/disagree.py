@@ -66,9 +66,7 @@ class Disagreement:
         return BriefSentence(text, cited)
 
 
-def find(
-    fact_index: int, sentences: list[Sentence], vectors: np.ndarray
-) -> list[Disagreement]:
+def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> list[Disagreement]:
     """Disagreements among the sentences that report the fact of `sentences[fact_index]`."""
     sims = vectors @ vectors[fact_index]
     related = [sentences[j] for j in np.flatnonzero(sims >= NEAR)]

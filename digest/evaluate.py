@@ -121,7 +121,9 @@ def evaluate(
         for b in briefs.values()
         if b and b["sentences"]
     ]
-    brief_words = [sum(len(s["text"].split()) for s in b["sentences"]) for b in briefs.values() if b]
+    brief_words = [
+        sum(len(s["text"].split()) for s in b["sentences"]) for b in briefs.values() if b
+    ]
     return {
         "data": str(data),
         "clusters": len(clusters),
@@ -135,7 +137,9 @@ def evaluate(
         "brief_words_mean": sum(brief_words) / max(1, len(brief_words)),
         "sentences": len(sentences),
         "sentences_cited": sum(1 for s in sentences if s["citations"]),
-        "replaced_unsupported": sum(1 for n in notes if n.startswith("replaced unsupported sentence")),
+        "replaced_unsupported": sum(
+            1 for n in notes if n.startswith("replaced unsupported sentence")
+        ),
         "dropped_unsupported": sum(1 for n in notes if n.startswith("dropped unsupported")),
         "dropped_repeats": sum(1 for n in notes if n.startswith("dropped repeated")),
         "redundant_pairs": sum(redundant),

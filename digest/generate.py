@@ -219,7 +219,7 @@ class LlamaCppGenerator:
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(
                 f"cannot load {self.gguf} with llama.cpp: {reason}. Prepare it again with "
-                f"`{PREPARE_COMMAND}`, or set [summarizer] backend = \"transformers\"."
+                f'`{PREPARE_COMMAND}`, or set [summarizer] backend = "transformers".'
             ) from e
         self.load_seconds = time.perf_counter() - started
         log.info("Summarize - loaded %s with llama.cpp in %.1f s", self.gguf, self.load_seconds)
@@ -253,7 +253,9 @@ class LlamaCppGenerator:
             "new_tokens": new_tokens,
             "seconds": round(seconds, 3),
             "first_token_seconds": round(first_seconds, 3),
-            "tokens_per_s": round((new_tokens - 1) / decode, 2) if new_tokens > 1 and decode else 0.0,
+            "tokens_per_s": round((new_tokens - 1) / decode, 2)
+            if new_tokens > 1 and decode
+            else 0.0,
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text.strip()
@@ -273,7 +275,9 @@ def _resolves_to_cpu(device: str) -> bool:
     return resolve_device(device) == "cpu"
 
 
-def make_generator(backend: str, model: str, models_dir: Path, device: str, threads: int) -> Generator:
+def make_generator(
+    backend: str, model: str, models_dir: Path, device: str, threads: int
+) -> Generator:
     """The configured generator. `auto` takes llama.cpp when it is installed, the model's GGUF
     file is at hand (a model prepared by `digest prepare`) and the device is the CPU; else
     transformers (on a CUDA GPU when the device is `auto` and there is one)."""
@@ -290,13 +294,13 @@ def make_generator(backend: str, model: str, models_dir: Path, device: str, thre
     ):
         if not gguf.is_file():
             raise ModelError(
-                f"[summarizer] backend \"llama-cpp\" needs the GGUF file {gguf}; "
+                f'[summarizer] backend "llama-cpp" needs the GGUF file {gguf}; '
                 f"run `{PREPARE_COMMAND} {model}` (a model given as a folder has none)"
             )
         if not llama_cpp_available():
             raise ModelError(
-                "[summarizer] backend \"llama-cpp\" needs llama-cpp-python: run `make fast` "
-                "(compiles it, about 8 minutes), or set backend = \"auto\""
+                '[summarizer] backend "llama-cpp" needs llama-cpp-python: run `make fast` '
+                '(compiles it, about 8 minutes), or set backend = "auto"'
             )
         return LlamaCppGenerator(gguf, threads)
     return TransformersGenerator(folder, device, threads)

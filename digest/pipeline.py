@@ -238,7 +238,7 @@ class Pipeline:
     @property
     def weights(self) -> cluster.Weights:
         c = self.config.cluster
-        return cluster.Weights(c.term_weight, c.entity_weight, c.time_weight)
+        return cluster.Weights(c.term_weight, c.entity_weight, c.time_weight, c.drift_floor)
 
     @property
     def tagger(self) -> signals.EntityTagger:
@@ -278,6 +278,7 @@ class Pipeline:
                 last_time=parse_time(r.last_time),
                 terms=_sparse(r.terms),
                 entities=_sparse(r.entities),
+                anchor=r.anchor,
             )
             for r in rows.values()
         ]
@@ -339,6 +340,8 @@ class Pipeline:
             v.last_time.isoformat() if v.last_time else None,
         )
         self._save_story_signals(store, story_id)
+        if story is None:  # the drift guard's reference: the story as founded
+            store.set_story_anchor(story_id, v.centroid)
 
     # near-duplicates: each copy joins the story of the article it copies -------------------
     def _attach_copies(self, store: Store, report: RunReport) -> None:

@@ -22,14 +22,11 @@ def slugify(title: str, max_words: int = 8) -> str:
 
 def markdown(brief: Brief) -> str:
     lines = [f"# {brief.headline}", ""]
-    body = " ".join(
-        f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in brief.sentences
-    )
+    body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in brief.sentences)
     lines += [body, ""]
     n = len(brief.sources)
     lines += [
-        f"*Version {brief.version}, updated {brief.updated}; "
-        f"{n} source{'s' if n != 1 else ''}.*",
+        f"*Version {brief.version}, updated {brief.updated}; {n} source{'s' if n != 1 else ''}.*",
         "",
         "## Sources",
         "",

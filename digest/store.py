@@ -97,6 +97,7 @@ class StoryRow:
     version: int
     terms: bytes | None = None  # the story's term centroid (signals.Sparse.to_bytes), if known
     entities: bytes | None = None
+    anchor: np.ndarray | None = None  # its founding articles' unit mean vector, if stored
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Store:
         ("articles", "entities", "BLOB"),
         ("stories", "terms", "BLOB"),
         ("stories", "entities", "BLOB"),
+        ("stories", "anchor", "BLOB"),  # unit mean of its founding articles' vectors (float32)
     )
 
     def _migrate(self) -> None:
@@ -310,6 +312,13 @@ class Store:
         return (
             [r["terms"] for r in rows if r["terms"] is not None],
             [r["entities"] for r in rows if r["entities"] is not None],
+        )
+
+    def set_story_anchor(self, story_id: str, anchor: np.ndarray) -> None:
+        """Set once, when the story is founded (call inside a transaction)."""
+        self.db.execute(
+            "UPDATE stories SET anchor = ? WHERE story_id = ? AND anchor IS NULL",
+            (np.asarray(anchor, dtype=np.float32).tobytes(), story_id),
         )
 
     def set_story_signals(self, story_id: str, terms: bytes | None, entities: bytes | None) -> None:
@@ -539,4 +548,5 @@ def _story(row: sqlite3.Row) -> StoryRow:
         version=row["version"],
         terms=row["terms"],
         entities=row["entities"],
+        anchor=None if row["anchor"] is None else np.frombuffer(row["anchor"], dtype=np.float32),
     )

@@ -280,3 +280,23 @@ def test_the_int8_onnx_embedder_clusters_multinews_as_well_as_torch():
     assert len(gold) == 716
     # torch: P 0.916 R 0.768 F1 0.835 (docs/clustering.md); int8 measured P 0.910 R 0.769 F1 0.834
     assert f >= 0.835 - 0.01, (p, r, f)
+
+
+# --- the drift guard --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [None, 2])
+def test_a_drifted_story_does_not_pull_in_another_event_through_its_drift(monkeypatch, chunk):
+    """Founded on axis 0, the story drifted towards axis 1 (its centroid is halfway). An article
+    close to the drift (cosine 0.83 with the centroid) but far from the founding articles
+    (0.24) starts a new story under the guard; one still close to both joins."""
+    if chunk:
+        monkeypatch.setattr("digest.cluster.CHUNK", chunk)
+    s = StoryVector("s", unit(1, 1), 6, None, None, anchor=unit(1))
+    other = unit(0.25, 0.95, 0.3)  # another event, next to where the story went
+    develops = unit(0.6, 0.8)  # the story going on
+    vectors = np.stack([other, develops, other])
+    assert float(other @ unit(1, 1)) == pytest.approx(0.826, abs=0.001)
+    assert assign(vectors, [None] * 3, [s], 0.7, 72) == ["s", "s", "s"]  # no guard: pulled in
+    guarded = assign(vectors, [None] * 3, [s], 0.7, 72, weights=Weights(anchor=0.35))
+    assert guarded == [0, "s", 0]
