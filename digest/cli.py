@@ -214,6 +214,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Set aside {len(report.failures)} file(s), left in the inbox:", file=out)
         for f in report.failures:
             print(f"  {f.path}: {f.reason}", file=out)
+    for note in report.notes:  # e.g. a file removed while the run looked at it
+        print(f"Note: {note}", file=out)
     print(f"Briefs are in {report.outbox}", file=out)
     page = report.outbox / "index.html"
     if page.is_file():

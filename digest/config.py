@@ -146,9 +146,12 @@ class Service:
     processed_folder: str = "processed"  # inside the inbox: read files go to <this>/<YYYY-MM-DD>/
     failed_folder: str = "failed"  # inside the inbox: unreadable files, each with <name>.error.txt
     log_file: str = ""  # also log to this file (relative to the state folder); "" = stderr only
+    # a scan writes briefs for at most this long, then lets the next scan take new files first
+    scan_brief_seconds: float = 300.0
 
     def validate(self) -> None:
         _between(self.interval_seconds, 0.2, 86400, "service", "interval_seconds")
+        _between(self.scan_brief_seconds, 1, 86400, "service", "scan_brief_seconds")
         for key in ("processed_folder", "failed_folder"):
             value = getattr(self, key)
             if not value or "/" in value or value.startswith("."):
@@ -162,11 +165,17 @@ class Publish:
     title: str = "News digest"  # of outbox/index.html and outbox/feed.xml
     page_stories: int = 100  # newest stories on the digest page; 0 = all
     feed_entries: int = 50  # newest stories in the Atom feed
+    # during a long batch the page, feed and daily digest are rebuilt after this many briefs,
+    # or this many seconds after the last rebuild, whichever comes first
+    refresh_briefs: int = 10
+    refresh_seconds: float = 60.0
 
     def validate(self) -> None:
         if not self.title.strip():
             raise ConfigError("[publish] title must not be empty")
         _between(self.page_stories, 0, 100000, "publish", "page_stories")
+        _between(self.refresh_briefs, 1, 100000, "publish", "refresh_briefs")
+        _between(self.refresh_seconds, 1, 86400, "publish", "refresh_seconds")
         _between(self.feed_entries, 1, 10000, "publish", "feed_entries")
 
 
@@ -216,7 +225,7 @@ def from_dict(data: dict[str, Any], *, base: Path, source: str | None = None) ->
             raise ConfigError(f"unknown section [{name}] (known: {known})", path=source)
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table of settings", path=source)
-        cls = fields[name].default_factory  # type: ignore[misc]
+        cls = fields[name].default_factory
         sections[name] = _build(cls, name, value, source)
     config = Config(**sections)
     return _resolve_paths(config, base)

@@ -44,7 +44,14 @@ BANDS, ROWS = 64, 2
 # Texts shorter than this many shingles (about 22 words) are copies only when identical: a few
 # shared phrases between two short items say nothing.
 MIN_SHINGLES = 20
-SCHEME = f"minhash-v1:{SHINGLE_WORDS}w:{NUM_PERM}p:{SEED}s:{BANDS}x{ROWS}"
+# Bounded work per article, whatever the inbox holds. Many short, similar items (sports results,
+# market briefs) share band values: unbounded, every earlier one became a candidate and a
+# 20,000-line file took hours. A band key indexes at most BAND_CAP articles (the earliest: a
+# copy's original comes first), and a lookup weighs at most MAX_CANDIDATES of them, so one
+# article costs at most 64 x BAND_CAP index rows and MAX_CANDIDATES comparisons.
+BAND_CAP = 10
+MAX_CANDIDATES = 100
+SCHEME = f"minhash-v2:{SHINGLE_WORDS}w:{NUM_PERM}p:{SEED}s:{BANDS}x{ROWS}:cap{BAND_CAP}"
 
 _WORD = re.compile(r"\w+")
 
@@ -71,12 +78,24 @@ def shingles(text: str) -> set[str]:
 
 
 def signature(text: str) -> Signature:
-    from datasketch import MinHash  # imported here: only ingest needs it
-
     found = shingles(text)
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m = _minhash()
     m.update_batch([s.encode("utf-8") for s in found])
     return Signature(m.hashvalues.astype(np.uint32), len(found))
+
+
+_PERMUTATIONS = None
+
+
+def _minhash():
+    """A fresh MinHash sharing one set of permutations: making them is most of the cost of
+    a short text's signature (the values are the same: they come from the seed)."""
+    from datasketch import MinHash  # imported here: only ingest needs it
+
+    global _PERMUTATIONS
+    if _PERMUTATIONS is None:
+        _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS)
 
 
 def band_keys(sig: Signature) -> list[int]:
@@ -96,17 +115,24 @@ def jaccard(a: Signature, b: Signature) -> float:
 
 def containment(new: Signature, old: Signature) -> float:
     """Estimated share of `new`'s shingles that are also in `old`."""
-    if new.shingles == 0:
+    return _containment(new.shingles, old.shingles, jaccard(new, old))
+
+
+def _containment(new: int, old: int, j: float) -> float:
+    if new == 0:
         return 0.0
-    j = jaccard(new, old)
-    shared = j * (new.shingles + old.shingles) / (1 + j)  # |A∩B| from J, |A| and |B|
-    return min(1.0, shared / new.shingles)
+    shared = j * (new + old) / (1 + j)  # |A∩B| from J, |A| and |B|
+    return min(1.0, shared / new)
 
 
 def is_copy(new: Signature, old: Signature, threshold: float) -> bool:
-    if min(new.shingles, old.shingles) < MIN_SHINGLES:
-        return new.shingles == old.shingles and jaccard(new, old) == 1.0
-    return containment(new, old) >= threshold
+    return _is_copy(new.shingles, old.shingles, jaccard(new, old), threshold)
+
+
+def _is_copy(new: int, old: int, j: float, threshold: float) -> bool:
+    if min(new, old) < MIN_SHINGLES:
+        return new == old and j == 1.0
+    return _containment(new, old, j) >= threshold
 
 
 def find_original(
@@ -114,12 +140,18 @@ def find_original(
 ) -> str | None:
     """The content hash of the article `sig` copies, or None. `candidates` as the store lists
     them (earliest first); a candidate that is itself a copy stands for its original."""
+    if not candidates:
+        return None
+    # all candidates at once: one comparison of a (candidates x NUM_PERM) array
+    values = np.frombuffer(b"".join(c[2] for c in candidates), dtype="<u4")
+    similarity = (values.reshape(len(candidates), -1) == sig.values).mean(axis=1)
     best: tuple[float, str] | None = None
-    for content_hash, size, blob, duplicate_of in candidates:
-        other = Signature.from_bytes(blob, size)
-        if not is_copy(sig, other, threshold):
+    for (content_hash, size, _, duplicate_of), j in zip(
+        candidates, similarity.tolist(), strict=True
+    ):
+        if not _is_copy(sig.shingles, size, j, threshold):
             continue
-        score = containment(sig, other)
+        score = _containment(sig.shingles, size, j)
         if best is None or score > best[0]:  # ties: the earliest article
             best = (score, duplicate_of or content_hash)
     return best[1] if best else None
@@ -128,9 +160,13 @@ def find_original(
 # --- with the store -------------------------------------------------------------------------
 
 
-def lookup(store: Store, sig: Signature, threshold: float, exclude: str = "") -> str | None:
+def lookup(
+    store: Store, sig: Signature, threshold: float, exclude: str = "", keys: list[int] | None = None
+) -> str | None:
     """The stored article that `sig` copies, or None (the store is not changed)."""
-    return find_original(sig, store.minhash_candidates(band_keys(sig), exclude), threshold)
+    keys = band_keys(sig) if keys is None else keys
+    candidates = store.minhash_candidates(keys, exclude, limit=MAX_CANDIDATES)
+    return find_original(sig, candidates, threshold)
 
 
 def register(store: Store, article: Article, threshold: float) -> str | None:
@@ -138,8 +174,8 @@ def register(store: Store, article: Article, threshold: float) -> str | None:
     original's content hash. Call inside the transaction that stored the article."""
     sig = signature(article.text)
     keys = band_keys(sig)
-    original = lookup(store, sig, threshold, exclude=article.content_hash)
-    store.add_minhash(article.content_hash, sig.shingles, sig.to_bytes(), keys)
+    original = lookup(store, sig, threshold, exclude=article.content_hash, keys=keys)
+    store.add_minhash(article.content_hash, sig.shingles, sig.to_bytes(), keys, cap=BAND_CAP)
     if original is not None:
         store.mark_duplicate(article.content_hash, original)
         log.info("Dedup - %s copies %s", article.path, original[:12])
@@ -159,8 +195,9 @@ def backfill(store: Store) -> int:
             for article in todo:
                 sig = signature(article.text)
                 store.add_minhash(
-                    article.content_hash, sig.shingles, sig.to_bytes(), band_keys(sig)
-                )
+                    article.content_hash, sig.shingles, sig.to_bytes(), band_keys(sig),
+                    cap=BAND_CAP,
+                )  # fmt: skip
         log.info("Dedup - indexed %d earlier articles", len(todo))
     return len(todo)
 

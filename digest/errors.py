@@ -38,3 +38,11 @@ class LockedError(DigestError):
     """Another digest process holds the state folder."""
 
     exit_code = 4
+
+
+class Vanished(InputError):
+    """An inbox file removed between listing and reading or filing: a note, not a failure."""
+
+
+class DiskFullError(DigestError):
+    """No space left where digest writes: nothing is lost, the work waits for space."""

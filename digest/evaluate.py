@@ -3,6 +3,7 @@ data (`digest eval`). Heavy imports only inside `evaluate`."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -41,6 +42,63 @@ def redundant_pairs(vectors, threshold: float) -> int:
     return sum(
         1 for i in range(n) for j in range(i + 1, n) if float(vectors[i] @ vectors[j]) >= threshold
     )
+
+
+_WORDS = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z0-9]+(?:'[a-z]+)?")  # "1,250" is one word
+# What a brief must never publish (plan.rejection's reasons): captions, bylines, questions,
+# asides and sentences that lean on context they lack.
+NOT_PUBLISHABLE = {"caption", "byline", "question", "aside", "needs context", "shouting"}
+
+
+def _words(text: str) -> list[str]:
+    return [w.replace(",", "") for w in _WORDS.findall(text.lower().replace("’", "'"))]
+
+
+def brief_metrics(
+    sentences: Sequence[str],
+    citations: Sequence[Sequence[int]],
+    sources: Sequence[str],
+    reference: str | None = None,
+) -> dict[str, float]:
+    """What a reader would count in one brief against its source articles (and a reference).
+
+    - novel_bigrams: share of the brief's word bigrams found in no source (abstraction);
+    - copied: share of its sentences found word for word in a source;
+    - terms_found: share of its names and numbers (claims.key_terms) found in the sources it
+      cites for them (faithfulness), with terms, the count;
+    - unpublishable: sentences that plan.rejection refuses (captions, asides, ...);
+    - with a reference: coverage, the share of the reference's names and numbers in the brief.
+    """
+    from . import claims, plan
+
+    low = claims.lowercase_words([*sources, reference or ""])
+    source_words = [" " + " ".join(_words(t)) + " " for t in sources]
+    bigrams = {b for t in sources for b in zip(_words(t), _words(t)[1:], strict=False)}
+    brief_bigrams = [b for t in sentences for b in zip(_words(t), _words(t)[1:], strict=False)]
+    copied = sum(
+        1 for t in sentences if any(" " + " ".join(_words(t)) + " " in w for w in source_words)
+    )
+    terms = found = 0
+    for text, cited in zip(sentences, citations, strict=True):
+        text = re.sub(r"\(sources? [\d, ]+\)", "", text)  # a disagreement's side labels
+        evidence = [sources[n - 1] for n in cited if 0 < n <= len(sources)]
+        mine = [t for t in claims.key_terms(text, low) if not t.startswith('"')]
+        terms += len(mine)
+        found += len(mine) - len(claims.absent(mine, evidence))
+    out = {
+        "sentences": float(len(sentences)),
+        "words": float(sum(len(t.split()) for t in sentences)),
+        "novel_bigrams": sum(b not in bigrams for b in brief_bigrams) / max(1, len(brief_bigrams)),
+        "copied": copied / max(1, len(sentences)),
+        "terms": float(terms),
+        "terms_found": found / terms if terms else 1.0,
+        "unpublishable": float(sum(plan.rejection(t) in NOT_PUBLISHABLE for t in sentences)),
+    }
+    if reference is not None:
+        wanted = [t for t in claims.key_terms(reference, low) if not t.startswith('"')]
+        missing = claims.absent(wanted, [" ".join(sentences)])
+        out["coverage"] = (len(wanted) - len(missing)) / len(wanted) if wanted else 1.0
+    return out
 
 
 def evaluate(
@@ -93,6 +151,11 @@ def evaluate(
             for r in store.db.execute("SELECT path, story_id FROM articles").fetchall()
         }
         briefs = {s.story_id: store.brief(s.story_id) for s in store.stories()}
+        from .summarize import order_sources
+
+        texts_of = {
+            sid: [a.text for a in order_sources(store.story_articles(sid))] for sid in briefs
+        }
     finally:
         store.close()
     read = [p for p in gold_of if p in story_of]
@@ -100,7 +163,8 @@ def evaluate(
 
     # Each reference cluster is scored against the brief of the story holding most of its docs.
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    rouge = {"rouge1": [], "rouge2": [], "rougeL": []}
+    rouge: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeL": []}
+    metrics: list[dict[str, float]] = []
     for c in clusters:
         cid = str(c["cluster_id"])
         stories = Counter(story_of[p] for p in read if gold_of[p] == cid)
@@ -110,6 +174,16 @@ def evaluate(
         scores = scorer.score(reference, text)
         for key in rouge:
             rouge[key].append(scores[key].fmeasure if text else 0.0)
+        if brief:
+            sid = stories.most_common(1)[0][0]
+            metrics.append(
+                brief_metrics(
+                    [s["text"] for s in brief["sentences"]],
+                    [s["citations"] for s in brief["sentences"]],
+                    texts_of[sid],
+                    reference,
+                )
+            )
 
     sentences = [s for b in briefs.values() if b for s in b["sentences"]]
     notes = [n for b in briefs.values() if b for n in b.get("notes", [])]
@@ -134,6 +208,13 @@ def evaluate(
         "seconds": round(seconds, 1),
         "bcubed": {"precision": precision, "recall": recall, "f1": f1},
         "rouge": {k: 100 * sum(v) / len(v) for k, v in rouge.items()},
+        # per brief, averaged: abstraction, faithfulness, coverage (see brief_metrics)
+        **{
+            key: sum(m[key] for m in metrics) / max(1, len(metrics))
+            for key in ("novel_bigrams", "copied", "terms_found", "coverage")
+        },
+        "unpublishable": int(sum(m["unpublishable"] for m in metrics)),
+        "rewrote_unsupported": sum(1 for n in notes if n.startswith("rewrote unsupported")),
         "brief_words_mean": sum(brief_words) / max(1, len(brief_words)),
         "sentences": len(sentences),
         "sentences_cited": sum(1 for s in sentences if s["citations"]),
@@ -162,6 +243,11 @@ def format_report(r: dict) -> str:
             f"checks      {r['sentences']} sentences, {cited:.0%} cited; model sentences "
             f"replaced {r['replaced_unsupported']}, dropped {r['dropped_unsupported']}, "
             f"repeats dropped {r['dropped_repeats']}; redundant pairs published "
-            f"{r['redundant_pairs']}",
+            f"{r['redundant_pairs']}; rewritten on request {r['rewrote_unsupported']}",
+            f"abstraction {r['novel_bigrams']:.1%} of bigrams in no source, "
+            f"{r['copied']:.1%} of sentences copied verbatim",
+            f"faithful    {r['terms_found']:.1%} of names and numbers found in the cited sources;"
+            f" {r['unpublishable']} captions/asides/context-dependent sentences published",
+            f"coverage    {r['coverage']:.1%} of the reference's names and numbers in the brief",
         ]
     )

@@ -8,7 +8,12 @@ and a run with nothing new does no model work and rewrites nothing.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import json
 import logging
+import shutil
+import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +24,12 @@ from typing import TypeVar
 import numpy as np
 
 from . import cluster, dedup, failpoints, filing, ingest, publish, signals
-from .config import Config
+from .config import Config, Publish
 from .embed import Embedder
-from .errors import DigestError, InputError
+from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
-from .records import Article, ReadFailure
+from .records import Article, Brief, ReadFailure
 from .render import slugify, write_brief
 from .store import Store, StoryRow, now_iso
 
@@ -53,6 +58,7 @@ class RunReport:
     stories_updated: int = 0
     briefs_written: list[Path] = field(default_factory=list)
     failures: list[ReadFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a file removed before it was read
 
     @property
     def did_work(self) -> bool:
@@ -96,6 +102,7 @@ class Pipeline:
     def run(self) -> RunReport:
         """One pass over the whole inbox, holding the state lock (`digest run`)."""
         self._check_inbox()  # before the state folder is created or locked
+        self.check_state()  # before the lock creates the state folder
         with StateLock(self.config.paths.state):
             store = Store(self.config.paths.state)
             try:
@@ -110,12 +117,15 @@ class Pipeline:
         *,
         file_away: bool = False,
         should_stop: Callable[[], bool] = lambda: False,
+        brief_seconds: float | None = None,
     ) -> RunReport:
         """Take `files` (default: every file in the inbox) through every stage.
 
         With `file_away`, each file leaves the inbox once its outcome is committed: read ones
         to the processed folder, unreadable ones to the failed folder beside a note saying why.
         `should_stop` is asked between files and between briefs, for a prompt clean shutdown.
+        With `brief_seconds`, briefs are written for at most that long (the rest stay out of
+        date for the next call), so that the service takes new files during a long backlog.
         """
         started = now_iso()
         paths = self.config.paths
@@ -133,9 +143,31 @@ class Pipeline:
         self._signals(store)
         self._cluster(store, report)
         self._attach_copies(store, report)
-        self._write_briefs(store, report, should_stop)
+        self._write_briefs(store, report, should_stop, brief_seconds)
         self._publish(store, report, started)
         return report
+
+    def check_state(self) -> None:
+        """A database that is gone or empty while the outbox holds briefs it made is an error,
+        not a fresh start: starting over would re-read every article and rewrite every brief
+        as version 1. (A state folder removed as a whole is a fresh start, as documented.)"""
+        paths = self.config.paths
+        db = paths.state / "digest.db"
+        try:
+            size = db.stat().st_size
+        except OSError:  # missing, or the state path is not a folder (reported by the lock)
+            size = None
+        if size or not paths.state.is_dir():
+            return
+        briefs = _brief_files(paths.outbox)
+        if not briefs:
+            return
+        what = "is empty (0 bytes)" if size == 0 else "is missing"
+        raise DigestError(
+            f"the database {db} {what}, but {paths.outbox} holds {briefs} brief(s) it made: "
+            "restore it from a backup, or move the state folder away to start over (every "
+            "article is then read again and every brief rewritten as version 1)"
+        )
 
     def _check_inbox(self) -> None:
         inbox = self.config.paths.inbox
@@ -170,7 +202,7 @@ class Pipeline:
                 if known and known[0] == digest and known[1] == "read":
                     report.files_known += 1  # read before; filed away if a crash kept it here
                 else:
-                    articles = ingest.read_file(path, data, display_path=shown)
+                    articles = _parse(path, data, shown)
                     failpoints.reach("ingest", self.config.paths.state)
                     with store.transaction():
                         for article in articles:
@@ -185,21 +217,36 @@ class Pipeline:
                         store.record_file(shown, digest, "read", None)
                 if file_away:
                     failpoints.reach("filing", self.config.paths.state)
-                    filing.file_processed(path, inbox, self.config.service.processed_folder)
+                    filing.file_processed(
+                        path, inbox, self.config.service.processed_folder, between=self._linked
+                    )
+            except Vanished as e:  # deleted or moved by someone else meanwhile: nothing to do
+                report.notes.append(f"{shown}: {e.reason}")
+                log.info("Ingest - %s: %s", shown, e.reason)
             except InputError as e:
-                if data is not None:  # remember the failure, so `digest status` can list it
-                    with store.transaction():
-                        store.record_file(shown, ingest.content_hash(data), "failed", e.reason)
+                # remembered, so that `digest status` lists it (refused unread: no hash)
+                with store.transaction():
+                    digest = ingest.content_hash(data) if data is not None else ""
+                    store.record_file(shown, digest, "failed", e.reason)
                 report.failures.append(ReadFailure(shown, e.reason))
                 log.warning("Ingest - set aside %s: %s", shown, e.reason)
                 if file_away:
-                    filing.file_failed(path, inbox, self.config.service.failed_folder, e.reason)
+                    try:
+                        filing.file_failed(
+                            path, inbox, self.config.service.failed_folder, e.reason,
+                            between=self._linked,
+                        )  # fmt: skip
+                    except Vanished as gone:
+                        report.notes.append(f"{shown}: {gone.reason}")
         log.info(
             "Ingest - %d files, %d new articles, %d set aside",
             report.files_seen,
             report.articles_new,
             len(report.failures),
         )
+
+    def _linked(self) -> None:
+        failpoints.reach("linked", self.config.paths.state)  # filed, not yet out of the inbox
 
     # embed -------------------------------------------------------------------------------
     def _embed(self, store: Store) -> None:
@@ -352,11 +399,17 @@ class Pipeline:
 
     # summarize + write -------------------------------------------------------------------
     def _write_briefs(
-        self, store: Store, report: RunReport, should_stop: Callable[[], bool]
+        self,
+        store: Store,
+        report: RunReport,
+        should_stop: Callable[[], bool],
+        brief_seconds: float | None = None,
     ) -> None:
         dirty = store.dirty_stories()
         if not dirty:
             return
+        started = time.monotonic()
+        refresh = _Refresh(self.config.publish)
         from .summarize import BriefWriter
 
         s = self.config.summarizer
@@ -368,43 +421,91 @@ class Pipeline:
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
         )
-        for story in self.progress(dirty, "Summarizing"):
+        for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():
+                return
+            _check_space(
+                self.config.paths.outbox
+            )  # no model work for a brief that cannot be written
+            if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
+                log.info(
+                    "Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty)
+                )
                 return
             articles, copies = dedup.split_copies(store.story_articles(story.story_id))
             version = story.version + 1
-            brief = writer.write(story.story_id, articles, version, "")
-            updated = now_iso()  # when the brief was finished, not when the run began
-            sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
-            brief = dataclasses.replace(brief, updated=updated, sources=sources)
+            # a brief made before the disk filled up is written now, without the model again
+            fingerprint = f"{version}:" + ",".join(
+                sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
+            )
+            held = _json_or_none(store.meta(f"unwritten:{story.story_id}"))
+            if held and held.get("fingerprint") == fingerprint:
+                brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
+                brief = dataclasses.replace(
+                    brief, sources=dedup.list_copies(brief.sources, articles, copies)
+                )
+                updated = brief.updated
+            else:
+                brief = writer.write(story.story_id, articles, version, "")
+                updated = now_iso()  # when the brief was finished, not when the run began
+                sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
+                brief = dataclasses.replace(brief, updated=updated, sources=sources)
             failpoints.reach("summarize", self.config.paths.state)
             history = store.brief_history(story.story_id) + [
                 {"version": version, "created_at": updated}
             ]
-            written = write_brief(
-                self.config.paths.outbox,
-                story.slug,
-                brief,
-                history,
-                between=lambda: failpoints.reach("write", self.config.paths.state),
-            )
+            try:
+                written = write_brief(
+                    self.config.paths.outbox,
+                    story.slug,
+                    brief,
+                    history,
+                    between=lambda: failpoints.reach("write", self.config.paths.state),
+                )
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                held = {"fingerprint": fingerprint, "brief": brief.to_json()}
+                try:  # the state may be on another disk, with room
+                    with store.transaction():
+                        store.set_meta(f"unwritten:{story.story_id}", json.dumps(held))
+                except sqlite3.OperationalError:
+                    pass
+                raise DiskFullError(_full(self.config.paths.outbox)) from None
             with store.transaction():
                 store.save_brief(story.story_id, version, brief.to_json())
+                store.db.execute("DELETE FROM meta WHERE key = ?", (f"unwritten:{story.story_id}",))
+                # for `digest status`: how far the batch has come
+                store.set_meta(
+                    "progress",
+                    json.dumps({"briefed": done + 1, "of": len(dirty), "at": now_iso()}),
+                )
             report.briefs_written.extend(written[:1])
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
+            if done + 1 < len(dirty) and refresh.due():
+                self._publish_pages(store)  # readers see the briefs as they come, not at the end
+
+    def _publish_pages(self, store: Store) -> None:
+        """Rebuild the page, feed and daily digests (atomically) when a brief changed."""
+        outbox = self.config.paths.outbox
+        if publish.pending(store, outbox, self.config.publish):
+            try:
+                publish.publish(
+                    store,
+                    outbox,
+                    self.config.publish,
+                    between=lambda: failpoints.reach("publish", self.config.paths.state),
+                )
+            except OSError as e:
+                if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise DiskFullError(_full(outbox)) from None
+                raise
 
     # publish -----------------------------------------------------------------------------
     def _publish(self, store: Store, report: RunReport, started: str) -> None:
         """Rebuild the reader's pages when a brief changed since they were built (or they are
         missing), then note the run for `digest status`."""
-        outbox = self.config.paths.outbox
-        if publish.pending(store, outbox, self.config.publish):
-            publish.publish(
-                store,
-                outbox,
-                self.config.publish,
-                between=lambda: failpoints.reach("publish", self.config.paths.state),
-            )
+        self._publish_pages(store)
         store.record_run(
             {
                 "started": started,
@@ -420,6 +521,80 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
+
+
+MIN_FREE_BYTES = 4 * 1024 * 1024  # below this, briefs wait: a brief and the pages fit in it
+
+
+def _check_space(outbox: Path) -> None:
+    try:
+        free = shutil.disk_usage(outbox if outbox.exists() else outbox.parent).free
+    except OSError:
+        return
+    if free < MIN_FREE_BYTES:
+        raise DiskFullError(_full(outbox, free))
+
+
+def _full(outbox: Path, free: int | None = None) -> str:
+    left = f" ({free // 1024} KB free)" if free is not None else ""
+    return (
+        f"no space left on the disk of the outbox {outbox}{left}: briefs wait (nothing is "
+        "lost, no model work is done) until space is freed"
+    )
+
+
+def _json_or_none(text: str | None) -> dict | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _brief_files(outbox: Path) -> int:
+    """How many story briefs (JSON twins with a story_id and a version) the outbox holds."""
+    count = 0
+    for p in outbox.glob("*.json") if outbox.is_dir() else ():
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        count += isinstance(data, dict) and "story_id" in data and "version" in data
+    return count
+
+
+class _Refresh:
+    """When to rebuild the pages during a batch: every N briefs or M seconds."""
+
+    def __init__(self, settings: Publish):
+        self.settings = settings
+        self.briefs = 0
+        self.last = time.monotonic()
+
+    def due(self) -> bool:
+        self.briefs += 1
+        now = time.monotonic()
+        if (
+            self.briefs >= self.settings.refresh_briefs
+            or now - self.last >= self.settings.refresh_seconds
+        ):
+            self.briefs, self.last = 0, now
+            return True
+        return False
+
+
+def _parse(path: Path, data: bytes, shown: str) -> list[Article]:
+    """The file's articles; any failure of a reader on this one file is this file's InputError
+    (a parser bug on one odd file must not stop the batch)."""
+    try:
+        return ingest.read_file(path, data, display_path=shown)
+    except InputError:
+        raise
+    except (RecursionError, MemoryError):
+        raise InputError("the file is nested too deeply or too large to read") from None
+    except Exception as e:
+        log.debug("Ingest - reader failed on %s", shown, exc_info=True)
+        raise InputError(f"could not be read ({type(e).__name__}: {e})") from None
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -13,8 +13,6 @@ backend. A prepared folder carries a marker file, so running it again does nothi
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import gc
 import hashlib
 import importlib
@@ -24,14 +22,14 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .embed import ONNX_MINILM
 from .errors import DigestError, ModelError
+from .prepared_folder import build_in_place, lock, make_readable, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +84,12 @@ def prepare(name: str, models_dir: Path, *, keep_gguf: bool = True) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True)
     folder = models_dir / name
     gguf = models_dir / f"{name}.gguf"
-    with _lock(models_dir / f".{name}.lock"):
+    with lock(models_dir / f".{name}.lock"):
         if _is_prepared(folder, known) and (gguf.is_file() or not keep_gguf):
             log.info("Prepare - %s is already prepared in %s", name, folder)
             return folder
         _remove_leftovers(models_dir, name)  # of a run that was killed; we hold the lock
-        if gguf.is_file() and _sha256(gguf) == known.sha256:
+        if gguf.is_file() and sha256_of(gguf) == known.sha256:
             log.info("Prepare - %s: reusing the verified %s", name, gguf)
         else:
             assemble(_source_files(name, known), gguf, known.sha256)
@@ -247,11 +245,6 @@ def _packaged_file(module_name: str, filename: str | None) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def _convert(gguf: Path, folder: Path, *, source_sha256: str) -> None:
     """Dequantize `gguf` into a bf16 safetensors folder; `folder` appears only when complete."""
     # bf16 takes about 3.2x the space of a Q4 file (Qwen: 1.1 GB -> 3.6 GB)
@@ -275,26 +268,6 @@ def _convert(gguf: Path, folder: Path, *, source_sha256: str) -> None:
     log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
 
 
-def build_in_place(
-    folder: Path, build: Callable[[Path], None], failure: Callable[[str], str]
-) -> None:
-    """Run `build` on a hidden temporary folder beside `folder`, then put it in `folder`'s
-    place (replacing an earlier, unmarked or outdated one): `folder` appears only complete, and
-    a build that fails or is killed leaves only a `.<name>.*.tmp` folder, removed on the next
-    run. A failure becomes a ModelError whose message is `failure(reason)`."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
-        build(tmp)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except (ImportError, OSError, ValueError, RuntimeError) as e:
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0].rstrip(".")
-        raise ModelError(failure(reason)) from e
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:
     import torch
     import transformers
@@ -311,7 +284,7 @@ def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:
     )
     # A model loaded from GGUF counts as quantized and refuses save_pretrained; its weights
     # are dense now, so it is safe to drop the marks.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]  # torch types module attributes as tensors or modules
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.save_pretrained(tmp)
@@ -328,7 +301,7 @@ def _convert_into(gguf: Path, tmp: Path, source_sha256: str) -> None:
         "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    _make_readable(tmp)
+    make_readable(tmp)
 
 
 def _remove_leftovers(models_dir: Path, name: str) -> None:
@@ -336,26 +309,6 @@ def _remove_leftovers(models_dir: Path, name: str) -> None:
         log.info("Prepare - removing %s, left by an interrupted run", path)
         shutil.rmtree(path, ignore_errors=True)
     (models_dir / f"{name}.gguf.partial").unlink(missing_ok=True)
-
-
-def _make_readable(folder: Path) -> None:
-    """Give `folder` the usual permissions: mkdtemp (and the safetensors writer) make them private."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for path in folder.iterdir():
-        path.chmod(0o666 & ~umask)
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Serialize preparing one model across processes (a CLI run and the service, say)."""
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import importlib.metadata
 import json
 import logging
@@ -25,18 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
+from .backends.onnx_embedder import OnnxEmbedder
+from .backends.sentence_transformers_embedder import SentenceTransformerEmbedder
 from .embed import (
     MARKER,
     ONNX_FORMAT,
     ONNX_MINILM,
     PACKAGED_MINILM,
-    OnnxEmbedder,
-    SentenceTransformerEmbedder,
-    _model_path,
+    model_path,
     read_marker,
 )
 from .errors import ModelError
-from .prepare import _lock, _make_readable, build_in_place
+from .prepared_folder import build_in_place, lock, make_readable, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +81,9 @@ def prepare(models_dir: Path) -> Path:
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     folder = models_dir / NAME
-    source = _model_path(PACKAGED_MINILM)
-    source_sha256 = _sha256(source / "model.safetensors")
-    with _lock(models_dir / f".{NAME}.lock"):
+    source = model_path(PACKAGED_MINILM)
+    source_sha256 = sha256_of(source / "model.safetensors")
+    with lock(models_dir / f".{NAME}.lock"):
         marker = read_marker(folder)
         if marker is not None and marker.get("source_sha256") == source_sha256:
             log.info("Prepare - %s is already prepared in %s", NAME, folder)
@@ -97,7 +96,7 @@ def prepare(models_dir: Path) -> Path:
 
         def build(tmp: Path) -> None:
             _build(source, tmp, source_sha256)
-            _make_readable(tmp)
+            make_readable(tmp)
 
         build_in_place(
             folder,
@@ -263,8 +262,3 @@ def _version(distribution: str) -> str:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -17,6 +17,7 @@ becomes a link only when it is http(s) (render.safe_url). The page's Content-Sec
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -28,6 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from .config import Publish
 from .errors import DigestError
@@ -152,33 +157,8 @@ def _newest_first(stories: list[PublishedStory]) -> list[PublishedStory]:
 
 
 # the page ----------------------------------------------------------------------------------
-STYLE = """
-:root { color-scheme: light dark; --fg: #1c1c1c; --muted: #5c6166; --bg: #fff; --line: #dcdcdc;
-  --link: #0b57d0; --mark: #fff2b3; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6e6e6; --muted: #a3a8ad; --bg: #141414;
-  --line: #343434; --link: #8ab4f8; --mark: #4a4000; } }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 44rem; padding: 0 1rem 2rem; color: var(--fg);
-  background: var(--bg); font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto,
-  sans-serif; overflow-wrap: anywhere; }
-header { border-bottom: 2px solid var(--line); padding: .75rem 0; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.3rem; line-height: 1.3; margin: 0 0 .25rem; }
-h3 { font-size: .8rem; letter-spacing: .06em; text-transform: uppercase; color: var(--muted);
-  margin: 1rem 0 .25rem; }
-a { color: var(--link); }
-.story { padding: 1.25rem 0; border-bottom: 1px solid var(--line); }
-.meta, .note, .path, .url, .notes, footer, header p { color: var(--muted); font-size: .9rem; }
-.meta, header p { margin: 0; }
-.note { border-left: 3px solid var(--link); padding-left: .5rem; }
-.brief { margin: .75rem 0; }
-sup { line-height: 0; }
-a.cite { text-decoration: none; font-size: .75em; padding: 0 .1em; }
-.sources { padding-left: 1.75rem; margin: 0; }
-.sources li { margin: .2rem 0; }
-.sources li:target { background: var(--mark); outline: 2px solid var(--mark); }
-footer { padding: 1rem 0; }
-"""
+# The page and the brief's parts are Jinja2 templates in digest/templates/ (page.html,
+# brief.html), with autoescaping; `_finalize` is what every printed value goes through.
 
 
 def page_html(
@@ -189,107 +169,56 @@ def page_html(
     tz: tzinfo | None = None,
 ) -> str:
     shown = stories[: settings.page_stories] if settings.page_stories else stories
-    title = _e(settings.title)
-    if stories:
-        newest = stories[0].brief.updated
-        summary = (
-            f"{len(stories)} {_plural(len(stories), 'story', 'stories')}, last updated "
-            f"{_time_html(newest, tz)}."
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(
+            title=settings.title,
+            csp=Markup(CSP),  # ours, and written as it is: escaping would only spell its quotes out
+            stories=stories,
+            shown=shown,
+            days=days or [],
+            recent_days=RECENT_DAYS,
+            tz=tz,
         )
-        if len(shown) < len(stories):
-            summary += f" The {len(shown)} newest are shown; every day is in its daily digest."
-    else:
-        summary = (
-            "No stories yet: drop article files into the inbox and run <code>digest run</code>."
-        )
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer">',
-        f"<title>{title}</title>",
-        f'<link rel="alternate" type="application/atom+xml" title="{title}" href="feed.xml">',
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{title}</h1>",
-        f'<p>{summary} <a href="feed.xml">Atom feed</a></p>',
-        "</header>",
-        "<main>",
-    ]
-    parts += [_story_html(s, tz) for s in shown]
-    parts.append("</main>")
-    if days:
-        links = ", ".join(
-            f'<a href="digest-{d.isoformat()}.md">{d.isoformat()}</a>' for d in days[:RECENT_DAYS]
-        )
-        parts.append(f"<footer>Daily digests: {links}.</footer>")
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
-
-
-def _story_html(story: PublishedStory, tz: tzinfo | None) -> str:
-    b = story.brief
-    anchor = _anchor(story.story_id)
-    n = len(b.sources)
-    lines = [
-        f'<article class="story" id="story-{anchor}">',
-        f"<h2>{_e(b.headline)}</h2>",
-        f'<p class="meta">Updated {_time_html(b.updated, tz)} · {n} '
-        f"{_plural(n, 'source', 'sources')}</p>",
-    ]
-    if b.version > 1:
-        lines.append(
-            f'<p class="note">Updated (version {int(b.version)}) — first published '
-            f"{_time_html(story.first_published, tz)}</p>"
-        )
-    lines.append(f'<p class="brief">{brief_html(b)}</p>')
-    lines += ["<h3>Sources</h3>", sources_html(b)]
-    if b.notes:
-        items = "".join(f"<li>{_e(note)}</li>" for note in b.notes)
-        lines.append(
-            f'<details class="notes"><summary>Checker notes</summary><ul>{items}</ul></details>'
-        )
-    lines.append("</article>")
-    return "\n".join(lines)
+    )
 
 
 def brief_html(brief: Brief, base: str = "") -> str:
     """The brief's sentences, each followed by links to the sources it cites."""
-    numbers = {s.n for s in brief.sources}
-    anchor = _anchor(brief.story_id)
-    out = []
-    for sentence in brief.sentences:
-        marks = "".join(
-            f'<sup><a class="cite" href="{base}#src-{anchor}-{int(n)}">[{int(n)}]</a></sup>'
-            if n in numbers
-            else f"<sup>[{int(n)}]</sup>"
-            for n in sentence.citations
-        )
-        out.append(f"{_e(sentence.text)}{marks}")
-    return " ".join(out)
+    return str(_macros().brief(brief, base))
 
 
 def sources_html(brief: Brief) -> str:
-    anchor = _anchor(brief.story_id)
-    items = []
-    for s in brief.sources:
-        url = safe_url(s.url)
-        if url:
-            title = f'<a href="{_e(url)}" rel="noopener noreferrer nofollow">{_e(s.title)}</a>'
-        else:  # not a link: shown as text, so nothing a reader clicks can run
-            title = _e(s.title) + (f' <span class="url">{_e(s.url)}</span>' if s.url else "")
-        meta = ", ".join(_e(p) for p in (s.publisher, s.published) if p)
-        items.append(
-            f'<li id="src-{anchor}-{int(s.n)}" value="{int(s.n)}">{title}'
-            + (f" — {meta}" if meta else "")
-            + f' <span class="path">({_e(s.path)})</span></li>'
-        )
-    return '<ol class="sources">\n' + "\n".join(items) + "\n</ol>"
+    return str(_macros().sources(brief))
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("digest", "templates"),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the render, not the page
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(anchor=_anchor, rfc3339=_rfc3339, safe_url=safe_url, when=_time_text)
+    return env
+
+
+def _macros() -> Any:
+    """brief.html's macros, callable from Python (the feed's entries use them)."""
+    return _templates().get_template("brief.html").module
+
+
+def _finalize(value: object) -> object:
+    """Every value a template prints: without control characters, and escaped as html.escape
+    does (quotes as &quot; and &#x27;); the templates' own markup (macros, Markup) as it is."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape(_clean(str(value)), quote=True))
 
 
 # the feed ----------------------------------------------------------------------------------
@@ -411,14 +340,6 @@ def _rfc3339(value: str) -> str:
 def _time_text(value: str, tz: tzinfo | None) -> str:
     t = local_time(value, tz)
     return f"{t:%Y-%m-%d %H:%M} {t.tzname() or t.strftime('%z')}"
-
-
-def _time_html(value: str, tz: tzinfo | None) -> str:
-    return f'<time datetime="{_rfc3339(value)}">{_e(_time_text(value, tz))}</time>'
-
-
-def _e(text: str) -> str:
-    return html.escape(_clean(str(text)), quote=True)
 
 
 def _clean(text: str) -> str:

@@ -77,9 +77,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A source sentence a brief sentence was written from, so a reader can check it."""
+
+    n: int  # the source's number
+    text: str
+
+
+@dataclass(frozen=True)
 class BriefSentence:
     text: str
     citations: tuple[int, ...]  # source numbers, sorted, at least one
+    evidence: tuple[Evidence, ...] = ()  # the source sentences it rests on, most similar first
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,14 @@ class Brief:
         return {
             "story_id": self.story_id,
             "headline": self.headline,
-            "sentences": [{"text": s.text, "citations": list(s.citations)} for s in self.sentences],
+            "sentences": [
+                {
+                    "text": s.text,
+                    "citations": list(s.citations),
+                    "evidence": [{"n": e.n, "text": e.text} for e in s.evidence],
+                }
+                for s in self.sentences
+            ],
             "sources": [
                 {
                     "n": s.n,
@@ -132,7 +148,11 @@ class Brief:
             story_id=data["story_id"],
             headline=data["headline"],
             sentences=tuple(
-                BriefSentence(s["text"], tuple(int(n) for n in s["citations"]))
+                BriefSentence(
+                    s["text"],
+                    tuple(int(n) for n in s["citations"]),
+                    tuple(Evidence(int(e["n"]), e["text"]) for e in s.get("evidence", ())),
+                )
                 for s in data["sentences"]
             ),
             sources=tuple(

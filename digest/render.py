@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .records import Brief, Source
 
@@ -21,12 +21,17 @@ def slugify(title: str, max_words: int = 8) -> str:
 
 
 def markdown(brief: Brief) -> str:
-    lines = [f"# {brief.headline}", ""]
-    body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in brief.sentences)
+    """The brief as Markdown. Every field comes from articles or the model, so each is escaped:
+    HTML in a title shows as text, and only http(s) URLs become links (encoded)."""
+    lines = [f"# {md_text(brief.headline)}", ""]
+    body = " ".join(
+        f"{md_text(s.text)} {''.join(f'[{int(n)}]' for n in s.citations)}" for s in brief.sentences
+    )
     lines += [body, ""]
     n = len(brief.sources)
     lines += [
-        f"*Version {brief.version}, updated {brief.updated}; {n} source{'s' if n != 1 else ''}.*",
+        f"*Version {int(brief.version)}, updated {md_text(brief.updated)}; "
+        f"{n} source{'s' if n != 1 else ''}.*",
         "",
         "## Sources",
         "",
@@ -36,19 +41,48 @@ def markdown(brief: Brief) -> str:
 
 
 def _source_line(s: Source) -> str:
-    url = safe_url(s.url)
-    title = f"[{s.title}]({url})" if url else s.title
-    parts = [p for p in (s.publisher, s.published) if p]
+    parts = [md_text(p) for p in (s.publisher, s.published) if p]
     meta = f" — {', '.join(parts)}" if parts else ""
-    line = f"{s.n}. {title}{meta} (`{s.path}`)"
+    line = f"{int(s.n)}. {md_link(s.title, s.url)}{meta} ({md_code(s.path)})"
     if s.copies:  # near-duplicates of this source: the same text, counted once
         also = "; ".join(
-            f"{c.publisher or c.title} (`{c.path}`)" if not c.url
-            else f"[{c.publisher or c.title}]({c.url}) (`{c.path}`)"
-            for c in s.copies
-        )  # fmt: skip
+            f"{md_link(c.publisher or c.title, c.url)} ({md_code(c.path)})" for c in s.copies
+        )
         line += f"; also published by {also}"
     return line
+
+
+# Markdown that renders as the text itself: backslash escapes for Markdown's own marks, HTML
+# entities for what starts a tag or an entity (which every Markdown dialect understands).
+_MD_MARKS = re.compile(r"([\\`*_\[\]])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def md_text(text: object) -> str:
+    """Text from an article (or the model) as Markdown showing exactly that text, on one line."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    flat = _MD_ENTITY.sub("&amp;", flat)
+    flat = flat.replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_MARKS.sub(r"\\\1", flat)
+
+
+def md_link(text: str, url: str | None) -> str:
+    """`[text](url)` when `url` is a safe http(s) URL, else the text alone."""
+    target = safe_url(url)
+    if not target:
+        return md_text(text)
+    # characters that could end the destination or open markup, percent-encoded
+    encoded = quote(target, safe="/:?#@!$&*+,;=%~-._")
+    return f"[{md_text(text)}]({encoded})"
+
+
+def md_code(text: str) -> str:
+    """`text` as a code span, with a fence longer than any run of backticks inside."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def safe_url(url: str | None) -> str | None:
@@ -86,6 +120,15 @@ def write_brief(
     return [md_path, json_path]
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it; put it back at once
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # at import, before any thread could create a file meanwhile
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename over `path`.
 
@@ -93,6 +136,9 @@ def atomic_write(path: Path, text: str) -> None:
     """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600) and the mode survives the rename; readers (a web
+        # server, another account) need the mode any program would give it: 0644 under umask 022
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

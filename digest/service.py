@@ -10,8 +10,10 @@ service between steps, with exit code 0.
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -26,12 +28,19 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 
+def _disk_full(e: Exception) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "database or disk is full" in str(e)
+
+
 class Watcher:
     def __init__(self, config: Config, pipeline: Pipeline | None = None):
         self.config = config
         self.pipeline = pipeline or Pipeline(config)
         self.stop = threading.Event()
         self._last_seen: dict[Path, tuple[int, int]] = {}
+        self._fresh_start = False
         self.scans = 0
 
     def stable_files(self) -> list[Path]:
@@ -45,7 +54,7 @@ class Watcher:
         for path in files:
             try:
                 st = path.lstat()
-            except FileNotFoundError:
+            except OSError:
                 continue  # gone between listing and looking
             seen[path] = (st.st_size, st.st_mtime_ns)
             if self._last_seen.get(path) == seen[path]:
@@ -58,19 +67,32 @@ class Watcher:
         self.scans += 1
         try:
             files = self.stable_files()
+            if not self._fresh_start:  # a database deleted or emptied while we run
+                self.pipeline.check_state()
             store = Store(self.config.paths.state)
             try:
                 report = self.pipeline.process(
-                    store, files, file_away=True, should_stop=self.stop.is_set
+                    store,
+                    files,
+                    file_away=True,
+                    should_stop=self.stop.is_set,
+                    brief_seconds=self.config.service.scan_brief_seconds,
                 )
             finally:
                 store.close()
         except DigestError as e:
             log.error("Scan - %s", e)
             return None
+        except (OSError, sqlite3.OperationalError) as e:
+            if _disk_full(e):  # the database or a page: one line each scan, not a traceback
+                log.error("Scan - no space left on the disk (%s); will try again", e)
+                return None
+            log.exception("Scan - failed; will try again at the next scan")
+            return None
         except Exception:
             log.exception("Scan - failed; will try again at the next scan")
             return None
+        self._fresh_start = False  # the database exists from now on
         if report.did_work:
             log.info(
                 "Scan - %d new article(s), %d story(ies) created, %d updated, "
@@ -95,6 +117,8 @@ class Watcher:
                 f"the inbox folder {paths.inbox} does not exist: create it, or pass --inbox DIR"
             )
         self._check_models()
+        self.pipeline.check_state()  # before the lock creates the state folder
+        self._fresh_start = not paths.state.exists()  # a state folder removed as a whole
         with StateLock(paths.state):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self.stop.set())

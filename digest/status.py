@@ -7,13 +7,16 @@ those already read.
 
 from __future__ import annotations
 
+import glob
+import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import ingest
 from .config import Config
-from .errors import DigestError
+from .errors import DigestError, InputError, Vanished
 from .store import Store
 
 MAX_LISTED = 20  # files listed per section; the rest are counted
@@ -47,6 +50,7 @@ class Status:
     failures: list[Failure] = field(default_factory=list)
     last_run: dict | None = None
     last_change: dict | None = None
+    progress: dict | None = None  # {"briefed", "of", "at"} of the latest batch of briefs
 
 
 def gather(config: Config) -> Status:
@@ -68,6 +72,7 @@ def gather(config: Config) -> Status:
             status.articles = store.count("articles")
             status.last_run = store.last_run()
             status.last_change = store.last_run("last_change")
+            status.progress = _json(store.meta("progress"))
             failed = store.failed_files()
         finally:
             store.close()
@@ -80,40 +85,50 @@ def gather(config: Config) -> Status:
 
 
 def _pending(config: Config, known: dict[str, tuple[str, str]]) -> list[Pending]:
+    """Inbox files the next run will read or set aside. The same guards as the run: links are
+    not followed and nothing but a regular file is opened (a FIFO would block forever)."""
     inbox = config.paths.inbox
     service = config.service
     max_bytes = int(config.ingest.max_file_mb * 1024 * 1024)
     out = []
     for path in ingest.list_inbox(inbox, skip=(service.processed_folder, service.failed_folder)):
-        shown = path.relative_to(inbox).as_posix()
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                out.append(
-                    Pending(
-                        shown,
-                        f"{size / 1048576:.1f} MB, over the {config.ingest.max_file_mb:g} MB "
-                        "limit: it will be set aside",
-                    )
-                )
-                continue
-            digest = ingest.content_hash(path.read_bytes())
-        except OSError as e:
-            out.append(Pending(shown, f"cannot be read: {e.strerror or e}"))
-            continue
+        shown = ingest.display_name(path, inbox)
         seen = known.get(shown)
+        try:
+            digest = ingest.content_hash(ingest.read_inbox_file(path, inbox, max_bytes))
+        except Vanished:
+            continue  # gone since it was listed
+        except InputError as e:
+            if not (seen and seen[1] == "failed" and seen[0] == ""):  # listed under failures
+                out.append(Pending(shown, f"will be set aside: {e.reason}"))
+            continue
         if seen is None:
             out.append(Pending(shown, "new"))
         elif seen[0] != digest:
-            out.append(Pending(shown, "changed since it was read"))
+            why = "read" if seen[1] == "read" else "set aside"
+            out.append(Pending(shown, f"changed since it was {why}"))
         # unchanged: read already, or listed under failures
     return out
 
 
+def _json(text: str | None) -> dict | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _where(inbox: Path, path: str, failed_folder: str) -> str:
-    if (inbox / path).exists():
+    # lexists: a dangling link or a pipe that was set aside is still there
+    if os.path.lexists(inbox / path):
         return "still in the inbox"
-    if (inbox / failed_folder / Path(path).name).exists():
+    name = Path(path).name
+    stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    failed = inbox / failed_folder
+    if os.path.lexists(failed / name) or any(
+        failed.glob(f"{glob.escape(stem)} (*){glob.escape(dot + ext)}")
+    ):
         return f"moved to {failed_folder}/"
     return "no longer in the inbox"
 
@@ -139,6 +154,12 @@ def lines(status: Status, now: datetime | None = None) -> list[str]:
     )
     out.append(f"Stories: {status.stories} from {status.articles} article(s){stale}")
     out.append(f"Briefs: {status.briefs} version(s) written to {status.outbox}")
+    p = status.progress
+    if p and status.stories_out_of_date and p.get("briefed", 0) < p.get("of", 0):
+        out.append(
+            f"Briefing: {p['briefed']} of {p['of']} stories briefed in the current batch"
+            f" (last brief {_ago(p.get('at', ''), now)})"
+        )
     page = status.outbox / "index.html"
     if page.is_file():
         out.append(f"Digest page: {page}")

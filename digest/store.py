@@ -362,23 +362,48 @@ class Store:
         self.db.execute("DELETE FROM minhashes")
 
     def add_minhash(
-        self, content_hash: str, shingles: int, signature: bytes, band_keys: list[int]
+        self,
+        content_hash: str,
+        shingles: int,
+        signature: bytes,
+        band_keys: list[int],
+        cap: int | None = None,
     ) -> None:
-        """Remember an article's signature and index its bands (call inside a transaction)."""
+        """Remember an article's signature and index its bands (call inside a transaction);
+        a band key already indexing `cap` articles gains no more (bounded lookups)."""
+        known = self.db.execute(
+            "SELECT 1 FROM minhashes WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
         self.db.execute(
             "INSERT OR REPLACE INTO minhashes(content_hash, shingles, signature) VALUES (?,?,?)",
             (content_hash, shingles, signature),
         )
-        self.db.execute("DELETE FROM minhash_bands WHERE content_hash = ?", (content_hash,))
+        if known:  # a scan of the band table: only when re-indexing, never for a new article
+            self.db.execute("DELETE FROM minhash_bands WHERE content_hash = ?", (content_hash,))
+        keys = list(dict.fromkeys(band_keys))
+        if cap is not None and keys:
+            # each key holds at most `cap` rows, so this reads at most len(keys) * cap rows
+            marks = ",".join("?" * len(keys))
+            full = {
+                k
+                for k, n in self.db.execute(
+                    "SELECT band_key, COUNT(*) FROM minhash_bands"
+                    f" WHERE band_key IN ({marks}) GROUP BY band_key",
+                    keys,
+                )
+                if n >= cap
+            }
+            keys = [k for k in keys if k not in full]
         self.db.executemany(
             "INSERT INTO minhash_bands(band_key, content_hash) VALUES (?,?)",
-            [(k, content_hash) for k in band_keys],
+            [(k, content_hash) for k in keys],
         )
 
     def minhash_candidates(
-        self, band_keys: list[int], exclude: str
+        self, band_keys: list[int], exclude: str, limit: int | None = None
     ) -> list[tuple[str, int, bytes, str | None]]:
-        """(content_hash, shingles, signature, duplicate_of) of the articles sharing a band."""
+        """(content_hash, shingles, signature, duplicate_of) of the articles sharing a band,
+        earliest first; at most `limit` of them."""
         if not band_keys:
             return []
         marks = ",".join("?" * len(band_keys))
@@ -387,8 +412,8 @@ class Store:
             " FROM minhashes m JOIN articles a ON a.content_hash = m.content_hash"
             " WHERE m.content_hash IN (SELECT content_hash FROM minhash_bands"
             f" WHERE band_key IN ({marks})) AND m.content_hash != ?"
-            " ORDER BY a.added_at, m.content_hash",
-            (*band_keys, exclude),
+            " ORDER BY a.added_at, m.content_hash LIMIT ?",
+            (*band_keys, exclude, -1 if limit is None else limit),
         ).fetchall()
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 

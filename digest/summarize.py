@@ -1,49 +1,45 @@
-"""Summarize stage: one story's articles to a cited, checked brief.
+"""Summarize stage: one story's articles to a cited, checked brief, written by the model.
 
-1. Split every article into sentences and embed them.
-2. Select key, non-redundant sentences across the articles (centrality, how many sources
-   state them, lead position; maximal marginal relevance against what is already chosen).
-3. The model writes a headline and a brief from those sentences only.
-4. Each output sentence is checked and cited in code (cite.py): unsupported sentences are
-   replaced by the source sentence nearest to them, or dropped; repeats are dropped.
-If the model fails or nothing it wrote survives the checks, the brief is made of the selected
-source sentences themselves, so a story always gets a brief.
+1. Plan (plan.py): the event and the key facts, each with the wordings of the reports that
+   state it, lead first and then by importance.
+2. Write: the model gets the plan and writes a headline and one sentence per fact in its own
+   words, merging what the reports say of it (prompt.py).
+3. Check (cite.py, claims.py): each sentence rests on the wordings of its fact and the other
+   source sentences near it; every name, number, quotation, "not", weekday and who-did-what it
+   states must be there, and it cites each source it draws on. A sentence that fails is
+   rewritten once by the model with the problem named, else replaced by its fact's source
+   wording, else dropped. Two sentences that state one fact (the same fact of the plan, the
+   same source sentence, or near-identical meaning) are kept once.
+4. Where reports disagree on a quotation or a figure, the brief says so and cites each side
+   (disagree.py). The headline is checked like a sentence, and must agree with the lead.
+If the model fails or nothing it wrote survives, the brief is made of the planned facts' source
+sentences, so a story always gets a brief.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import cite, disagree
+from . import cite, disagree, prompt
 from .config import Citations
 from .embed import Embedder
 from .errors import ModelError
 from .generate import Generator, Message
-from .records import Article, Brief, BriefSentence, Sentence, Source
+from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
+from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
+
+__all__ = ["BriefWriter", "Fact", "order_sources", "sources_of", "story_sentences"]
 
 log = logging.getLogger(__name__)
 
-SAME_FACT = 0.70  # source sentences this similar (average linkage) state the same fact
-MIN_WORDS, MAX_WORDS = 5, 70  # source sentences outside this range are not candidates
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One fact of the story: the source sentences, across articles, that state it."""
-
-    members: tuple[int, ...]  # indices into the story's sentences, most central first
-    sources: tuple[int, ...]  # every source stating it
-    score: float
-
-    @property
-    def index(self) -> int:
-        """The sentence that best represents the fact."""
-        return self.members[0]
+PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
+MIN_SENTENCE_WORDS = 4
+SAME_FACT_BRIEF = 0.6  # two brief sentences on one fact of the plan this similar say it twice
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -54,229 +50,36 @@ def order_sources(articles: list[Article]) -> list[Article]:
 def sources_of(articles: list[Article]) -> tuple[Source, ...]:
     return tuple(
         Source(
-            n=n,
-            title=a.title,
-            path=a.path,
-            url=a.url,
-            publisher=a.source,
-            published=a.published,
+            n=n, title=a.title, path=a.path, url=a.url, publisher=a.source, published=a.published
         )
         for n, a in enumerate(articles, start=1)
     )
 
 
-def story_sentences(articles: list[Article]) -> list[Sentence]:
-    out = []
-    for n, article in enumerate(articles, start=1):
-        for pos, text in enumerate(split_sentences(article.text)):
-            out.append(Sentence(source=n, position=pos, text=text))
-    return out
+@dataclass
+class Draft:
+    """A sentence on its way to the brief: what was written, for which facts, and its check."""
 
-
-def _candidate(s: Sentence) -> bool:
-    words = len(s.text.split())
-    return MIN_WORDS <= words <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith("?")
-
-
-def group_facts(sentences: list[Sentence], vectors: np.ndarray) -> list[Fact]:
-    """Group candidate sentences that state the same fact, across articles, and score them.
-
-    Average-linkage clustering of sentence embeddings, cut at SAME_FACT: paraphrases of one
-    fact from different reports end up together. A fact scores higher the more sources state
-    it, the closer it is to the centre of the story, and the nearer it is to an article's lead.
-    """
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    idx = [i for i, s in enumerate(sentences) if _candidate(s)]
-    if not idx:
-        return []
-    cand = vectors[idx].astype(np.float64)
-    if len(idx) == 1:
-        labels = np.array([1])
-    else:
-        dist = np.clip(1.0 - cand @ cand.T, 0.0, 2.0)
-        condensed = dist[np.triu_indices(len(idx), k=1)]
-        labels = fcluster(linkage(condensed, "average"), t=1.0 - SAME_FACT, criterion="distance")
-    centroid = cand.mean(axis=0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    n_sources = len({s.source for s in sentences})
-    facts = []
-    for label in np.unique(labels):
-        members = [k for k in range(len(idx)) if labels[k] == label]
-        mean = cand[members].mean(axis=0)
-        # most central member first: it stands for the fact
-        members.sort(key=lambda k: -float(cand[k] @ mean))
-        sources = tuple(sorted({sentences[idx[k]].source for k in members}))
-        lead = max(
-            0.15
-            if sentences[idx[k]].position == 0
-            else 0.08
-            if sentences[idx[k]].position < 3
-            else 0.0
-            for k in members
-        )
-        score = float(cand[members[0]] @ centroid) + 0.4 * len(sources) / n_sources + lead
-        facts.append(Fact(tuple(idx[k] for k in members), sources, score))
-    return facts
-
-
-def select_facts(sentences: list[Sentence], vectors: np.ndarray, budget_words: int) -> list[Fact]:
-    """The key facts, each once, in narrative order, within `budget_words` of brief.
-
-    Maximal marginal relevance: each next fact is the best-scoring one that is least like
-    those already chosen; the budget counts each fact at the length of its representative.
-    """
-    facts = group_facts(sentences, vectors)
-    chosen: list[Fact] = []
-    words = 0
-    remaining = sorted(facts, key=lambda f: -f.score)
-    while remaining:
-
-        def mmr(f: Fact) -> float:
-            redundancy = max(
-                (float(vectors[f.index] @ vectors[c.index]) for c in chosen), default=0.0
-            )
-            return f.score - 0.5 * redundancy
-
-        best = max(remaining, key=mmr)
-        remaining.remove(best)
-        length = len(sentences[best.index].text.split())
-        if chosen and words + length > budget_words * 1.15:
-            continue
-        chosen.append(best)
-        words += length
-        if words >= budget_words:
-            break
-    # Narrative order: by where the fact first appears, relative to its article's length.
-    lengths: dict[int, int] = {}
-    for s in sentences:
-        lengths[s.source] = max(lengths.get(s.source, 0), s.position + 1)
-
-    def place(f: Fact) -> float:
-        return min(sentences[m].position / lengths[sentences[m].source] for m in f.members)
-
-    # The lead is the most important of the facts that open a report; the rest follow in
-    # the order the reports tell them.
-    if not chosen:
-        return chosen
-    openers = [f for f in chosen if any(sentences[m].position == 0 for m in f.members)]
-    lead = max(openers or chosen, key=lambda f: f.score)
-    return [lead] + sorted((f for f in chosen if f is not lead), key=place)
-
-
-def build_prompt(
-    facts: list[Fact],
-    sentences: list[Sentence],
-    n_sources: int,
-    brief_words: int,
-    input_words: int,
-) -> list[Message]:
-    """Numbered facts, each with up to two other reports' wordings while `input_words` lasts."""
-    used = sum(len(sentences[f.index].text.split()) for f in facts)
-    blocks = []
-    for n, f in enumerate(facts, start=1):
-        lines = [f"{n}. {sentences[f.index].text}"]
-        seen = {sentences[f.index].source}
-        for m in f.members[1:]:
-            other = sentences[m]
-            length = len(other.text.split())
-            if other.source in seen or len(lines) > 2 or used + length > input_words:
-                continue
-            lines.append(f"   Also reported as: {other.text}")
-            seen.add(other.source)
-            used += length
-        blocks.append("\n".join(lines))
-    return [
-        {"role": "system", "content": _SYSTEM},
-        {"role": "user", "content": _task(_EXAMPLE_FACTS, "3 news reports")},
-        {"role": "assistant", "content": _EXAMPLE_ANSWER},
-        {
-            "role": "user",
-            "content": _task(
-                "\n".join(blocks),
-                "a news report" if n_sources == 1 else f"{n_sources} news reports",
-            ),
-        },
-    ]
-
-
-_SYSTEM = (
-    "You are a careful news editor. You write neutral news briefs using only the facts you "
-    "are given. You never add names, numbers, dates or claims of your own."
-)
-
-# One worked example (invented) shows the model the register we want: full news sentences
-# that merge the wordings of a fact, not telegraphic headlines.
-_EXAMPLE_FACTS = """1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river, officials said.
-   Also reported as: Councillors in Lindmoor voted on Tuesday to spend $3 million on riverside bike lanes.
-2. Mayor Tom Baird called the vote "a good day for cyclists" and said work would begin in April.
-   Also reported as: Baird said construction should start in April."""
-_EXAMPLE_ANSWER = """Headline: Lindmoor council approves $3 million for riverside bike lanes
-1. The Lindmoor city council on Tuesday approved $3 million for new bike lanes along the river.
-2. Mayor Tom Baird called the vote "a good day for cyclists" and said work would begin in April."""
-
-
-def _task(facts: str, reports: str) -> str:
-    return (
-        f"Numbered facts from {reports} about one event:\n\n{facts}\n\n"
-        "Rewrite each numbered fact as one complete, readable sentence of a news report, in "
-        "the same order and with the same numbers.\n"
-        "Rules:\n"
-        "- Say only what the fact says. Where a fact is reported in several wordings, state "
-        "what they agree on.\n"
-        "- Keep every name, number, date and quotation exactly as written, and keep who did "
-        "what exactly as in the fact: do not change who said, did or wants something.\n"
-        "- No opinions, no background of your own, no preamble.\n\n"
-        "Answer with a line 'Headline: <a factual headline of at most 12 words>', then one "
-        "numbered line per fact."
-    )
-
-
-_LABEL = re.compile(r"^\s*[*_#>\s]*(headline|title|brief|summary)\s*[*_]*\s*:\s*[*_]*\s*", re.I)
-_NUMBERED = re.compile(r"^\s*[*_]*(\d{1,2})[.)][*_]*\s+(.*)$")
+    text: str
+    facts: tuple[int, ...]  # indices into the plan ((): written freely, aligned by meaning)
+    support: cite.Support | None = None
+    rewritten: bool = False
 
 
 @dataclass(frozen=True)
-class Reply:
-    headline: str | None
-    numbered: dict[int, str]  # fact number -> what the model wrote for it
-    text: str  # everything that was not headline or numbered, joined
+class Story:
+    """What the writer knows of one story while it writes."""
+
+    sentences: list[Sentence]
+    vectors: np.ndarray
+    facts: list[Fact]
+    vocabulary: cite.Vocabulary
+    n_sources: int
 
 
-def parse_reply(reply: str) -> Reply:
-    """Split the model's reply into headline, numbered sentences and any other text."""
-    headline = None
-    numbered: dict[int, str] = {}
-    body: list[str] = []
-    for line in reply.strip().splitlines():
-        m = _LABEL.match(line)
-        n = _NUMBERED.match(line)
-        if m and m.group(1).lower() in ("headline", "title") and headline is None:
-            headline = _strip_markup(line[m.end() :])
-        elif m:
-            body.append(line[m.end() :])
-        elif n:
-            text = _strip_markup(n.group(2))
-            if text:
-                numbered.setdefault(int(n.group(1)), text)
-        elif line.strip():
-            body.append(line)
-    text = _strip_markup(" ".join(body))
-    if headline is None and body and not numbered:
-        # No labels: a short first line is the headline.
-        first = _strip_markup(body[0])
-        if len(first.split()) <= 14 and not first.endswith("."):
-            headline, text = first, _strip_markup(" ".join(body[1:]))
-    return Reply(headline or None, numbered, text)
-
-
-def _strip_markup(text: str) -> str:
-    text = re.sub(r"[*_`#]+", "", text)
-    text = re.sub(r"^\s*[-•]\s+", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) > 1 and text[0] == text[-1] == '"' and text.count('"') == 2:
-        text = text[1:-1].strip()  # the whole line in quotes, not a quotation inside it
-    return text
+def plan_ok(story: Story, index: int) -> bool:
+    """Whether source sentence `index` could be a fact of a brief (no caption, aside, ...)."""
+    return rejection(story.sentences[index].text) is None
 
 
 class BriefWriter:
@@ -301,52 +104,50 @@ class BriefWriter:
 
     def write(self, story_id: str, articles: list[Article], version: int, updated: str) -> Brief:
         articles = order_sources(articles)
-        sources = sources_of(articles)
         sentences = story_sentences(articles)
         if not sentences:  # cannot happen for ingested articles; kept for safety
             sentences = [Sentence(n, 0, a.title) for n, a in enumerate(articles, start=1)]
         vectors = self.embedder.embed([s.text for s in sentences])
-        facts = select_facts(sentences, vectors, self.brief_words) or [
-            Fact((0,), (sentences[0].source,), 0.0)
-        ]
+        titles = [a.title for a in articles]
+        title_vectors = self.embedder.embed(titles)
+        facts = plan(
+            sentences, vectors, titles, title_vectors, int(self.brief_words * PLAN_FACTOR)
+        ) or [Fact((0,), (sentences[0].source,), 0.0)]
+        story = Story(
+            sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences), len(articles)
+        )
         notes: list[str] = []
-        reply = self._draft(facts, sentences, len(articles), notes)
-        drafted: list[tuple[str, Fact | None]] = []
-        headline = None
-        if reply is not None:
-            headline = reply.headline
-            if reply.numbered:
-                for n, text in sorted(reply.numbered.items()):
-                    fact = facts[n - 1] if 1 <= n <= len(facts) else None
-                    drafted += [(t, fact) for t in split_sentences(text)]
-            else:  # the model ignored the numbering: align its sentences freely
-                drafted = [(t, None) for t in split_sentences(reply.text)]
-        out = self._check(drafted, sentences, vectors, notes)
-        if not out:
-            if reply is not None:
+        messages = prompt.brief(facts, sentences, len(articles), self.input_words)
+        # the model rewords what the notes say instead of copying it (copyguard.py)
+        reply = self._ask(messages, notes, avoid=messages[-1]["content"])
+        parsed = prompt.parse_reply(reply) if reply is not None else None
+        out: list[BriefSentence] = []
+        if parsed is not None:
+            out = self._check(self._drafts(parsed, len(facts)), story, notes)
+            if not out:
                 notes.append("no generated sentence was supported: brief made of source sentences")
-            out = self._extractive(facts, sentences, vectors)
-        out = self._add_disagreements(out, facts, sentences, vectors)
-        headline = self._headline(headline, articles, sentences, vectors, notes)
+        if not out:
+            out = self._trim([self._source_sentence(f.index, story) for f in facts])
+        out = self._add_disagreements(out, story)
+        headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
         return Brief(
             story_id=story_id,
             headline=headline,
             sentences=tuple(out),
-            sources=sources,
+            sources=sources_of(articles),
             version=version,
             updated=updated,
             notes=tuple(notes),
         )
 
     # steps -------------------------------------------------------------------------------
-    def _draft(
-        self, facts: list[Fact], sentences: list[Sentence], n_sources: int, notes: list[str]
-    ) -> Reply | None:
+    def _ask(
+        self, messages: list[Message], notes: list[str], max_tokens: int = 0, avoid: str = ""
+    ) -> str | None:
         if self.generator is None:
             return None
-        messages = build_prompt(facts, sentences, n_sources, self.brief_words, self.input_words)
         try:
-            return parse_reply(self.generator.generate(messages, self.max_new_tokens))
+            return self.generator.generate(messages, max_tokens or self.max_new_tokens, avoid=avoid)
         except ModelError:
             raise  # a model that cannot be loaded is the user's to fix, not this story's failure
         except Exception as e:  # a model failure must not lose the story: fall back
@@ -354,75 +155,195 @@ class BriefWriter:
             notes.append(f"model failed: {e}")
             return None
 
-    def _check(
-        self,
-        drafted: list[tuple[str, Fact | None]],
-        sentences: list[Sentence],
-        vectors: np.ndarray,
-        notes: list[str],
-    ) -> list[BriefSentence]:
-        """Keep supported sentences with their citations; replace or drop the others."""
-        drafted = [(t, f) for t, f in drafted if len(t.split()) >= 4]
-        if not drafted:
-            return []
+    @staticmethod
+    def _drafts(reply: prompt.Reply, n_facts: int) -> list[Draft]:
+        drafts = []
+        seen: set[int] = set()
+        for numbers, text in reply.numbered:
+            if seen.intersection(numbers) or not all(k < n_facts for k in numbers):
+                break  # a number again, or past the last fact: the model has begun to loop
+            seen.update(numbers)
+            drafts += [Draft(t, numbers) for t in split_sentences(text)]
+        if not drafts:  # the model ignored the numbering: align its sentences freely
+            drafts = [Draft(t, ()) for t in split_sentences(reply.text)]
+        if drafts and not drafts[-1].text.rstrip("\"'”’)").endswith((".", "!")):
+            drafts.pop()  # cut off by the token limit: a fragment, not a sentence
+        return [d for d in drafts if len(d.text.split()) >= MIN_SENTENCE_WORDS]
+
+    def _verify(self, drafts: list[Draft], story: Story) -> None:
+        if not drafts:
+            return
         c = self.citations
-        out_vectors = self.embedder.embed([t for t, _ in drafted])
-        checked: list[BriefSentence] = []
-        kept_vectors: list[np.ndarray] = []
-        for (text, fact), vec in zip(drafted, out_vectors, strict=True):
-            s = cite.support(
+        for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
+            pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
+            d.support = cite.support_in(
                 vec,
-                text,
-                sentences,
-                vectors,
+                d.text,
+                story.sentences,
+                story.vectors,
+                pool,
                 min_similarity=c.min_similarity,
                 support_similarity=c.support_similarity,
+                vocabulary=story.vocabulary,
             )
+
+    def _check(self, drafts: list[Draft], story: Story, notes: list[str]) -> list[BriefSentence]:
+        """Keep supported sentences with their citations; rewrite, replace or drop the others;
+        keep each fact once."""
+        self._verify(drafts, story)
+        # a sentence with a named problem (a name, number, quotation, "not" or role the
+        # reports do not have) is sent back once; one that matches nothing is not mendable
+        failed = [
+            d
+            for d in drafts
+            if d.support is not None and d.support.missing and rejection(d.text) is None
+        ]
+        if failed and self.generator is not None:
+            self._rewrite(failed, story, notes)
+        checked: list[tuple[BriefSentence, int, int]] = []  # sentence, fact, best source sentence
+        for d in drafts:
+            s = d.support
+            assert s is not None
+            fact = self._fact_of(d, s.best, story)
+            unfit = rejection(d.text)  # the model's own caption, aside or "It's ..." sentence
+            if unfit in ("caption", "byline", "question", "aside", "needs context"):
+                s = d.support = dataclasses.replace(s, supported=False, missing=(unfit,))
             if s.supported:
-                checked.append(BriefSentence(text, s.citations))
-                kept_vectors.append(vec)
+                checked.append((self._cited(d.text, s, story), fact, s.best))
                 continue
-            # The fact the model was asked to restate, else the source sentence nearest to
-            # what it wrote (if it is near enough to be what the model meant).
-            replacement = fact.index if fact is not None else s.best
-            if fact is not None or (
-                s.similarity >= c.support_similarity * 0.8 and _candidate(sentences[s.best])
-            ):
-                why = f"missing {', '.join(s.missing)}" if s.missing else "weak match"
-                notes.append(f"replaced unsupported sentence ({why}): {text}")
-                cited = cite.source_sentence_citations(replacement, sentences, vectors, SAME_FACT)
-                checked.append(BriefSentence(sentences[replacement].text, cited))
-                kept_vectors.append(vectors[replacement])
+            why = f"missing {', '.join(s.missing)}" if s.missing else "weak match"
+            if d.facts and 0 <= d.facts[0] < len(story.facts):
+                index = story.facts[d.facts[0]].index
+                notes.append(f"replaced unsupported sentence ({why}): {d.text}")
+                checked.append((self._source_sentence(index, story), d.facts[0], index))
+            elif s.similarity >= self.citations.support_similarity * 0.8 and plan_ok(story, s.best):
+                # written freely: the source sentence nearest to it, if near enough to be meant
+                notes.append(f"replaced unsupported sentence ({why}): {d.text}")
+                checked.append((self._source_sentence(s.best, story), fact, s.best))
             else:
-                notes.append(f"dropped unsupported sentence: {text}")
+                notes.append(f"dropped unsupported sentence ({why}): {d.text}")
+        return self._trim(self._fill(self._once(checked, story, notes), story, notes))
+
+    def _rewrite(self, failed: list[Draft], story: Story, notes: list[str]) -> None:
+        """Ask the model once to mend every failed sentence, with the problem named; a mended
+        sentence replaces the draft if it passes the check."""
+        items = []
+        for d in failed:
+            assert d.support is not None
+            evidence = [story.sentences[i].text for i in self._pool(d, story)]
+            items.append((d.text, prompt.problem(d.support.missing), evidence))
+        reply = self._ask(prompt.rewrite(items), notes, max_tokens=60 * len(items) + 20)
+        if reply is None:
+            return
+        fixed = {
+            k: text
+            for k, text in prompt.parse_numbered(reply).items()
+            if k < len(failed) and text != failed[k].text
+        }
+        mended = [Draft(text, failed[k].facts, rewritten=True) for k, text in fixed.items()]
+        self._verify(mended, story)
+        for k, d in enumerate(failed):
+            new = next((m for m in mended if m.text == fixed.get(k)), None)
+            if new is not None and new.support is not None and new.support.supported:
+                why = prompt.problem(d.support.missing if d.support else ())
+                notes.append(f"rewrote unsupported sentence ({why}): {d.text}")
+                d.text, d.support, d.rewritten = new.text, new.support, True
+
+    def _pool(self, d: Draft, story: Story) -> list[int]:
+        pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
+        if not pool and d.support is not None:
+            pool = [d.support.best]
+        return pool[:4]
+
+    @staticmethod
+    def _fact_of(d: Draft, best: int, story: Story) -> int:
+        """The plan's fact a sentence states: the one whose wordings hold its best evidence."""
+        for k, f in enumerate(story.facts):
+            if best in f.members:
+                return k
+        return d.facts[0] if d.facts else -1 - best
+
+    def _once(
+        self, checked: list[tuple[BriefSentence, int, int]], story: Story, notes: list[str]
+    ) -> list[tuple[BriefSentence, int]]:
+        """Each fact once, by meaning: a later sentence that states a fact already stated (its
+        best evidence is in the same fact of the plan, or it is near-identical in meaning to an
+        earlier sentence) is dropped."""
         if not checked:
             return []
-        kept, dropped = cite.drop_duplicates(
-            checked, np.vstack(kept_vectors), c.duplicate_similarity
-        )
-        for i in dropped:
-            notes.append(f"dropped repeated fact: {checked[i].text}")
-        return self._trim(kept)
+        vectors = self.embedder.embed([s.text for s, _, _ in checked])
+        kept: list[int] = []
+        for i, (sentence, fact, _) in enumerate(checked):
+            # near-identical in meaning, or close and resting on the same fact of the plan
+            # ("until it is half full again" after "until it recovers to 50 percent")
+            same_meaning = any(
+                float(vectors[i] @ vectors[k])
+                >= (
+                    SAME_FACT_BRIEF
+                    if checked[k][1] == fact
+                    else self.citations.duplicate_similarity
+                )
+                for k in kept
+            )
+            if same_meaning:
+                notes.append(f"dropped repeated fact: {sentence.text}")
+                continue
+            kept.append(i)
+        return [checked[i][:2] for i in kept]
 
-    def _add_disagreements(
-        self,
-        out: list[BriefSentence],
-        facts: list[Fact],
-        sentences: list[Sentence],
-        vectors: np.ndarray,
+    def _fill(
+        self, kept: list[tuple[BriefSentence, int]], story: Story, notes: list[str]
     ) -> list[BriefSentence]:
+        """A brief the model left short (it skipped or lost facts) gets the source wording of
+        the planned facts it does not state, in the plan's order, up to its length."""
+        out = [s for s, _ in kept]
+        if not out:
+            return out
+        words = sum(len(s.text.split()) for s in out)
+        stated = {fact for _, fact in kept}
+        vectors = self.embedder.embed([s.text for s in out])
+        for k, fact in enumerate(story.facts):
+            if words >= 0.85 * self.brief_words:
+                break
+            if k in stated or float(np.max(vectors @ story.vectors[fact.index])) >= SAME_FACT_BRIEF:
+                continue
+            out.append(self._source_sentence(fact.index, story))
+            words += len(out[-1].text.split())
+            notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
+        return out
+
+    def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
+        evidence = tuple(
+            Evidence(story.sentences[i].source, story.sentences[i].text) for i in s.evidence
+        )
+        return BriefSentence(text, s.citations, evidence)
+
+    def _source_sentence(self, index: int, story: Story) -> BriefSentence:
+        """A source sentence itself, citing every source that states the same fact."""
+        cited = cite.source_sentence_citations(index, story.sentences, story.vectors, SAME_FACT)
+        sims = story.vectors @ story.vectors[index]
+        evidence = [Evidence(story.sentences[index].source, story.sentences[index].text)]
+        for n in cited:
+            if n == story.sentences[index].source:
+                continue
+            same = [j for j, s in enumerate(story.sentences) if s.source == n]
+            j = max(same, key=lambda j: sims[j])
+            evidence.append(Evidence(n, story.sentences[j].text))
+        return BriefSentence(story.sentences[index].text, cited, tuple(evidence))
+
+    def _add_disagreements(self, out: list[BriefSentence], story: Story) -> list[BriefSentence]:
         """After the sentence that states a fact, say where its sources disagree."""
         found: dict[tuple, tuple[int, BriefSentence]] = {}
         if not out:
             return out
         out_vectors = self.embedder.embed([s.text for s in out])
-        for fact in facts:
-            for d in disagree.find(fact.index, sentences, vectors):
+        for fact in story.facts:
+            for d in disagree.find(fact.index, story.sentences, story.vectors):
                 # one disagreement, however many facts it shows up under: said once
                 key = (d.kind, d.unit, frozenset(value for value, _ in d.sides))
                 if key in found:
                     continue
-                after = int(np.argmax(out_vectors @ vectors[fact.index]))
+                after = int(np.argmax(out_vectors @ story.vectors[fact.index]))
                 found[key] = (after, d.sentence())
         if not found:
             return out
@@ -431,18 +352,6 @@ class BriefWriter:
             result.append(sentence)
             result += [d for after, d in found.values() if after == i]
         return result
-
-    def _extractive(
-        self, facts: list[Fact], sentences: list[Sentence], vectors: np.ndarray
-    ) -> list[BriefSentence]:
-        out = [
-            BriefSentence(
-                sentences[f.index].text,
-                cite.source_sentence_citations(f.index, sentences, vectors, SAME_FACT),
-            )
-            for f in facts
-        ]
-        return self._trim(out)
 
     def _trim(self, out: list[BriefSentence]) -> list[BriefSentence]:
         """Cut to about the configured length, at a sentence boundary."""
@@ -459,26 +368,47 @@ class BriefWriter:
     def _headline(
         self,
         headline: str | None,
+        out: list[BriefSentence],
         articles: list[Article],
-        sentences: list[Sentence],
-        vectors: np.ndarray,
+        story: Story,
         notes: list[str],
     ) -> str:
-        if headline and 3 <= len(headline.split()) <= 16:
-            vec = self.embedder.embed([headline])[0]
+        """The model's headline when the sources support it and it agrees with the lead (it
+        shares a name or figure with the lead, or is near it in meaning); else the title of
+        the report nearest the story's event."""
+        titles = [a.title for a in articles]
+        tvec = self.embedder.embed(titles)
+        if headline and out and 3 <= len(headline.split()) <= 16:
+            headline = _sentence_case(headline, story.vocabulary.lowercase)
+            vec, lead = self.embedder.embed([headline, out[0].text])
             s = cite.support(
                 vec,
                 headline,
-                sentences,
-                vectors,
+                story.sentences,
+                story.vectors,
                 min_similarity=self.citations.min_similarity * 0.8,
                 support_similarity=self.citations.support_similarity * 0.8,
+                vocabulary=story.vocabulary,
             )
-            if s.supported:
+            terms = set(cite.key_terms(headline, story.vocabulary.lowercase))
+            lead_terms = set(cite.key_terms(out[0].text, story.vocabulary.lowercase))
+            agrees = bool(terms & lead_terms) or float(vec @ lead) >= 0.5
+            if s.supported and agrees:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
-        # The title of the source nearest the story's centre.
-        titles = [a.title for a in articles]
-        tvec = self.embedder.embed(titles)
-        centre = vectors.mean(axis=0)
-        return titles[int(np.argmax(tvec @ centre))]
+        event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)
+        # a whole title of headline length before a long or cut-off one
+        fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
+        return titles[int(np.argmax(tvec @ event + fits))]
+
+
+def _sentence_case(headline: str, lowercase: frozenset[str]) -> str:
+    """ "Council Approves New Berths" -> "Council approves new berths": the words the sources
+    write in lower case are ordinary words, not names (the checks hold names to the sources)."""
+    words = headline.split()
+    if sum(w[:1].isupper() for w in words) < 0.6 * len(words):
+        return headline
+    out = [words[0]] + [
+        w.lower() if w.strip("\"'“”‘’:,.").lower() in lowercase else w for w in words[1:]
+    ]
+    return " ".join(out)

@@ -11,7 +11,7 @@ class EchoFacts:
         self.facts = facts
         self.calls = 0
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         self.calls += 1
         facts = [
             ln.split(". ", 1)[1]
@@ -26,7 +26,7 @@ class EchoFacts:
 class Refuses:
     """A generator that must not be called."""
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         raise AssertionError("the model was called")
 
 

@@ -239,3 +239,12 @@ def test_a_possessive_weekday_is_a_weekday():
     evidence = ["Wednesday's vote was close, the clerk said."]
     assert cite.mismatches("Saturday's vote was close.", evidence) == ["saturday"]
     assert cite.mismatches("Wednesday's vote was close.", evidence) == []
+
+
+def test_a_clock_time_is_one_figure_however_it_is_written():
+    assert cite.missing_terms("They reached the top at around 7:10pm.", ["They reached it at 7.10pm."]) == []
+    assert cite.missing_terms("The first tram ran at 6:15 a.m. on Saturday.", ["The first tram left at 6.15am."]) == []
+    # a different time is still a different figure
+    assert cite.missing_terms("They met at 7:15 p.m.", ["They met at 7.10pm."]) == ["15"]
+    # and a decimal that is not a time stays a decimal
+    assert cite.missing_terms("Shares rose 7.10 percent.", ["Shares rose 7.1 percent."]) == ["7.10"]

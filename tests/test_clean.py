@@ -5,6 +5,7 @@ pattern; none of their sentences is copied here.
 """
 
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -224,3 +225,35 @@ def test_seed_story_keeps_the_real_sentences():
 )
 def test_wire_datelines_are_removed_and_prose_kept(line, expected):
     assert clean_body("A headline about something", line) == expected
+
+
+# --- bounded work per article (issue 17) ------------------------------------------------------
+def _many_sentences(n: int) -> str:
+    return " ".join(f"The council said {i} people met on Monday in the hall." for i in range(n))
+
+
+@pytest.mark.parametrize("shape", ["one line", "paragraphs", "no heading"])
+def test_a_huge_article_is_cut_at_a_sentence_end_within_the_bounds(shape):
+    from digest import clean
+
+    body = _many_sentences(120_000)  # 6.6 MB of text, 120,000 sentences
+    if shape == "paragraphs":
+        body = "\n\n".join(body[i : i + 500] for i in range(0, len(body), 500))
+    data = (body if shape == "no heading" else "Council meets\n\n" + body).encode()
+    started = time.perf_counter()
+    [article] = read_file(Path("huge.txt"), data, display_path="huge.txt")
+    elapsed = time.perf_counter() - started
+    assert len(article.text) <= clean.MAX_ARTICLE_CHARS
+    assert len(split_sentences(article.text)) <= clean.MAX_SENTENCES
+    assert article.text.startswith("The council said 0 people met")
+    assert article.text.endswith(".")  # a whole sentence last, not half of one
+    assert len(article.text) > clean.MAX_ARTICLE_CHARS // 4  # the start is kept, not dropped
+    assert elapsed < 30, elapsed  # about 1 s here; unbounded, over 10 s
+
+
+def test_normal_articles_are_not_cut():
+    from digest import clean
+
+    text = _many_sentences(400)
+    assert clean.bound(text) == text
+    assert clean_body("Council", text) == text

@@ -2,6 +2,7 @@
 read twice), and its measured precision/recall on real articles with pinned floors."""
 
 import json
+import random
 import sqlite3
 from pathlib import Path
 
@@ -97,6 +98,71 @@ def test_old_database_gains_the_new_columns_and_is_indexed(tmp_path):
     with store.transaction():
         store.add_article(new)
         assert dedup.register(store, new, 0.6) == "old"
+    store.close()
+
+
+def flood(n: int) -> list[Article]:
+    """Many short, similar items (league results), as one big .jsonl of a wire service holds:
+    the same frame, different details, so they share LSH bands but none copies another."""
+    teams = ["Larkfield", "Eastbank", "Mill Lane", "Foundry", "Carrow", "Lindmoor", "Alder", "Kestrel"]
+    words = (
+        "rain wind sun cold heat fog snow storm goal post wing kick pass save shot foul card "
+        "red blue green gold grey late early fast slow long short bright dark loud quiet"
+    ).split()
+    out = []
+    for i in range(n):
+        a, b = teams[i % 8], teams[(i * 3 + 1) % 8]
+        detail = " ".join(random.Random(i).sample(words, 10))
+        text = (
+            f"{a} beat {b} {i % 6}-{i % 4} on Saturday in the city league, the club said. "
+            f"Report {i}: {detail}."
+        )
+        out.append(Article(f"results.jsonl#{i}", f"{a} beat {b}", text, f"f{i:05d}"))
+    return out
+
+
+def test_many_short_similar_articles_cost_a_bounded_number_of_candidates(tmp_path, monkeypatch):
+    """Issue 17, fault 4: every earlier similar article used to be a candidate (quadratic). Now
+    a band indexes at most BAND_CAP articles and a lookup weighs at most MAX_CANDIDATES, and
+    real copies are still found after the flood."""
+    store = Store(tmp_path)
+    counts: list[int] = []
+    real = store.minhash_candidates
+
+    def counting(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        counts.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(store, "minhash_candidates", counting)
+    wire = Article("wire.txt", "Marina grows", WIRE, "wire")
+    items = flood(1200)
+    with store.transaction():
+        for a in [wire, *items]:
+            store.add_article(a)
+            dedup.register(store, a, 0.6)
+    assert len(counts) == 1201
+    assert max(counts) <= dedup.MAX_CANDIDATES
+    assert sum(counts) <= 1201 * dedup.MAX_CANDIDATES
+    per_band = store.db.execute(
+        "SELECT MAX(n) FROM (SELECT COUNT(*) n FROM minhash_bands GROUP BY band_key)"
+    ).fetchone()[0]
+    assert per_band <= dedup.BAND_CAP
+    # copies are still recognised: of the first article, and of the last original of the
+    # flood, whose commonest bands were full when it came
+    [late_original] = store.db.execute(
+        "SELECT content_hash FROM articles WHERE duplicate_of IS NULL AND content_hash LIKE 'f%'"
+        " ORDER BY content_hash DESC LIMIT 1"
+    ).fetchone()
+    assert late_original >= "f01100"
+    source = next(a for a in items if a.content_hash == late_original)
+    again = Article("again.txt", "Marina", WIRE.replace("Monday", "Tuesday"), "again")
+    late = Article("late.json", "Result", source.text.replace("Saturday", "Sunday"), "late")
+    with store.transaction():
+        for a in (again, late):
+            store.add_article(a)
+    assert dedup.register(store, again, 0.6) == "wire"
+    assert dedup.register(store, late, 0.6) == late_original
     store.close()
 
 

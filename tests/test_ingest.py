@@ -389,3 +389,22 @@ def test_sample_inbox_reads_cleanly():
         assert noise not in text
     # the numbers the tram outlets disagree on are both there
     assert "18,000" in text and "21,500" in text
+
+
+def test_a_few_replacement_characters_and_control_codes_are_cleaned_not_refused(caplog):
+    """Issue 17: a readable article with about 1% U+FFFD was refused as 'many characters are
+    invalid'. A few are removed (and logged); mostly unreadable text is still refused."""
+    sentence = "The ferry operator said fares will rise by eight percent in January. "
+    body = "".join(
+        sentence[:20] + ("\ufffd" if i % 2 else "\x07") + sentence[20:] for i in range(40)
+    )  # about 1.4% unreadable marks
+    data = ("Ferry fares rise\n\n" + body).encode("utf-8")
+    with caplog.at_level("INFO", logger="digest.encoding"):
+        [article] = read_file(Path("a.txt"), data, display_path="a.txt")
+    assert "\ufffd" not in article.text and "\x07" not in article.text
+    assert "fares will rise by eight percent" in article.text
+    # the 20 U+FFFD (ftfy has already dropped the 20 BEL codes)
+    assert any("removed 20 unreadable character(s)" in r.message for r in caplog.records)
+    mostly = ("Title\n\n" + "ab\ufffd\x01\ufffd " * 400).encode("utf-8")
+    with pytest.raises(InputError, match="could not decode"):
+        read_file(Path("b.txt"), mostly, display_path="b.txt")

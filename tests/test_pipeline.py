@@ -145,7 +145,7 @@ def test_a_run_that_dies_while_summarizing_is_finished_by_the_next(tmp_path, emb
     (cfg.paths.inbox / "storm.txt").write_text(STORM)
 
     class DiesOnSecondStory(EchoFacts):
-        def generate(self, messages, max_new_tokens):
+        def generate(self, messages, max_new_tokens, avoid=""):
             if self.calls == 1:
                 raise KeyboardInterrupt  # like a kill: not an error the writer may absorb
             return super().generate(messages, max_new_tokens)

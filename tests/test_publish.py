@@ -15,7 +15,7 @@ from digest import config, publish
 from digest.config import Publish
 from digest.embed import HashEmbedder
 from digest.pipeline import Pipeline
-from digest.records import Brief, BriefSentence, Source
+from digest.records import Brief, BriefSentence, Evidence, Source
 from digest.render import safe_url
 from digest.store import Store
 from tests.fakes import EchoFacts, Refuses
@@ -102,6 +102,46 @@ def test_page_shows_stories_newest_first_with_linked_citations(store, tmp_path):
     csp = doc.xpath("//meta[@http-equiv='Content-Security-Policy']")[0].get("content")
     assert csp == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     assert doc.xpath("//meta[@name='viewport']")
+
+
+def test_each_sentence_shows_its_evidence_in_a_closed_details_block(store, tmp_path):
+    sentences = (
+        BriefSentence(
+            "The council approved 1,250 berths.",
+            (1, 2),
+            (
+                Evidence(1, "The Harbor Council approved 1,250 new berths on Monday."),
+                Evidence(2, "On Monday the council voted to add 1,250 berths."),
+            ),
+        ),
+        BriefSentence(f"Work starts {HOSTILE} in March.", (2,), (Evidence(2, f"Work {HOSTILE} begins in March."),)),
+    )
+    sources = (Source(1, "One", "one.txt"), Source(2, "Two", "two.txt"))
+    add_story(store, "ev", make_brief("ev", 1, "2026-11-02T12:00:00+00:00", "Ev", sentences=sentences, sources=sources))
+    outbox = tmp_path / "outbox"
+    publish.publish(store, outbox, tz=UTC)
+    raw = (outbox / "index.html").read_text()
+    assert "<script" not in raw and "<img" not in raw
+    story = page(outbox).get_element_by_id("story-ev")
+    [details] = story.xpath("details[@class='evidence']")
+    assert details.get("open") is None  # closed until the reader opens it
+    items = details.xpath("ol/li")
+    assert len(items) == 2
+    assert items[0].text.strip() == "The council approved 1,250 berths."
+    assert [q.text_content() for q in items[0].xpath("blockquote")] == [
+        "[1] The Harbor Council approved 1,250 new berths on Monday.",
+        "[2] On Monday the council voted to add 1,250 berths.",
+    ]
+    assert items[1].xpath("blockquote")[0].text_content() == f"[2] Work {HOSTILE} begins in March."
+    # the brief itself reads as before, without the evidence
+    assert story.xpath("p[@class='brief']")[0].text_content().startswith("The council approved")
+
+
+def test_a_brief_without_evidence_has_no_evidence_block(store, tmp_path):
+    add_story(store, "plain", make_brief("plain", 1, "2026-11-02T12:00:00+00:00", "Plain"))
+    outbox = tmp_path / "outbox"
+    publish.publish(store, outbox, tz=UTC)
+    assert not page(outbox).xpath("//details[@class='evidence']")
 
 
 def test_updated_story_says_so_with_its_first_publication(store, tmp_path):

@@ -68,15 +68,41 @@ def stop(proc: subprocess.Popen) -> int:
 
 
 def wait_for(condition, timeout: float = 180, what: str = "condition", proc=None, tmp=None):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    """Wait until `condition()`; fail when the process has made no progress for `timeout`
+    seconds. Progress, not the clock alone: on a busy machine (two cores shared with other
+    work) a model load can take minutes, but the process keeps using CPU and writing its log
+    meanwhile. A hard cap of 3 x `timeout` keeps a test that spins from running forever."""
+    start = last_change = time.monotonic()
+    seen = None
+    while time.monotonic() - last_change < timeout and time.monotonic() - start < 3 * timeout:
         if condition():
             return
         if proc is not None and proc.poll() is not None:
             break
+        now = _progress(proc, tmp)
+        if now != seen:
+            seen, last_change = now, time.monotonic()
         time.sleep(0.2)
     log = (tmp / "stderr.log").read_text(errors="replace")[-3000:] if tmp else ""
-    raise AssertionError(f"timed out waiting for {what}\n{log}")
+    raise AssertionError(f"timed out waiting for {what} (no progress)\n{log}")
+
+
+def _progress(proc, tmp) -> tuple:
+    """What changes while the service works: its CPU time and the size of its logs."""
+    cpu = None
+    if proc is not None:
+        try:  # fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            cpu = None
+    sizes = ()
+    if tmp is not None:
+        sizes = tuple(
+            p.stat().st_size if p.exists() else -1
+            for p in (tmp / "stderr.log", tmp / "state" / "watch.log")
+        )
+    return cpu, sizes
 
 
 def drop(inbox: Path, name: str, text: str) -> None:
@@ -179,7 +205,7 @@ def test_a_second_instance_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "point", ["ingest", "embed", "cluster", "summarize", "write", "filing", "publish"]
+    "point", ["ingest", "embed", "cluster", "summarize", "write", "filing", "linked", "publish"]
 )
 def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     cfg = write_config(tmp_path)

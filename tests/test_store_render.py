@@ -112,7 +112,11 @@ def test_write_brief_writes_markdown_and_json_twin(tmp_path):
     assert [p.name for p in paths] == ["harbor-s1.md", "harbor-s1.json"]
     data = json.loads((tmp_path / "harbor-s1.json").read_text())
     assert data["story_id"] == "s1" and data["version"] == 2
-    assert data["sentences"][0] == {"text": "The council approved 1,250 berths.", "citations": [1, 2]}
+    assert data["sentences"][0] == {
+        "text": "The council approved 1,250 berths.",
+        "citations": [1, 2],
+        "evidence": [],  # the test brief names no source sentences
+    }
     assert data["sources"][0]["n"] == 1 and data["sources"][0]["publisher"] == "Coast Post"
     assert set(data["sources"][0]) >= {"n", "title", "path", "url", "publisher", "published"}
     assert [h["version"] for h in data["history"]] == [1, 2]
@@ -132,3 +136,22 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
 def test_slugify():
     assert slugify("Russia’s move: a “bold” step, 2025!") == "russias-move-a-bold-step-2025"
     assert slugify("¿¿??") == "story"
+
+
+def test_evidence_survives_the_json_round_trip():
+    from digest.records import Brief, BriefSentence, Evidence, Source
+
+    brief = Brief(
+        story_id="s",
+        headline="H",
+        sentences=(BriefSentence("A said so.", (1, 2), (Evidence(1, "A said so on Monday."), Evidence(2, "So said A."))),),
+        sources=(Source(1, "One", "a.txt"), Source(2, "Two", "b.txt")),
+        version=1,
+        updated="2026-11-01T00:00:00+00:00",
+    )
+    data = brief.to_json()
+    assert data["sentences"][0]["evidence"] == [
+        {"n": 1, "text": "A said so on Monday."},
+        {"n": 2, "text": "So said A."},
+    ]
+    assert Brief.from_json(data).sentences == brief.sentences

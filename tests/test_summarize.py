@@ -6,8 +6,11 @@ import pytest
 from digest.config import Citations
 from digest.embed import SentenceTransformerEmbedder
 from digest.errors import ModelError
+from digest.plan import plan
+from digest.prompt import brief as brief_prompt
+from digest.prompt import parse_reply
 from digest.records import Article
-from digest.summarize import BriefWriter, build_prompt, parse_reply, select_facts, story_sentences
+from digest.summarize import BriefWriter, story_sentences
 
 A1 = Article(
     path="a1.txt",
@@ -43,7 +46,7 @@ class Scripted:
         self.reply = reply
         self.messages = None
 
-    def generate(self, messages, max_new_tokens):
+    def generate(self, messages, max_new_tokens, avoid=""):
         self.messages = messages
         if isinstance(self.reply, Exception):
             raise self.reply
@@ -64,27 +67,35 @@ def writer(embedder, generator, words=60):
 def test_parse_reply_variants():
     r = parse_reply("Headline: Marina grows\n1. The council approved berths.\n2. Work starts in March.")
     assert r.headline == "Marina grows"
-    assert r.numbered == {1: "The council approved berths.", 2: "Work starts in March."}
+    # fact numbers are 0-based: line "1." restates the plan's first fact
+    assert r.numbered == [((0,), "The council approved berths."), ((1,), "Work starts in March.")]
     r = parse_reply("**Headline:** Marina grows\n\n**1.** The council approved berths.")
-    assert (r.headline, r.numbered) == ("Marina grows", {1: "The council approved berths."})
+    assert (r.headline, r.numbered) == ("Marina grows", [((0,), "The council approved berths.")])
     r = parse_reply("Marina grows\nThe council approved berths. Work starts in March.")
-    assert (r.headline, r.numbered) == ("Marina grows", {})
+    assert (r.headline, r.numbered) == ("Marina grows", [])
     assert r.text == "The council approved berths. Work starts in March."
+    # a line that merges two facts names both
+    r = parse_reply("Headline: Marina grows\n2+3. Work starts in March and lasts two years.")
+    assert r.numbered == [((1, 2), "Work starts in March and lasts two years.")]
 
 
 def test_selection_states_each_fact_once_and_keeps_sources():
     e = SentenceTransformerEmbedder()
     sentences = story_sentences([A1, A2])
     vectors = e.embed([s.text for s in sentences])
-    facts = select_facts(sentences, vectors, budget_words=200)
+    titles = [A1.title, A2.title]
+    facts = plan(sentences, vectors, titles, e.embed(titles), budget_words=200)
     # the approval is in both articles: one fact, known to be stated by both sources
     approvals = [f for f in facts if any("1,250" in sentences[m].text for m in f.members)]
     assert len(approvals) == 1 and approvals[0].sources == (1, 2)
     assert len({m for f in facts for m in f.members}) == sum(len(f.members) for f in facts)
-    prompt = build_prompt(facts, sentences, 2, 60, 300)[-1]["content"]
+    # the lead is the event (the approval), not a lesser fact
+    assert facts[0] is approvals[0]
+    prompt = brief_prompt(facts, sentences, 2, 300)[-1]["content"]
     assert "2 news reports" in prompt
-    # the fact is shown once, with the other report's wording beside it
-    assert prompt.count("1,250") == 2 and "Also reported as:" in prompt
+    # the fact is shown once, with the other report's wording under it
+    assert prompt.count("1,250") == 2
+    assert "\n   - On Monday the Harbor Council voted to add 1,250 berths" in prompt
 
 
 def test_supported_sentences_are_cited_and_a_wrong_number_is_replaced(embedder):
@@ -151,13 +162,21 @@ def test_single_article_story_gets_a_brief(embedder):
 
 
 class Corrupts:
-    """Restates each numbered fact of the prompt, but changes 1,250 to 900 in fact 1."""
+    """Restates each numbered fact of the prompt, but changes 1,250 to 900 in fact 1; asked to
+    mend it, it makes the same mistake (or, with `mends`, restates the council's approval)."""
 
-    def generate(self, messages, max_new_tokens):
+    def __init__(self, mends: str | None = None):
+        self.mends = mends
+        self.prompts: list[str] = []
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        self.prompts.append(messages[-1]["content"])
         facts = [
             ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln
         ]
-        self.facts = facts
+        if len(self.prompts) > 1 and self.mends:
+            return f"1. {self.mends}"
+        self.facts = getattr(self, "facts", facts)
         lines = ["Headline: Port Alder marina to grow"]
         for line in facts:
             n, text = line.split(". ", 1)
@@ -175,3 +194,20 @@ def test_a_numbered_sentence_that_changes_its_fact_is_replaced_by_that_fact(embe
     assert fact_one in texts  # its source wording stands in for the bad restatement
     assert any("replaced unsupported sentence (missing 900)" in n for n in brief.notes)
     assert all(s.citations for s in brief.sentences)
+    # it was asked once to mend the sentence, told what was wrong
+    assert len(gen.prompts) == 2
+    assert "Draft: The Harbor Council approved 900" in gen.prompts[1]
+    assert "'900' is not in the reports" in gen.prompts[1]
+
+
+def test_a_sentence_mended_on_request_is_kept_with_its_citations(embedder):
+    mended = "On Monday the Harbor Council approved 1,250 more berths for the east marina."
+    gen = Corrupts(mends=mended)
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert mended in texts and not any("900" in t for t in texts)
+    assert any(n.startswith("rewrote unsupported sentence") and "900" in n for n in brief.notes)
+    [s] = [s for s in brief.sentences if s.text == mended]
+    assert s.citations == (1, 2)  # both reports state the approval
+    assert {e.n for e in s.evidence} == {1, 2}
+    assert all("1,250" in e.text for e in s.evidence)

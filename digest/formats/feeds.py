@@ -14,10 +14,15 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import InputError
-from .records import Parsed
+from ..errors import InputError
+from ..records import Article, Parsed
+from .parsed import from_parsed
 
 log = logging.getLogger(__name__)
+
+
+def read(data: bytes, path: str) -> list[Article]:
+    return from_parsed(read_feed(data), data, path)
 
 
 def read_feed(data: bytes) -> list[Parsed]:

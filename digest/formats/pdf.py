@@ -13,13 +13,20 @@ import logging
 import re
 from typing import Any
 
-from .errors import InputError
-from .records import Parsed
+from ..errors import InputError
+from ..records import Article, Parsed
+from .parsed import from_parsed
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 200  # an article is a few pages; a book-sized PDF is read only this far
 _MIN_CHARS_PER_PAGE = 40  # less text than this per page: a scan, no text layer
+
+
+def read(data: bytes, path: str) -> list[Article]:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise InputError("the file is named .pdf but is not a PDF")
+    return from_parsed(read_pdf(data), data, path)
 
 
 def read_pdf(data: bytes) -> list[Parsed]:

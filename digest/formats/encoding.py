@@ -10,11 +10,14 @@ and the result is NFC. Binary files are refused with a reason before any of this
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 from functools import lru_cache
 
-from .errors import InputError
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
 
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -47,9 +50,10 @@ _MAGIC = (
 )
 
 # Control codes (C0 but tab, form feed and line ends; C1) and replacement characters: what a
-# wrong decoding leaves behind. More than this share of them and the file is not text.
+# wrong decoding leaves behind. More than this share of them and the file is not text; fewer
+# (a damaged download, a bad paste: 1% is still readable) are removed, and logged.
 _GARBLED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
-_GARBLED_SHARE = 0.01
+_GARBLED_SHARE = 0.10
 _C1 = re.compile("[\x80-\x9f]")
 # UTF-8 with at most this share of broken characters is UTF-8 that was cut or damaged in a few
 # places (the rest decodes), not a file in another code page.
@@ -118,8 +122,9 @@ def repair(text: str) -> str:
         import ftfy  # imported here: only files with non-ASCII text need it
 
         text = ftfy.fix_text(text, _ftfy_config())
-    else:
-        text = _GARBLED.sub("", text)
+    text, removed = _GARBLED.subn("", text)  # what ftfy could not mend: unreadable marks
+    if removed:
+        log.info("Ingest - removed %d unreadable character(s) (U+FFFD or control codes)", removed)
     return unicodedata.normalize("NFC", text)
 
 

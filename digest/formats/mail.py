@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import logging
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import parseaddr
 
-from .errors import InputError
-from .records import Parsed
+from ..errors import InputError
+from ..records import Article, Parsed
+from .parsed import from_parsed
 
 log = logging.getLogger(__name__)
+
+
+def read(data: bytes, path: str) -> list[Article]:
+    return from_parsed(read_email(data), data, path)
 
 
 def read_email(data: bytes) -> list[Parsed]:
@@ -54,7 +59,7 @@ def read_email(data: bytes) -> list[Parsed]:
     raise InputError("the e-mail has no text or HTML part with any text")
 
 
-def _text(part: EmailMessage) -> str | None:
+def _text(part: MIMEPart) -> str | None:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError, ValueError, AssertionError):

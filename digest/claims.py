@@ -1,0 +1,393 @@
+"""Claims: what a brief sentence asserts that its evidence must also say.
+
+The checks the citer relies on, in plain code: key terms (numbers, number words, proper names,
+quotations, months) that must appear in the evidence; a "not" added or dropped; a weekday where
+the evidence names another; a name put in another's role ("<name> <word>" beside another name).
+`mismatches` runs them all. Measured on perturbed real sentences: docs/faithfulness.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+# Capitalised words that say nothing about who or what (sentence starts, pronouns, months
+# are kept: a wrong month is a wrong fact).
+_COMMON = {
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we",
+    "i", "in", "on", "at", "of", "for", "to", "by", "with", "from", "as", "and", "but", "or",
+    "after", "before", "since", "while", "although", "though", "despite", "however", "meanwhile",
+    "also", "according", "officials", "official", "president", "minister", "ministry", "foreign",
+    "government", "ambassador", "state", "states", "country", "countries", "nation", "nations",
+    "first", "new", "last", "next", "moreover", "furthermore", "additionally", "overall",
+    "mr", "mrs", "ms", "dr", "his", "her", "their", "our", "there", "here", "when", "where",
+    "what", "who", "which", "why", "how", "if", "so", "yet", "still", "now", "today",
+    "thursday", "monday", "tuesday", "wednesday", "friday", "saturday", "sunday",
+}  # fmt: skip
+# Words that open sentences and are never names, for stories too short to show them in
+# lower case ("Earlier, ...", "Another way ...").
+_OPENERS = {
+    "another", "whatever", "whoever", "earlier", "later", "once", "each", "every", "either",
+    "neither", "such", "several", "many", "much", "most", "some", "any", "few", "other", "others",
+    "all", "both", "one", "just", "only", "even", "instead", "indeed", "thus", "hence",
+    "therefore", "then", "soon", "again", "already", "perhaps", "maybe", "nevertheless",
+    "nonetheless", "notwithstanding", "otherwise", "besides", "likewise", "similarly", "finally",
+    "eventually", "initially", "previously", "recently", "currently", "ultimately",
+    "unfortunately", "fortunately", "apparently", "reportedly", "allegedly", "clearly",
+    "obviously", "seconds", "minutes", "hours", "days", "weeks", "months", "years", "until",
+    "unless", "because", "whether", "during", "over", "under", "about", "around", "among",
+    "amid", "between", "within", "without", "through", "throughout", "upon", "against",
+    "toward", "towards", "inside", "outside", "beyond", "like", "unlike", "rather",
+}  # fmt: skip
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+# A number written as a word is the number: "three" in a brief needs "three" or "3" in a
+# source. "one" and "two" are left out: "one of them", "the two men", "a father of two" are
+# loose wording as often as figures (requiring "two" raised false alarms on real paraphrases
+# by 1 point and caught few more changes; docs/faithfulness.md).
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if n >= 3
+} | {
+    w: str(10 * n)
+    for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "Aug. 8" is "August 8".
+_MONTHS = {
+    m[:3]: m
+    for m in (
+        "january february march april may june july august september october november december"
+    ).split()
+} | {"sept": "september"}
+
+
+# A clock time is one figure however it is written: "7.10pm", "7:10 p.m.", "7:10pm".
+_TIME = re.compile(r"\b(\d{1,2})[.:](\d{2})(?=\s?(?:[ap]\.?m\b|[ap]\.m\.))", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = _TIME.sub(r"\1:\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
+    """Numbers, proper names and quoted phrases: what must not change between source and brief.
+
+    `lowercase`: words the story's sources write in lower case. A capitalised word that opens
+    the sentence (or a quotation in it) and is one of them is an ordinary word ("Divers
+    said", "Oddly,"), not a name.
+    """
+    text = normalise(sentence)
+    terms: list[str] = []
+    for m in _QUOTE.finditer(text):
+        quoted = m.group(1).strip(" ,.")
+        if len(quoted.split()) >= 2:
+            terms.append(f'"{quoted.lower()}"')
+    for m in _NUMBER.finditer(text):
+        terms.append(m.group(0).replace(",", "").rstrip("."))
+    for m in _NUMBER_WORD.finditer(text):
+        terms.append(_NUMBER_WORDS[m.group(1).lower()])
+    for m in _WORD.finditer(text):
+        word = m.group(0).rstrip(".'’-").removesuffix("'s")
+        if not word or not word[0].isupper() or word.lower() in _COMMON:
+            continue
+        if (word.lower() in lowercase or word.lower() in _OPENERS) and _opens(text, m.start()):
+            continue
+        terms.append(_MONTHS.get(word.lower(), word.lower()))
+    return list(dict.fromkeys(terms))
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the sentence or a quotation in it."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in "\"'(:"
+
+
+def lowercase_words(texts: Iterable[str]) -> set[str]:
+    """The words written in lower case somewhere in `texts` (see `key_terms`)."""
+    return {w for t in texts for w in re.findall(r"(?<![\w'’.-])[a-z][a-z'’-]*[a-z]", t)}
+
+
+def _flat(text: str) -> str:
+    """Words only, lower case, one space apart: quotations are compared on their words."""
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
+    if term.startswith('"'):
+        # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
+        return _flat(term) in _flat(evidence)
+    if term[0].isdigit():
+        return term in evidence_words
+    if term in evidence_words:
+        return True
+    # Inflected names: "Russian" is supported by "Russia", "Afghan" by "Afghanistan".
+    if len(term) >= 5:
+        stem = term[:5]
+        return any(w.startswith(stem) and abs(len(w) - len(term)) <= 6 for w in evidence_words)
+    return False
+
+
+def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
+    """The key terms of `sentence` that none of the `evidence` sentences contains."""
+    return absent(key_terms(sentence, lowercase), evidence)
+
+
+def absent(terms: list[str], evidence: list[str]) -> list[str]:
+    """The `terms` (as `key_terms` gives them) that none of the `evidence` sentences contains."""
+    text = normalise(" ".join(evidence)).lower()
+    words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+    for w in re.findall(r"[\w'’.-]+", text):
+        w = w.strip(".'’-").removesuffix("'s")
+        parts = [w, *w.split("-")] if "-" in w else [w]  # "Norwegian-flagged": "Norwegian"
+        for part in parts:
+            words.add(part)
+            if part in _NUMBER_WORDS:
+                words.add(_NUMBER_WORDS[part])
+            elif part in _MONTHS:
+                words.add(_MONTHS[part])
+    return [t for t in terms if not _term_in(t, text, words)]
+
+
+# Negation: a brief that adds or drops a "not" says the opposite of its source, with the same
+# names and numbers. What a negation applies to is the first content word after it.
+_NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|none|neither|nor|cannot)\b|n't\b")
+# Not negations: "not only ... but also", "no more than three".
+_NOT_NEGATION = re.compile(
+    r"(?:not|n't) (?:only|just|merely)\b|no (?:more|less|fewer|later|earlier|sooner) than"
+)
+# Words between a negation and what it negates: "has not yet been charged" negates "charged".
+_NEGATION_SKIP = {
+    "a", "an", "the", "be", "been", "being", "have", "has", "had", "yet", "even", "ever", "so",
+    "to", "quite", "really", "always", "immediately", "directly", "currently", "also", "all",
+    "any", "more", "much", "very", "too", "as", "is", "are", "was", "were", "it", "he", "she",
+    "they", "we", "i", "you", "that", "this", "of", "in", "on", "at", "for", "by", "still",
+    "now", "necessarily", "actually", "exactly", "entirely", "fully", "completely", "me", "him",
+    "her", "us", "them", "there", "here",
+}  # fmt: skip
+# Words that say "not" without a negation: a brief's "did not know" restates "was unaware".
+_NEGATIVE_WORDS = {
+    "unable", "unaware", "unclear", "fail", "fails", "failed", "failing", "refuse", "refuses",
+    "refused", "decline", "declines", "declined", "deny", "denies", "denied", "without", "lack",
+    "lacks", "lacked", "absent", "rejected", "rejects",
+}  # fmt: skip
+
+
+def _negated_words(text: str) -> list[str]:
+    """What each negation of `text` applies to ("" when nothing follows it)."""
+    text = _NOT_NEGATION.sub(" ", normalise(text).lower())
+    out = []
+    for m in _NEGATION.finditer(text):
+        after = re.findall(r"[a-z][a-z'-]*", text[m.end() : m.end() + 80])
+        out.append(next((w for w in after if w not in _NEGATION_SKIP), ""))
+    return out
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z][a-z'-]*", normalise(text).lower())
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Same word or same stem: "charged" and "charges" (first five letters), "sign" and
+    "signed" (a short word and an ending)."""
+    if a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]):
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and long.startswith(short) and long[len(short) :] in _ENDINGS
+
+
+_ENDINGS = {"s", "es", "d", "ed", "ing", "n", "en"}
+
+
+def _says_not(text: str) -> bool:
+    """Whether `text` says "not" in any way: a negation or a negative word."""
+    return bool(_negated_words(text)) or not _NEGATIVE_WORDS.isdisjoint(_words_of(text))
+
+
+def _not_near(word: str, text: str, window: int = 5) -> bool:
+    """Whether `text` says "not" (a negation or a negative word) within `window` words of
+    `word`."""
+    words = _words_of(_NOT_NEGATION.sub(" ", normalise(text).lower()))
+    nots = [
+        i
+        for i, w in enumerate(words)
+        if w in _NEGATIVE_WORDS or _NEGATION.fullmatch(w) or w.endswith("n't")
+    ]
+    return any(
+        abs(i - j) <= window for i, w in enumerate(words) if _same_word(word, w) for j in nots
+    )
+
+
+def _negation_mismatch(text: str, evidence: list[str]) -> bool:
+    """Whether `text` and its `evidence` (most similar first) disagree on a "not".
+
+    Either the brief negates a word that the evidence uses, and no evidence sentence says
+    "not" near that word ("saw no rise" agrees with "did not see a rise"; a nearest sentence
+    without the word that says "not" in other words, as "had no impact" for "did not have any
+    effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
+    negates a word that the brief uses.
+    """
+    negated = _negated_words(text)
+    if not negated:
+        if _says_not(text):
+            return False
+        words = _words_of(text)
+        return any(w and any(_same_word(w, x) for x in words) for w in _negated_words(evidence[0]))
+    for w in filter(None, negated):
+        using = [e for e in evidence if any(_same_word(w, x) for x in _words_of(e))]
+        if not using or any(_not_near(w, e) for e in using):
+            continue
+        if evidence[0] not in using and _says_not(evidence[0]):
+            continue
+        return True
+    return False
+
+
+def _plain_words(text: str) -> set[str]:
+    """Letters only: "Monday's" is "monday" and "s"."""
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """The weekdays of `text` that the evidence never names while it names another day.
+
+    Weekdays are not key terms: reports date an event by the day it happened, was announced
+    or was reported, so a brief's weekday need not be in the sentences nearest to it. Only a
+    different day there counts against it."""
+    days = [d for d in _WEEKDAYS if d in _plain_words(text)]
+    if not days:
+        return []
+    named = {d for e in evidence for d in _WEEKDAYS if d in _plain_words(e)}
+    return [d for d in days if d not in named] if named - set(days) else []
+
+
+# Who did what: a name next to a word in the brief ("Lindqvist defeated") must not stand beside
+# that word in the evidence as another name ("Ortega defeated Lindqvist"). Swapped subjects and
+# misattributions ("the Taliban claimed" -> "Russia claimed", Russia being named elsewhere)
+# keep every name and every word, and change only who stands where.
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*|[^\w\s]")
+_NOT_ANCHORS = {
+    "and", "the", "for", "with", "from", "that", "this", "was", "were", "has", "have", "had",
+    "his", "her", "its", "their", "who", "whom", "whose", "which", "are", "but", "not", "into",
+    "onto", "than", "also", "all", "both", "our", "your", "they", "she", "him", "them", "of",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a story's sources show about their words: those they write in lower case (so the
+    same word, capitalised to open a sentence, is no name), and the words that make up one
+    name together ("Nadia" and "Osei" are one person where a source says "Nadia Osei")."""
+
+    lowercase: frozenset[str] = frozenset()
+    aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        texts = list(texts)
+        lowercase = frozenset(lowercase_words(texts))
+        together: dict[str, set[str]] = {}
+        for text in texts:
+            tokens = _tokens(text, lowercase)
+            for i in range(len(tokens)):
+                if tokens[i][1] and (i == 0 or not tokens[i - 1][1]):
+                    name = _names_beside(tokens, i - 1, 1)
+                    for w in name:
+                        together.setdefault(w, set()).update(name)
+        return cls(lowercase, {w: frozenset(n) for w, n in together.items()})
+
+    def same_name(self, a: set[str], b: set[str]) -> bool:
+        """Whether names `a` and `b` (their words) name the same one: they share a word or its
+        first five letters ("Nordlys", "NordlysTM"), or a source joins them in one name."""
+        a = a.union(*(self.aliases.get(w, ()) for w in a))
+        return any(_same_word(x, y) for x in a for y in b)
+
+
+def _tokens(text: str, lowercase: Collection[str]) -> list[tuple[str, bool]]:
+    """(word, is a name) for each word and punctuation mark of `text`, in lower case."""
+    text = normalise(text)
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0).rstrip(".'’").removesuffix("'s")
+        low = word.lower()
+        name = (
+            word[:1].isupper()
+            and low not in _COMMON
+            and low not in _WEEKDAYS
+            and not (low in lowercase and _opens(text, m.start()))
+        )
+        out.append((low, name))
+    return out
+
+
+def _names_beside(tokens: list[tuple[str, bool]], i: int, step: int) -> set[str]:
+    """The words of the name next to position `i`, read in direction `step` (-1: the name
+    before it, 1: after it); a hyphenated word counts also by its parts."""
+    names: set[str] = set()
+    j = i + step
+    while 0 <= j < len(tokens) and tokens[j][1]:
+        word = tokens[j][0]
+        names.update({word, *word.split("-")})
+        j += step
+    return names
+
+
+def _role_mismatch(text: str, evidence: list[str], vocabulary: Vocabulary) -> list[str]:
+    """ "<name> <word>" (or "<word> <name>") for each name of `text` that the evidence mentions
+    but that stands beside a word where the nearest evidence sentence has another name."""
+    claim = _tokens(text, vocabulary.lowercase)
+    sentences = [_tokens(e, vocabulary.lowercase) for e in evidence]
+    named = [{w, *w.split("-")} for tokens in sentences for w, is_name in tokens if is_name]
+    nearest = sentences[0]
+    out = []
+    for i in range(len(claim)):
+        if not claim[i][1] or (i > 0 and claim[i - 1][1]):
+            continue  # not the first word of a name
+        name = _names_beside(claim, i - 1, 1)
+        end = i
+        while end < len(claim) and claim[end][1]:
+            end += 1
+        if not any(vocabulary.same_name(name, n) for n in named):
+            continue  # the evidence does not name it: a missing term, not a role
+        for anchor, step in ((end, -1), (i - 1, 1)):  # the word after the name, the word before
+            if not 0 <= anchor < len(claim):
+                continue
+            word, is_name = claim[anchor]
+            if is_name or len(word) < 3 or not word.isalpha() or word in _NOT_ANCHORS:
+                continue
+            beside = [
+                _names_beside(nearest, k, step) for k, (w, _) in enumerate(nearest) if w == word
+            ]
+            beside = [b for b in beside if b]
+            if beside and not any(vocabulary.same_name(name, b) for b in beside):
+                shown = " ".join(w for w, _ in claim[i:end])
+                out.append(f"{shown} {word}" if step == -1 else f"{word} {shown}")
+    return out
+
+
+def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = None) -> list[str]:
+    """What `text` says that the `evidence` sentences (most similar first) do not: its missing
+    key terms; "not" where one of them negates what the other affirms; a weekday where the
+    evidence names another; "<name> <word>" where the nearest evidence sentence puts another
+    name beside that word."""
+    vocabulary = vocabulary or Vocabulary.of(evidence)
+    out = missing_terms(text, evidence, vocabulary.lowercase)
+    if evidence:
+        if _negation_mismatch(text, evidence):
+            out.append("not")
+        out += _weekday_mismatch(text, evidence)
+        out += _role_mismatch(text, evidence, vocabulary)
+    return out

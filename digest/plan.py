@@ -1,0 +1,286 @@
+"""Planning a brief: from a story's articles to its event and key facts, in order of importance.
+
+No model writes here; this is the editor's work before the writing:
+1. Every article is split into sentences; datelines and filler openers are cut off, and sentences that can never
+   be a brief's fact (captions, bylines, questions, asides in the first person, sentences that
+   lean on context they lack: "He said then ...", "This ...") are not candidates.
+2. Candidate sentences that state the same fact across reports are grouped (average linkage
+   over sentence embeddings).
+3. The event is what most reports' titles and first sentences share: their mean embedding.
+   The lead is the fact that states it best among the facts that open a report.
+4. Each fact is scored by how many reports state it, how central it is to the story, how
+   close it is to the event, whether it carries a figure or name of a title (a title's key
+   fact must not go missing), and how early reports give it; background scores lower.
+5. The key facts are chosen by maximal marginal relevance within the length budget and
+   ordered as an inverted pyramid: the lead, then the rest by importance.
+
+The work is bounded whatever the input: at most MAX_SENTENCES sentences of each article and
+MAX_CANDIDATES candidates per story (earliest positions first) are considered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Article, Sentence
+from .sentences import split_sentences
+
+SAME_FACT = 0.70  # source sentences this similar (average linkage) state the same fact
+MIN_WORDS, MAX_WORDS = 5, 60  # source sentences outside this range are not candidates
+MAX_SENTENCES = 80  # sentences of one article considered (the rest is rarely news, and unbounded)
+MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all pairs: bounded)
+
+# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ": a dateline, not a fact.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,3}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
+    r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+)(?=[A-Z\"“])"
+)
+# "In a move with significant geopolitical implications, Russia ...": a filler clause before
+# the news; the sentence starts where the news does.
+_FILLER = re.compile(
+    r"^(?:In (?:a|an) (?:[a-z-]+ ){0,3}(?:move|development|step|decision|turn|twist|shift)"
+    r"(?: (?:that|which|with|of|likely|expected|seen)\b[^,]{0,80})?"
+    r"|In what (?:is|was|has been|could be|may be|appears to be|many (?:see|saw) as|[a-z]+ "
+    r"(?:called|described as))\b[^,]{0,80}"
+    r"|(?:Notably|Significantly|Interestingly|Importantly|Remarkably|Surprisingly|Crucially)),\s+"
+    r"(?=[A-Za-z\"“])"
+)
+_CAPTION = re.compile(
+    r"\((?:AP|Associated Press|Reuters|AFP|Getty Images?|EPA|Bloomberg|Shutterstock)\b[^)]*\)\s*$"
+    r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
+    r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
+    r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
+    r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
+    r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
+    r"|(?<!\w)@\w+",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
+    r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
+    r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b",
+    re.IGNORECASE,
+)
+# Sentences that lean on what came before them: a pronoun or a connective opens them, or a
+# quotation is attributed to a bare pronoun ('"...," she said.').
+_LEANS = {
+    "he", "she", "they", "it", "this", "that", "these", "those", "his", "her", "their", "its",
+    "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
+    "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
+    "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
+}  # fmt: skip
+_PRONOUN_SAID = re.compile(
+    r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"
+    r"|[\"”’']\s*,?\s*(?:said|says) (?:he|she|they)\b|\bsaid then\b",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|tells|wrote|writes|added|adds|asked|according to|stated|"
+    r"declared|announced|insisted|argued|warned|explained|noted|tweeted)\b"
+)
+# "To find out, she and her colleagues ...": the subject is a pronoun after an opening clause.
+_PRONOUN_SUBJECT = re.compile(r"^[^,\"“]{0,50}, (?:he|she|they|it|we)\b")
+_PARTS = {"half", "most", "some", "many", "few", "others", "several", "all", "none", "each"}
+_VERBS = {"were", "was", "are", "is", "had", "have", "has", "said", "did", "do", "will", "would"}
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
+# ("us" in lower case only: "US" is the United States)
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|I'm|I've|I'd|[Mm]e|[Mm]y|[Ww]e|[Ww]e're|[Oo]ur|us|[Yy]ou|[Yy]our)\b"
+)
+_BACKGROUND = re.compile(
+    r"\b(?:in|since|by|until|before) (?:1[89]\d\d|20[01]\d)\b|\blast (?:year|decade)\b"
+    r"|\b(?:previously|formerly|historically|in the past|years ago|decades ago)\b",
+    re.IGNORECASE,
+)
+_TITLE_TERM = re.compile(r"(?<![\w.])\d[\d,.]*%?|\b[A-Z][a-z]{2,}\b")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of the story: the source sentences, across articles, that state it."""
+
+    members: tuple[int, ...]  # indices into the story's sentences, most central first
+    sources: tuple[int, ...]  # every source stating it
+    score: float  # importance (see the module docstring)
+    event: float = 0.0  # similarity to the story's event
+
+    @property
+    def index(self) -> int:
+        """The sentence that best represents the fact."""
+        return self.members[0]
+
+
+def tidy(text: str) -> str:
+    """A sentence without its dateline ("LONDON (AP) - ") or opening filler clause ("In a
+    move with significant implications, ")."""
+    for pattern in (_DATELINE, _FILLER):
+        m = pattern.match(text)
+        if m and len(text) - m.end() > 20:
+            text = text[m.end() :]
+            text = text[0].upper() + text[1:]
+    return text
+
+
+def story_sentences(articles: list[Article]) -> list[Sentence]:
+    """The sentences of each article (the first MAX_SENTENCES), datelines cut off."""
+    out = []
+    for n, article in enumerate(articles, start=1):
+        for pos, text in enumerate(split_sentences(article.text)[:MAX_SENTENCES]):
+            out.append(Sentence(source=n, position=pos, text=tidy(text)))
+    return out
+
+
+def rejection(text: str) -> str | None:
+    """Why a sentence can never be a fact of a brief ("caption", "question", ...), or None."""
+    words = text.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return "length"
+    if text.rstrip("\"'”’) ").endswith("?"):
+        return "question"
+    if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
+        return "aside"  # an exclamation is the writer's voice, not a report
+    if _CAPTION.search(text):
+        return "caption"
+    if _BYLINE.search(text):
+        return "byline"
+    first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
+    if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
+        return "needs context"
+    if first in _PARTS and words[1].lower() in _VERBS:
+        return "needs context"  # "Half were then fed ...": half of whom?
+    if text[0] in '"“' and not _ATTRIBUTION.search(text):
+        return "needs context"  # a quotation whose speaker the sentence does not name
+    if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
+        return "aside"
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return "shouting"
+    return None
+
+
+def candidates(sentences: list[Sentence]) -> list[int]:
+    """Indices of the sentences that may be facts, at most MAX_CANDIDATES, earliest first."""
+    idx = [i for i, s in enumerate(sentences) if rejection(s.text) is None]
+    if len(idx) > MAX_CANDIDATES:
+        idx = sorted(sorted(idx, key=lambda i: (sentences[i].position, i))[:MAX_CANDIDATES])
+    return idx
+
+
+def event_vector(titles: np.ndarray, sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
+    """What the story is about: the mean of its titles and each report's opening candidates."""
+    firsts: dict[int, list[int]] = {}
+    for i in candidates(sentences):
+        if len(firsts.setdefault(sentences[i].source, [])) < 2:
+            firsts[sentences[i].source].append(i)
+    parts = [titles] + [vectors[ix] for ix in firsts.values()]
+    v = np.vstack(parts).astype(np.float64).mean(axis=0)
+    return v / (np.linalg.norm(v) or 1.0)
+
+
+def title_terms(titles: list[str]) -> set[str]:
+    """Figures and names of the titles, lower case: a fact that carries one is key."""
+    return {t.lower().rstrip(".,") for title in titles for t in _TITLE_TERM.findall(title)}
+
+
+def group_facts(
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    event: np.ndarray | None = None,
+    key_terms: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[Fact]:
+    """Group candidate sentences that state the same fact, across articles, and score them."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    idx = candidates(sentences)
+    if not idx:
+        return []
+    cand = vectors[idx].astype(np.float64)
+    if len(idx) == 1:
+        labels = np.array([1])
+    else:
+        dist = np.clip(1.0 - cand @ cand.T, 0.0, 2.0)
+        condensed = dist[np.triu_indices(len(idx), k=1)]
+        labels = fcluster(linkage(condensed, "average"), t=1.0 - SAME_FACT, criterion="distance")
+    centroid = cand.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    n_sources = len({s.source for s in sentences})
+    facts = []
+    for label in np.unique(labels):
+        members = [k for k in range(len(idx)) if labels[k] == label]
+        mean = cand[members].mean(axis=0)
+        members.sort(key=lambda k: -float(cand[k] @ mean))  # most central first: it stands for it
+        texts = [sentences[idx[k]].text for k in members]
+        sources = tuple(sorted({sentences[idx[k]].source for k in members}))
+        first = min(sentences[idx[k]].position for k in members)
+        lead = 0.15 if first == 0 else 0.08 if first < 3 else 0.0
+        near_event = max(float(cand[k] @ event) for k in members) if event is not None else 0.0
+        words = {w.lower().rstrip(".,") for w in _TITLE_TERM.findall(" ".join(texts))}
+        titled = 0.12 if key_terms & words else 0.0
+        background = 0.1 if all(_BACKGROUND.search(t) for t in texts) else 0.0
+        # a brief reports what was said in few quotations: mostly-quoted facts rank lower
+        quoted = sum(len(q.split()) for q in _QUOTED.findall(texts[0])) / len(texts[0].split())
+        background += 0.15 if quoted > 0.5 else 0.0
+        score = (
+            float(cand[members[0]] @ centroid)
+            + 0.4 * len(sources) / n_sources
+            + 0.3 * near_event
+            + lead
+            + titled
+            - background
+        )
+        facts.append(Fact(tuple(idx[k] for k in members), sources, score, near_event))
+    return facts
+
+
+def plan(
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    titles: list[str],
+    title_vectors: np.ndarray,
+    budget_words: int,
+) -> list[Fact]:
+    """The key facts, each once, lead first, then by importance, within `budget_words` of
+    source text (counted at the length of each fact's representative sentence)."""
+    event = event_vector(title_vectors, sentences, vectors) if len(titles) else None
+    facts = group_facts(sentences, vectors, event, title_terms(titles))
+    if not facts:
+        return []
+    # The lead: the fact that most reports open with (among their first two candidate
+    # sentences), nearest the event; a count or a reaction that one report leads with loses
+    # to the event that the others open with.
+    opening: dict[int, set[int]] = {}
+    for i in candidates(sentences):
+        if len(opening.setdefault(sentences[i].source, set())) < 2:
+            opening[sentences[i].source].add(i)
+    firsts = set().union(*opening.values()) if opening else set()
+    n_sources = len({s.source for s in sentences})
+
+    def opens(f: Fact) -> int:
+        return len({sentences[m].source for m in f.members if m in firsts})
+
+    openers = [f for f in facts if opens(f)] or facts
+    lead = max(
+        openers,
+        key=lambda f: f.event + 0.3 * opens(f) / n_sources + 0.1 * len(f.sources) / n_sources,
+    )
+    chosen = [lead]
+    words = len(sentences[lead.index].text.split())
+    remaining = sorted((f for f in facts if f is not lead), key=lambda f: -f.score)
+    while remaining and words < budget_words:
+
+        def mmr(f: Fact) -> float:
+            redundancy = max(float(vectors[f.index] @ vectors[c.index]) for c in chosen)
+            return f.score - 0.5 * redundancy
+
+        best = max(remaining, key=mmr)
+        remaining.remove(best)
+        length = len(sentences[best.index].text.split())
+        if words + length > budget_words * 1.15:
+            continue
+        chosen.append(best)
+        words += length
+    return [lead] + sorted(chosen[1:], key=lambda f: -f.score)

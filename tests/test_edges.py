@@ -1,0 +1,109 @@
+"""Exactly once at the edges (issue 17, fault 8): a database that is gone or empty while the
+outbox holds its briefs is reported, not silently replaced; a full outbox disk is one line and
+no model work is repeated until space is back. Real files, real SQLite, the real CLI."""
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest import config, pipeline
+from digest.embed import SentenceTransformerEmbedder
+from digest.errors import DiskFullError
+from digest.pipeline import Pipeline
+from tests.fakes import EchoFacts
+from tests.test_cli import fake_model
+from tests.test_pipeline import MARINA_1, STORM
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return SentenceTransformerEmbedder()
+
+
+def one_run(tmp_path, embedder, generator=None):
+    cfg = config.from_dict({}, base=tmp_path)
+    cfg.paths.inbox.mkdir(exist_ok=True)
+    return cfg, Pipeline(cfg, embedder=embedder, generator=generator or EchoFacts()).run()
+
+
+@pytest.mark.parametrize("damage", ["emptied", "deleted"])
+def test_a_lost_database_is_reported_not_replaced(tmp_path, embedder, damage):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "storm.txt").write_text(STORM)
+    cfg, report = one_run(tmp_path, embedder)
+    assert len(report.briefs_written) == 1
+    db = cfg.paths.state / "digest.db"
+    for extra in ("digest.db-wal", "digest.db-shm"):
+        (cfg.paths.state / extra).unlink(missing_ok=True)
+    if damage == "emptied":
+        db.write_bytes(b"")
+    else:
+        db.unlink()
+    (tmp_path / "config.toml").write_text(f'[summarizer]\nmodel = "{fake_model(tmp_path)}"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    [line] = [x for x in proc.stderr.splitlines() if x.startswith("digest:")]
+    word = "is empty (0 bytes)" if damage == "emptied" else "is missing"
+    assert f"digest.db {word}" in line and "holds 1 brief(s)" in line, line
+    assert (db.stat().st_size == 0) if damage == "emptied" else not db.exists()  # untouched
+
+
+def test_a_state_folder_removed_as_a_whole_is_a_fresh_start(tmp_path, embedder):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "storm.txt").write_text(STORM)
+    cfg, _ = one_run(tmp_path, embedder)
+    for p in cfg.paths.state.iterdir():
+        p.unlink()
+    cfg.paths.state.rmdir()
+    _, again = one_run(tmp_path, embedder)
+    assert again.articles_new == 1
+
+
+class Counting(EchoFacts):
+    pass
+
+
+def test_a_full_disk_stops_briefs_with_one_error_and_no_repeated_model_work(
+    tmp_path, embedder, monkeypatch
+):
+    """An injected ENOSPC while writing the brief: the brief made is kept in the database and
+    written, without the model, once space is back."""
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "storm.txt").write_text(STORM)
+    real = pipeline.write_brief
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_brief", full)
+    generator = Counting()
+    for _ in range(3):  # three scans with the disk full
+        with pytest.raises(DiskFullError, match="no space left on the disk of the outbox"):
+            one_run(tmp_path, embedder, generator)
+    assert generator.calls == 1  # the model wrote the brief once, not once per scan
+    monkeypatch.setattr(pipeline, "write_brief", real)
+    cfg, report = one_run(tmp_path, embedder, generator)
+    assert generator.calls == 1
+    assert len(report.briefs_written) == 1
+    md = report.briefs_written[0].read_text()
+    assert md.startswith("# ") and "[1]" in md
+
+
+def test_a_nearly_full_outbox_disk_costs_no_model_work(tmp_path, embedder, monkeypatch):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "marina.txt").write_text(MARINA_1)
+    monkeypatch.setattr(pipeline, "MIN_FREE_BYTES", 1 << 62)  # more than any disk has free
+    generator = Counting()
+    with pytest.raises(DiskFullError, match="KB free"):
+        one_run(tmp_path, embedder, generator)
+    assert generator.calls == 0

@@ -1,0 +1,107 @@
+"""Publish as you go (issue 17, fault 6): during a long batch the page, the feed and the daily
+digest are rebuilt every `[publish] refresh_briefs` briefs, atomically, and `digest status`
+shows how far the batch has come; under the service a scan stops writing briefs after
+`[service] scan_brief_seconds`, so files dropped meanwhile are read by the next scan."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from digest import config
+from digest.embed import SentenceTransformerEmbedder
+from digest.pipeline import Pipeline
+from digest.store import Store
+from tests.fakes import EchoFacts
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACES = [
+    "Larkfield", "Eastbank", "Carrow", "Lindmoor", "Port Alder", "Kestrel Bay", "Foundry Hill",
+    "Mill Lane", "Riverside", "Harrowgate", "Oakmere", "Stonebridge", "Wexley", "Ashford Vale",
+    "Brinley", "Cobham Cross", "Dunmore", "Elmstead", "Fairholt", "Glenrock", "Hadley Green",
+    "Ivybridge", "Juniper Sound", "Kingsreach", "Lowmoor",
+]  # fmt: skip
+EVENTS = [
+    "opens a new public library", "closes its coal power station", "elects a new mayor",
+    "floods after three days of rain", "hosts the national chess final", "bans cars downtown",
+    "finds a Roman coin hoard", "starts free school meals", "loses its last bank branch",
+    "wins a clean air award", "raises the bus fare", "restores its medieval bridge",
+    "opens a cat cafe", "plants ten thousand trees", "holds a jazz festival",
+    "cuts street lighting at night", "builds a wind farm", "reopens the old cinema",
+    "sees a record tourist summer", "launches an electric ferry", "moves the weekly market",
+    "approves a new stadium", "records its hottest day", "gets a high speed rail stop",
+    "hires forty new nurses",
+]  # fmt: skip
+
+
+class Watching(EchoFacts):
+    """EchoFacts that looks at the outbox each time it is asked for a brief."""
+
+    def __init__(self, outbox: Path, root: Path):
+        super().__init__()
+        self.outbox, self.root = outbox, root
+        self.entries_seen: list[int] = []
+        self.status_at_call: dict[int, str] = {}
+
+    def generate(self, messages, max_new_tokens):
+        feed = self.outbox / "feed.xml"
+        self.entries_seen.append(feed.read_text().count("<entry>") if feed.exists() else 0)
+        if len(self.entries_seen) == 16:  # the real command, while the batch runs
+            proc = subprocess.run(
+                [sys.executable, "-m", "digest", "status"], cwd=self.root, capture_output=True,
+                text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            )  # fmt: skip
+            self.status_at_call[16] = proc.stdout + proc.stderr
+        return super().generate(messages, max_new_tokens)
+
+
+def test_pages_are_refreshed_during_a_long_batch_and_status_shows_progress(tmp_path):
+    cfg = config.from_dict(
+        {"publish": {"refresh_briefs": 5, "refresh_seconds": 3600}}, base=tmp_path
+    )
+    (tmp_path / "config.toml").write_text("[publish]\nrefresh_briefs = 5\n")
+    cfg.paths.inbox.mkdir()
+    for i, (place, event) in enumerate(zip(PLACES, EVENTS, strict=True)):
+        (cfg.paths.inbox / f"story-{i:02d}.txt").write_text(
+            f"{place} {event}\n\nThe town of {place} {event} on Monday, the council said. "
+            f"Officials in {place} gave no further details about the decision.\n"
+        )
+    generator = Watching(cfg.paths.outbox, tmp_path)
+    report = Pipeline(cfg, embedder=SentenceTransformerEmbedder(), generator=generator).run()
+    briefs = len(report.briefs_written)
+    assert briefs >= 20, briefs  # enough stories for several refreshes
+    seen = generator.entries_seen
+    # before brief k+1 the feed holds the briefs written so far, rounded down to 5
+    assert seen[0] == 0
+    for k in range(1, briefs):
+        assert seen[k] == (k // 5) * 5, (k, seen)
+    assert (cfg.paths.outbox / "feed.xml").read_text().count("<entry>") == briefs
+    status = generator.status_at_call[16]
+    assert f"Briefing: 15 of {briefs} stories briefed in the current batch" in status, status
+    assert not [p for p in cfg.paths.outbox.iterdir() if p.name.startswith(".")]
+
+
+def test_a_scan_stops_briefing_after_its_budget_and_the_next_reads_new_files_first(tmp_path):
+    cfg = config.from_dict({}, base=tmp_path)
+    cfg.paths.inbox.mkdir()
+    for i in range(6):
+        (cfg.paths.inbox / f"story-{i}.txt").write_text(
+            f"{PLACES[i]} {EVENTS[i]}\n\nThe town of {PLACES[i]} {EVENTS[i]} on Monday.\n"
+        )
+    pipeline = Pipeline(cfg, embedder=SentenceTransformerEmbedder(), generator=EchoFacts())
+    store = Store(cfg.paths.state)
+    try:
+        # a budget shorter than one brief: one brief per scan, the rest stay out of date
+        first = pipeline.process(store, None, file_away=True, brief_seconds=1e-9)
+        assert len(first.briefs_written) == 1
+        assert len(store.dirty_stories()) == 5
+        (cfg.paths.inbox / "late.txt").write_text(
+            f"{PLACES[9]} {EVENTS[9]}\n\nThe town of {PLACES[9]} {EVENTS[9]} on Monday.\n"
+        )
+        second = pipeline.process(store, None, file_away=True, brief_seconds=1e-9)
+        assert second.articles_new == 1  # the late file was read before the backlog ended
+        assert len(second.briefs_written) == 1
+        rest = pipeline.process(store, None, file_away=True)
+        assert len(rest.briefs_written) == 5 and not store.dirty_stories()
+    finally:
+        store.close()
