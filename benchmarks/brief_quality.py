@@ -94,11 +94,10 @@ def main() -> None:
 
     from digest import copyguard, summarize
 
-    span, penalty = copyguard.CopyGuard.__init__.__defaults__
-    copyguard.CopyGuard.__init__.__defaults__ = (
-        args.copy_span or span,
-        penalty if args.copy_penalty is None else args.copy_penalty,
-    )
+    if args.copy_span:
+        copyguard.SPAN = args.copy_span
+    if args.copy_penalty is not None:
+        copyguard.PENALTY = args.copy_penalty
 
     cfg = digest_config.load(ROOT / "config.toml")
     embedder = make_embedder(cfg.embedder, cfg.paths.models)

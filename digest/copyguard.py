@@ -32,16 +32,16 @@ class CopyGuard:
         self,
         source: Sequence[int],
         text_of: Callable[[int], str],
-        span: int = SPAN,
-        penalty: float = PENALTY,
+        span: int | None = None,
+        penalty: float | None = None,
     ):
-        self.span = span
-        self.penalty = penalty
+        self.span = SPAN if span is None else span  # read here, so a benchmark can set them
+        self.penalty = PENALTY if penalty is None else penalty
         self._text_of = text_of
         self._texts: dict[int, str] = {}
         # (span - 1 tokens) -> the tokens that follow them somewhere in the source
         self._next: dict[tuple[int, ...], set[int]] = {}
-        k = span - 1
+        k = self.span - 1
         for i in range(len(source) - k):
             self._next.setdefault(tuple(source[i : i + k]), set()).add(source[i + k])
 

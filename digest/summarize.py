@@ -64,7 +64,6 @@ class Draft:
     text: str
     facts: tuple[int, ...]  # indices into the plan ((): written freely, aligned by meaning)
     support: cite.Support | None = None
-    rewritten: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,6 @@ class Story:
     vectors: np.ndarray
     facts: list[Fact]
     vocabulary: cite.Vocabulary
-    n_sources: int
 
 
 def plan_ok(story: Story, index: int) -> bool:
@@ -114,9 +112,7 @@ class BriefWriter:
         facts = plan(
             sentences, vectors, titles, title_vectors, int(self.brief_words * PLAN_FACTOR)
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
-        story = Story(
-            sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences), len(articles)
-        )
+        story = Story(sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences))
         notes: list[str] = []
         messages = prompt.brief(facts, sentences, len(articles), self.input_words)
         # the model rewords what the notes say instead of copying it (copyguard.py)
@@ -250,14 +246,14 @@ class BriefWriter:
             for k, text in prompt.parse_numbered(reply).items()
             if k < len(failed) and text != failed[k].text
         }
-        mended = [Draft(text, failed[k].facts, rewritten=True) for k, text in fixed.items()]
+        mended = [Draft(text, failed[k].facts) for k, text in fixed.items()]
         self._verify(mended, story)
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)
             if new is not None and new.support is not None and new.support.supported:
                 why = prompt.problem(d.support.missing if d.support else ())
                 notes.append(f"rewrote unsupported sentence ({why}): {d.text}")
-                d.text, d.support, d.rewritten = new.text, new.support, True
+                d.text, d.support = new.text, new.support
 
     def _pool(self, d: Draft, story: Story) -> list[int]:
         pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
