@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import ingest
 from ..config import Config
-from ..errors import InputError
+from ..errors import EngineError, InputError
 from ..records import Article, Brief
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Engine(Protocol):
         consumed lazily, a few ahead of the results."""
         ...
 
-    def embed(self, chunks: Sequence[list[str]]) -> Iterator[np.ndarray]:
+    def embed(self, chunks: Iterable[list[str]]) -> Iterator[np.ndarray]:
         """The vectors of each chunk of texts, in order."""
         ...
 
@@ -81,8 +81,12 @@ def make_engine(
     """The configured engine. The local one takes the pipeline's models (built on first use);
     the Ray one loads them on its workers instead."""
     if config.engine.kind == "ray":
-        from .ray_engine import RayEngine
-
+        try:
+            from .ray_engine import RayEngine
+        except ImportError as e:
+            raise EngineError(
+                f"[engine] kind \"ray\" needs Ray ({e}): pip install 'digest[ray]'"
+            ) from None
         return RayEngine(config)
     from .local import LocalEngine
 
@@ -125,4 +129,4 @@ def write_batch(writer: BriefWriter, jobs: list[BriefJob]) -> list[Brief]:
 
 def for_worker(job: J) -> J:
     """What a worker needs of a job: the driver's context stays behind."""
-    return dataclasses.replace(job, context=None)  # type: ignore[type-var]
+    return dataclasses.replace(job, context=None)

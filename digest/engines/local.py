@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,7 +36,7 @@ class LocalEngine:
         for job in jobs:
             yield job, parse_file(job)
 
-    def embed(self, chunks: Sequence[list[str]]) -> Iterator[np.ndarray]:
+    def embed(self, chunks: Iterable[list[str]]) -> Iterator[np.ndarray]:
         for chunk in chunks:
             yield self._embedder().embed(chunk)
 
