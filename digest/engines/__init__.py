@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,10 @@ def make_engine(
     """The configured engine. The local one takes the pipeline's models (built on first use);
     the Ray one loads them on its workers instead."""
     if config.engine.kind == "ray":
+        # how many seconds (one try each) Ray tries to reach a head before it gives up
+        os.environ.setdefault(
+            "RAY_gcs_server_port_wait_time_s", str(max(1, round(config.engine.connect_seconds)))
+        )
         try:
             from .ray_engine import RayEngine
         except ImportError as e:

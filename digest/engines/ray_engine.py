@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import os
 import socket
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -207,16 +208,15 @@ class RayEngine:
 
     def _pool(self) -> list[Any]:
         if not self._actors:
-            n = self.settings.workers or self._room()
+            n = self.settings.workers or self._room(ray.cluster_resources())
             self._actors = [
                 self._cls.remote(self.config, self.settings.worker_cpus) for _ in range(max(1, n))
             ]
             log.info("Engine - %d model workers", len(self._actors))
         return list(self._actors)
 
-    def _room(self) -> int:
-        """Actors that fit on the cluster's (free) resources."""
-        free = ray.available_resources()
+    def _room(self, free: dict[str, float]) -> int:
+        """Actors that fit in `free` resources."""
         n = int(free.get("CPU", 0) // self.settings.worker_cpus + 1e-9)
         if self.settings.worker_gpus:
             n = min(n, int(free.get("GPU", 0) // self.settings.worker_gpus + 1e-9))
@@ -227,7 +227,7 @@ class RayEngine:
         node is gone); it takes work once it answers."""
         self._actors.remove(dead)
         ray.kill(dead, no_restart=True)
-        if self._room() < 1:
+        if self._room(ray.available_resources()) < 1:
             return None
         fresh = self._cls.remote(self.config, self.settings.worker_cpus)
         self._actors.append(fresh)
@@ -262,10 +262,24 @@ def connect(address: str, timeout: float) -> bool:
         return True
     if address != "auto" and not address.startswith("ray://"):
         _reachable(address, timeout)
+    # Ray's core logs every retry on an address that answers but is no Ray head to stderr,
+    # below Python: held back while it connects, and shown with -v only if it fails
+    saved, held = os.dup(2), tempfile.TemporaryFile()
+    os.dup2(held.fileno(), 2)
     try:
         ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as e:
-        raise EngineError(f"cannot join the Ray cluster at {address!r}: {e}") from None
+        os.dup2(saved, 2)
+        held.seek(0)
+        log.debug("Engine - Ray said:\n%s", held.read().decode(errors="replace"))
+        raise EngineError(
+            f"cannot join the Ray cluster at {address}: {e} (is it a Ray head? "
+            "`ray status --address ADDR` on it says)"
+        ) from None
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        held.close()
     return True
 
 
