@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .attribution import speaker_mismatch
+
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
 _COMMON = {
@@ -390,6 +392,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
             out.append("not")
         out += _weekday_mismatch(text, evidence)
         out += _role_mismatch(text, evidence, vocabulary)
+        out += speaker_mismatch(text, evidence)
     return out
 
 
