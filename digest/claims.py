@@ -60,6 +60,12 @@ _NUMBER_WORDS = {
 } | {
     w: str(10 * n)
     for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+} | {
+    # ordinals from "third" up ("first" and "second" are loose wording, and "second" a time)
+    w: str(n)
+    for n, w in enumerate(
+        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 3
+    )
 }
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "Aug. 8" is "August 8".
@@ -239,6 +245,8 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
     negates a word that the brief uses.
     """
+    if _opposite_mismatch(text, evidence[0]):
+        return True
     negated = _negated_words(text)
     if not negated:
         if _says_not(text):
@@ -252,6 +260,27 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
         if evidence[0] not in using and _says_not(evidence[0]):
             continue
         return True
+    return False
+
+
+_NOT_OPPOSITES = {"unless", "until", "united", "unit", "units", "union", "unions", "uniform"}
+
+
+def _opposite_mismatch(text: str, nearest: str) -> bool:
+    """Whether one side says "unaware" (an un- word) where the other says "aware" with no
+    "not" near it: "the team said it was unaware" against "the team said it was aware"."""
+    a, b = set(_words_of(text)), set(_words_of(nearest))
+    for one, other, other_text in ((a, b, nearest), (b, a, text)):
+        for w in one - other:
+            base = w[2:]
+            if (
+                w.startswith("un")
+                and len(base) >= 4
+                and w not in _NOT_OPPOSITES
+                and base in other
+                and not _not_near(base, other_text)
+            ):
+                return True
     return False
 
 
