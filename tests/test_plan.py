@@ -168,3 +168,16 @@ def test_work_per_story_is_bounded(embedder):
 
 def test_a_pronoun_that_refers_to_the_named_speaker_is_fine():
     assert plan.rejection('Stallone said he was "extremely flattered" to have been asked.') is None
+
+
+def test_a_sentence_that_lost_its_subject_is_no_fact():
+    rejection = plan.rejection
+    # read in validation briefs: fragments published as sentences
+    assert rejection("Took the shirt and left.") == "needs context"
+    assert rejection("Charged with eight counts of permitting a minor to possess alcohol.") == (
+        "needs context"
+    )
+    # a participle with its subject after the comma, an adjective before a noun, a name
+    assert rejection("Charged with fraud, the banker resigned on Monday.") is None
+    assert rejection("Armed men stormed the bank on Friday morning.") is None
+    assert rejection("Mohammed said the talks would resume on Friday.") is None
