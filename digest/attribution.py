@@ -105,3 +105,41 @@ def speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
             shown = f"according to {speaker}" if verb == "according to" else f"{speaker} {verb}"
             out.append(shown)
     return out
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
+_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
+_NAMED_BEFORE = re.compile(rf"({_NAME})\s+(?:{_VERBS})\b")
+_NAMED_AFTER = re.compile(rf"\b(?:{_VERBS})\s+(?:(?:the|a|an|[a-z]+)\s+){{0,3}}?({_NAME})")
+_TITLES = {"Mr", "Mrs", "Ms", "Dr", "The", "A", "An", "He", "She", "They", "It", "We", "I"}
+
+
+def _named_speakers(text: str) -> set[str]:
+    """The capitalised words standing beside a verb of saying, outside quotations."""
+    plain = _QUOTED.sub(" ", text)
+    words: set[str] = set()
+    for pattern in (_NAMED_BEFORE, _NAMED_AFTER):
+        for m in pattern.finditer(plain):
+            words.update(w.strip(".,'’") for w in m.group(1).split())
+    return {w.removesuffix("'s") for w in words if w and w not in _TITLES}
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def quote_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """ "<name> said" where `text` gives a quotation to a named speaker and the evidence
+    sentences that carry the quotation give it to another: "... we were not prepared," Morgan
+    said' against '... not prepared," said Executive Director Mary Shafer'."""
+    speakers_here = _named_speakers(text)
+    quotes = [_flat(q)[:40] for q in _QUOTED.findall(text) if len(q.split()) >= 4]
+    if not speakers_here or not quotes:
+        return []
+    for e in evidence:
+        flat = _flat(e)
+        if any(q in flat for q in quotes):
+            there = _named_speakers(e)
+            if there and not speakers_here & there:
+                return [f"{' '.join(sorted(speakers_here))} said"]
+    return []

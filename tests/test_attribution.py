@@ -1,6 +1,6 @@
 """Speakers in lower case: "police said" must rest on evidence where the police speak."""
 
-from digest.attribution import speaker_mismatch, speakers
+from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers
 from digest.claims import mismatches
 
 
@@ -36,3 +36,21 @@ def test_pronouns_names_documents_and_said_as_an_adjective_are_no_speakers():
     assert speakers("It fell, according to the criminal complaint.") == []
     assert speakers("According to a statement from a Fitbit representative, it was paid.") == []
     assert speakers("She was seen on said lawyer's floor.") == []
+
+
+def test_a_quotation_given_to_another_named_speaker_is_caught():
+    # read in a validation brief: the director's words given to the officer of the same story
+    evidence = [
+        '"We were told it was 25 dogs, so we were not prepared for what we saw," said '
+        "Humane Society Executive Director Mary Shafer.",
+        "Humane Officer Barbara Morgan said she expects to file charges.",
+    ]
+    wrong = '"We were told it was 25 dogs, so we were not prepared for what we saw," Morgan said.'
+    right = '"We were told it was 25 dogs, so we were not prepared for what we saw," Shafer said.'
+    assert quote_speaker_mismatch(wrong, evidence) == ["Morgan said"]
+    assert "Morgan said" in mismatches(wrong, evidence)
+    assert quote_speaker_mismatch(right, evidence) == []
+    # an unattributed quotation, or one the evidence gives to nobody by name, is left alone
+    assert (
+        quote_speaker_mismatch('"We were not prepared for what we saw," she said.', evidence) == []
+    )
