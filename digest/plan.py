@@ -158,8 +158,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
-    if _no_subject(first, words):
-        return "needs context"
+    if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
+        return "needs context"  # a fragment, or a sentence that leads into what it lacks
     if text[0] in '"“' and not _ATTRIBUTION.search(text):
         return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):

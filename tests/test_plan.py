@@ -174,6 +174,10 @@ def test_a_sentence_that_lost_its_subject_is_no_fact():
     rejection = plan.rejection
     # read in validation briefs: fragments published as sentences
     assert rejection("Took the shirt and left.") == "needs context"
+    assert rejection("People build really close relationships with TV characters:") == (
+        "needs context"
+    )
+    assert rejection("It is fun to keep on trying to win one of these....") == "needs context"
     assert rejection("Charged with eight counts of permitting a minor to possess alcohol.") == (
         "needs context"
     )
