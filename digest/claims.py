@@ -50,23 +50,27 @@ _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 # source. "one" and "two" are left out: "one of them", "the two men", "a father of two" are
 # loose wording as often as figures (requiring "two" raised false alarms on real paraphrases
 # by 1 point and caught few more changes; docs/faithfulness.md).
-_NUMBER_WORDS = {
-    w: str(n)
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-    if n >= 3
-} | {
-    w: str(10 * n)
-    for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
-} | {
-    # ordinals from "third" up ("first" and "second" are loose wording, and "second" a time)
-    w: str(n)
-    for n, w in enumerate(
-        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 3
-    )
-}
+_NUMBER_WORDS = (
+    {
+        w: str(n)
+        for n, w in enumerate(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        )
+        if n >= 3
+    }
+    | {
+        w: str(10 * n)
+        for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+    }
+    | {
+        # ordinals from "third" up ("first" and "second" are loose wording, and "second" a time)
+        w: str(n)
+        for n, w in enumerate(
+            "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 3
+        )
+    }
+)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "Aug. 8" is "August 8".
 _MONTHS = {

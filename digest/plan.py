@@ -90,6 +90,8 @@ _VERBS = {"were", "was", "are", "is", "had", "have", "has", "said", "did", "do",
 # "Took the shirt and left.", "Charged with eight counts of ..." ("Charged with fraud, he ..."
 # has one).
 _PAST = {"took", "went", "came", "made", "got", "left", "found", "told", "gave", "said", "saw"}
+# two sentences of a page run together with no space: "41 daysThe latest", "in a row.Those"
+_RUN_ON = re.compile(r"[a-z]{2}\.?(?:The|A|An|In|It|He|She|They|We|This|That|Those|These|But)\s")
 _LINKS = {"with", "by", "in", "on", "at", "to", "for", "from", "as", "the", "a", "an", "his", "her"}
 _NOT_PAST = {"mohammed", "mohamed", "ahmed", "indeed", "united", "limited", "red", "ted"}
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
@@ -151,6 +153,10 @@ def rejection(text: str) -> str | None:
         return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text):
         return "caption"
+    if text.startswith("(") and text.rstrip(". ").endswith(")"):
+        return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
+    if len(_RUN_ON.findall(text)) >= 1:
+        return "page text"  # sentences run together: "That's 41 daysThe latest sightings"
     if _BYLINE.search(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()

@@ -185,3 +185,13 @@ def test_a_sentence_that_lost_its_subject_is_no_fact():
     assert rejection("Charged with fraud, the banker resigned on Monday.") is None
     assert rejection("Armed men stormed the bank on Friday morning.") is None
     assert rejection("Mohammed said the talks would resume on Friday.") is None
+
+
+def test_page_notes_and_sentences_run_together_are_no_facts():
+    # read in a validation brief: a page's date note and two sentences with no space between
+    assert plan.rejection("(Published Friday, June 27, 2014)") == "aside"
+    assert plan.rejection("That's 41 daysThe latest sightings are half a mile from the school.") == (
+        "page text"
+    )
+    # names with capitals inside stay facts
+    assert plan.rejection("McDonald said the iPhone app launched on YouTube in May.") is None
