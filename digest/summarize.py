@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
 MIN_SENTENCE_WORDS = 4
 SAME_FACT_BRIEF = 0.6  # two brief sentences on one fact of the plan this similar say it twice
+HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -413,7 +414,13 @@ class BriefWriter:
             )
             terms = set(cite.key_terms(headline, story.vocabulary.lowercase))
             lead_terms = set(cite.key_terms(out[0].text, story.vocabulary.lowercase))
-            agrees = bool(terms & lead_terms) or float(vec @ lead) >= 0.5
+            # it shares a name or figure with the lead, or is near the lead or a report's title
+            # ("Pittsburgh teacher accused of child luring" beside "Geraldine Alcorn was charged")
+            agrees = (
+                bool(terms & lead_terms)
+                or float(vec @ lead) >= 0.5
+                or float(np.max(tvec @ vec)) >= HEADLINE_NEAR_TITLE
+            )
             if s.supported and agrees:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
