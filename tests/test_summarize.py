@@ -9,7 +9,7 @@ from digest.errors import ModelError
 from digest.plan import plan
 from digest.prompt import brief as brief_prompt
 from digest.prompt import parse_reply
-from digest.records import Article
+from digest.records import Article, BriefSentence
 from digest.summarize import BriefWriter, story_sentences
 
 A1 = Article(
@@ -288,3 +288,25 @@ def test_a_headline_near_a_reports_title_is_kept_though_it_names_no_one(embedder
     )
     brief = writer(embedder, gen).write("t", TEACHER, 1, "t")
     assert brief.headline == "Larkfield teacher accused of luring a pupil"
+
+
+
+
+def test_one_figure_given_twice_in_other_words_is_one_fact(embedder):
+    # read in a validation brief: "gave out 15,000 replicas ... read Tulowizki" and "handed out
+    # 15,000 jersey replicas with the name misspelled", resting on two facts of the plan, were
+    # both published
+    first = BriefSentence(
+        'The Larkfield Lions gave out 12,000 replica shirts of Tom Baird, but the back read "Bard".',
+        (1,),
+    )
+    again = BriefSentence(
+        "The Larkfield Lions handed out 12,000 replica shirts with their captain's name misspelled.",
+        (2,),
+    )
+    other = BriefSentence("The Lions gave out 400 flags at the same match in May.", (2,))
+    w = writer(embedder, None)
+    notes: list[str] = []
+    kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], None, notes)
+    assert [s.text for s, _ in kept] == [first.text, other.text]
+    assert notes == [f"dropped repeated fact: {again.text}"]
