@@ -7,7 +7,6 @@ and a run with nothing new does no model work and rewrites nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import json
 import logging
@@ -22,13 +21,13 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import cluster, dedup, disk, failpoints, filing, ingest, publish
+from . import briefing, cluster, dedup, disk, failpoints, filing, ingest, publish
 from .config import Config
 from .embed import Embedder
 from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
-from .records import Article, Brief, ReadFailure
+from .records import Article, ReadFailure
 from .render import slugify, write_brief
 from .store import Store, StoryRow, now_iso
 
@@ -94,7 +93,7 @@ class Pipeline:
 
             s = self.config.summarizer
             self._generator = make_generator(
-                s.backend, s.model, self.config.paths.models, s.device, s.threads
+                s.backend, s.model, self.config.paths.models, s.device, s.threads, s.batch_size
             )
         return self._generator
 
@@ -353,7 +352,15 @@ class Pipeline:
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
         )
-        for done, story in enumerate(self.progress(dirty, "Summarizing")):
+        # the stories waiting are briefed in groups whose model calls are decoded together
+        # (BriefWriter.write_many); a story alone in the run is written on its own
+        size = s.batch_size if len(dirty) > 1 else 1
+        group: list[StoryRow] = []
+        done = 0
+        for k, story in enumerate(self.progress(dirty, "Summarizing")):
+            group.append(story)
+            if len(group) < size and k + 1 < len(dirty):
+                continue
             if should_stop():
                 return
             disk.check_space(
@@ -364,58 +371,47 @@ class Pipeline:
                     "Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty)
                 )
                 return
-            articles, copies = dedup.split_copies(store.story_articles(story.story_id))
-            version = story.version + 1
-            # a brief made before the disk filled up is written now, without the model again
-            fingerprint = f"{version}:" + ",".join(
-                sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
+            for due in briefing.write_group(store, writer, group, batch=size > 1):
+                self._save_brief(store, report, due, done, len(dirty))
+                done += 1
+                if done < len(dirty) and refresh.due():
+                    self._publish_pages(store)  # readers see the briefs as they come
+            group = []
+
+    def _save_brief(
+        self, store: Store, report: RunReport, due: briefing.Due, done: int, of: int
+    ) -> None:
+        story, brief, version = due.story, due.brief, due.story.version + 1
+        assert brief is not None
+        failpoints.reach("summarize", self.config.paths.state)
+        history = store.brief_history(story.story_id) + [
+            {"version": version, "created_at": brief.updated}
+        ]
+        try:
+            written = write_brief(
+                self.config.paths.outbox,
+                story.slug,
+                brief,
+                history,
+                between=lambda: failpoints.reach("write", self.config.paths.state),
             )
-            held = disk.json_or_none(store.meta(f"unwritten:{story.story_id}"))
-            if held and held.get("fingerprint") == fingerprint:
-                brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
-                brief = dataclasses.replace(
-                    brief, sources=dedup.list_copies(brief.sources, articles, copies)
-                )
-                updated = brief.updated
-            else:
-                brief = writer.write(story.story_id, articles, version, "")
-                updated = now_iso()  # when the brief was finished, not when the run began
-                sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
-                brief = dataclasses.replace(brief, updated=updated, sources=sources)
-            failpoints.reach("summarize", self.config.paths.state)
-            history = store.brief_history(story.story_id) + [
-                {"version": version, "created_at": updated}
-            ]
-            try:
-                written = write_brief(
-                    self.config.paths.outbox,
-                    story.slug,
-                    brief,
-                    history,
-                    between=lambda: failpoints.reach("write", self.config.paths.state),
-                )
-            except OSError as e:
-                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
-                    raise
-                held = {"fingerprint": fingerprint, "brief": brief.to_json()}
-                try:  # the state may be on another disk, with room
-                    with store.transaction():
-                        store.set_meta(f"unwritten:{story.story_id}", json.dumps(held))
-                except sqlite3.OperationalError:
-                    pass
-                raise DiskFullError(disk.full_message(self.config.paths.outbox)) from None
-            with store.transaction():
-                store.save_brief(story.story_id, version, brief.to_json())
-                store.db.execute("DELETE FROM meta WHERE key = ?", (f"unwritten:{story.story_id}",))
-                # for `digest status`: how far the batch has come
-                store.set_meta(
-                    "progress",
-                    json.dumps({"briefed": done + 1, "of": len(dirty), "at": now_iso()}),
-                )
-            report.briefs_written.extend(written[:1])
-            log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
-            if done + 1 < len(dirty) and refresh.due():
-                self._publish_pages(store)  # readers see the briefs as they come, not at the end
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            held = {"fingerprint": due.fingerprint, "brief": brief.to_json()}
+            try:  # the state may be on another disk, with room
+                with store.transaction():
+                    store.set_meta(f"unwritten:{story.story_id}", json.dumps(held))
+            except sqlite3.OperationalError:
+                pass
+            raise DiskFullError(disk.full_message(self.config.paths.outbox)) from None
+        with store.transaction():
+            store.save_brief(story.story_id, version, brief.to_json())
+            store.db.execute("DELETE FROM meta WHERE key = ?", (f"unwritten:{story.story_id}",))
+            # for `digest status`: how far the batch has come
+            store.set_meta("progress", json.dumps({"briefed": done + 1, "of": of, "at": now_iso()}))
+        report.briefs_written.extend(written[:1])
+        log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(due.articles))
 
     def _publish_pages(self, store: Store) -> None:
         """Rebuild the page, feed and daily digests (atomically) when a brief changed."""
