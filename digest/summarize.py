@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import asks, cite, claims, disagree, prompt
+from .asks import StoryInput
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
@@ -35,7 +36,14 @@ from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
 
-__all__ = ["BriefWriter", "Fact", "order_sources", "sources_of", "story_sentences"]
+__all__ = [
+    "BriefWriter",
+    "Fact",
+    "StoryInput",
+    "order_sources",
+    "sources_of",
+    "story_sentences",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +114,7 @@ class BriefWriter:
         """One story's brief, its model calls one at a time (`Generator.generate`)."""
         return asks.one(self._writing(story_id, articles, version, updated), self.generator)
 
-    def write_many(self, stories: Sequence[asks.StoryInput]) -> list[Brief]:
+    def write_many(self, stories: Sequence[StoryInput]) -> list[Brief]:
         """Several stories' briefs, written in step: each phase's model calls of all the stories
         go out as one batch (`Generator.generate_batch`): the notes of every story, then the
         rewrites of those that need one. Each brief is the one `write` would make with the
