@@ -98,7 +98,9 @@ class Summarizer:
     )
     max_new_tokens: int = 320
     threads: int = 0  # model threads; 0 = the usable cores less those other programs keep busy
-    batch_size: int = 4  # stories whose model calls are decoded together (llama.cpp)
+    # stories whose model calls are decoded together (llama.cpp); 1 = off: a story's brief
+    # still depends on its batch companions (tests/test_batching.py, xfail)
+    batch_size: int = 1
 
     def validate(self) -> None:
         _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")

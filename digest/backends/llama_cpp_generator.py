@@ -67,6 +67,10 @@ class LlamaCppGenerator:
                 n_threads_batch=self._threads(),
                 seed=0,
                 verbose=False,
+                # as in the batch decoder (llama_batch.py): without it the two paths' logits
+                # differ in the last bits and a near-tie can go the other way (seen with
+                # SmolLM2: "bike lanes on Tuesday," against "bike lanes,")
+                flash_attn=True,
             )
         except Exception as e:  # any load failure becomes one line for the user
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
