@@ -51,10 +51,12 @@ test-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
 		|| echo "could not install chromium: tests/test_browser.py will be skipped"; }
 
-# The speed suite (about 30 minutes; docs/benchmarks.md), the seed story's time and memory,
+# The speed suite (about 30 minutes; docs/benchmarks.md), batched briefs and the busy-machine
+# case (benchmarks/throughput.py, about 40 minutes), the seed story's time and memory,
 # then input quality figures (docs/input.md).
 bench: setup
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/seed_story.py
 	$(BIN)/python benchmarks/noise_counts.py
 	$(BIN)/python benchmarks/dedup_eval.py

@@ -9,8 +9,9 @@ transformers, llama_cpp) happen only inside the adapters, when a model is first 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .errors import ModelError
 from .prepare import PREPARE_COMMAND
@@ -20,11 +21,24 @@ log = logging.getLogger(__name__)
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 
 
+class Request(NamedTuple):
+    """One reply asked for: `generate`'s arguments."""
+
+    messages: list[Message]
+    max_new_tokens: int
+    avoid: str = ""
+
+
 class Generator(Protocol):
     def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         """Greedy (deterministic) reply of the model to the chat `messages`. `avoid`: source
         text whose long word runs the reply should not copy (copyguard.py; names, figures and
         quotations excepted)."""
+        ...
+
+    def generate_batch(self, requests: Sequence[Request]) -> list[str]:
+        """The replies to several requests, in order: decoded together where the backend can
+        (llama.cpp), each as greedy as `generate` and independent of the others."""
         ...
 
 
@@ -50,7 +64,7 @@ def _resolves_to_cpu(device: str) -> bool:
 
 
 def make_generator(
-    backend: str, model: str, models_dir: Path, device: str, threads: int
+    backend: str, model: str, models_dir: Path, device: str, threads: int, batch_size: int = 8
 ) -> Generator:
     """The configured generator. `auto` takes llama.cpp when it is installed, the model's GGUF
     file is at hand (a model prepared by `digest prepare`) and the device is the CPU; else
@@ -78,7 +92,7 @@ def make_generator(
             )
         from .backends.llama_cpp_generator import LlamaCppGenerator
 
-        return LlamaCppGenerator(gguf, threads)
+        return LlamaCppGenerator(gguf, threads, batch_size=batch_size)
     from .backends.transformers_generator import TransformersGenerator
 
     return TransformersGenerator(folder, device, threads)

@@ -96,7 +96,7 @@ class Pipeline:
 
             s = self.config.summarizer
             self._generator = make_generator(
-                s.backend, s.model, self.config.paths.models, s.device, s.threads
+                s.backend, s.model, self.config.paths.models, s.device, s.threads, s.batch_size
             )
         return self._generator
 

@@ -21,20 +21,29 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Generator as Generator_
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import cite, claims, disagree, prompt
+from . import asks, cite, claims, disagree, prompt
+from .asks import StoryInput
 from .config import Citations
 from .embed import Embedder
-from .errors import ModelError
-from .generate import Generator, Message
+from .generate import Generator
 from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
 
-__all__ = ["BriefWriter", "Fact", "order_sources", "sources_of", "story_sentences"]
+__all__ = [
+    "BriefWriter",
+    "Fact",
+    "StoryInput",
+    "order_sources",
+    "sources_of",
+    "story_sentences",
+]
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +113,21 @@ class BriefWriter:
         self.max_new_tokens = max_new_tokens
 
     def write(self, story_id: str, articles: list[Article], version: int, updated: str) -> Brief:
+        """One story's brief, its model calls one at a time (`Generator.generate`)."""
+        return asks.one(self._writing(story_id, articles, version, updated), self.generator)
+
+    def write_many(self, stories: Sequence[StoryInput]) -> list[Brief]:
+        """Several stories' briefs, written in step: each phase's model calls of all the stories
+        go out as one batch (`Generator.generate_batch`): the notes of every story, then the
+        rewrites of those that need one. Each brief is the one `write` would make with the
+        same replies."""
+        return asks.many([self._writing(*story) for story in stories], self.generator)
+
+    def _writing(
+        self, story_id: str, articles: list[Article], version: int, updated: str
+    ) -> Generator_[asks.Ask, str | None, Brief]:
+        """The writing of one brief, which yields each model call it needs and is sent the
+        reply (None if the model failed)."""
         articles = order_sources(articles)
         sentences = story_sentences(articles)
         if not sentences:  # cannot happen for ingested articles; kept for safety
@@ -118,11 +142,11 @@ class BriefWriter:
         notes: list[str] = []
         messages = prompt.brief(facts, sentences, len(articles), self.input_words)
         # the model rewords what the notes say instead of copying it (copyguard.py)
-        reply = self._ask(messages, notes, avoid=messages[-1]["content"])
+        reply = yield asks.Ask(messages, self.max_new_tokens, messages[-1]["content"], notes)
         parsed = prompt.parse_reply(reply) if reply is not None else None
         out: list[BriefSentence] = []
         if parsed is not None:
-            out = self._check(self._drafts(parsed, len(facts)), story, notes)
+            out = yield from self._check(self._drafts(parsed, len(facts)), story, notes)
             if not out:
                 notes.append("no generated sentence was supported: brief made of source sentences")
         if not out:
@@ -140,20 +164,6 @@ class BriefWriter:
         )
 
     # steps -------------------------------------------------------------------------------
-    def _ask(
-        self, messages: list[Message], notes: list[str], max_tokens: int = 0, avoid: str = ""
-    ) -> str | None:
-        if self.generator is None:
-            return None
-        try:
-            return self.generator.generate(messages, max_tokens or self.max_new_tokens, avoid=avoid)
-        except ModelError:
-            raise  # a model that cannot be loaded is the user's to fix, not this story's failure
-        except Exception as e:  # a model failure must not lose the story: fall back
-            log.warning("Summarize - the model failed (%s); using source sentences", e)
-            notes.append(f"model failed: {e}")
-            return None
-
     @staticmethod
     def _drafts(reply: prompt.Reply, n_facts: int) -> list[Draft]:
         drafts = []
@@ -195,7 +205,9 @@ class BriefWriter:
                 s = dataclasses.replace(s, supported=False, missing=("not",))
             d.support = s
 
-    def _check(self, drafts: list[Draft], story: Story, notes: list[str]) -> list[BriefSentence]:
+    def _check(
+        self, drafts: list[Draft], story: Story, notes: list[str]
+    ) -> Generator_[asks.Ask, str | None, list[BriefSentence]]:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
         keep each fact once."""
         self._verify(drafts, story)
@@ -207,7 +219,7 @@ class BriefWriter:
             if d.support is not None and d.support.missing and rejection(d.text) is None
         ]
         if failed and self.generator is not None:
-            self._rewrite(failed, story, notes)
+            yield from self._rewrite(failed, story, notes)
         checked: list[tuple[BriefSentence, int, int]] = []  # sentence, fact, best source sentence
         for d in drafts:
             s = d.support
@@ -232,7 +244,9 @@ class BriefWriter:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
         return self._trim(self._fill(self._once(checked, story, notes), story, notes))
 
-    def _rewrite(self, failed: list[Draft], story: Story, notes: list[str]) -> None:
+    def _rewrite(
+        self, failed: list[Draft], story: Story, notes: list[str]
+    ) -> Generator_[asks.Ask, str | None, None]:
         """Ask the model once to mend every failed sentence, with the problem named; a mended
         sentence replaces the draft if it passes the check."""
         items = []
@@ -240,7 +254,7 @@ class BriefWriter:
             assert d.support is not None
             evidence = [story.sentences[i].text for i in self._pool(d, story)]
             items.append((d.text, prompt.problem(d.support.missing), evidence))
-        reply = self._ask(prompt.rewrite(items), notes, max_tokens=60 * len(items) + 20)
+        reply = yield asks.Ask(prompt.rewrite(items), 60 * len(items) + 20, "", notes)
         if reply is None:
             return
         fixed = {

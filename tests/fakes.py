@@ -4,7 +4,15 @@ tested with the real models (tests/test_end_to_end.py, tests/test_generate.py)."
 from __future__ import annotations
 
 
-class EchoFacts:
+class Batching:
+    """generate_batch for a fake: one generate after another, each batch's size recorded."""
+
+    def generate_batch(self, requests):
+        self.batches = getattr(self, "batches", []) + [len(requests)]
+        return [self.generate(r.messages, r.max_new_tokens, r.avoid) for r in requests]
+
+
+class EchoFacts(Batching):
     """A 'model' that restates the first numbered facts of the prompt verbatim."""
 
     def __init__(self, facts: int = 3):
@@ -23,7 +31,7 @@ class EchoFacts:
         return f"Headline: {headline}\n" + "\n".join(f"{n}. {f}" for n, f in enumerate(facts, 1))
 
 
-class Refuses:
+class Refuses(Batching):
     """A generator that must not be called."""
 
     def generate(self, messages, max_new_tokens, avoid=""):

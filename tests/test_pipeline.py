@@ -1,6 +1,7 @@
 """The pipeline on real files with the real embedder and real SQLite; the generator is a fast
 stand-in here (the real one runs in tests/test_end_to_end.py)."""
 
+import dataclasses
 import json
 import re
 
@@ -141,8 +142,14 @@ def test_same_content_under_another_name_counts_once(tmp_path, embedder):
     assert len(outbox_briefs(cfg)) == 1
 
 
-def test_a_run_that_dies_while_summarizing_is_finished_by_the_next(tmp_path, embedder):
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_a_run_that_dies_while_summarizing_is_finished_by_the_next(tmp_path, embedder, batch_size):
+    """One story at a time, the brief finished before the crash is kept; two in one batch,
+    the batch dies with its second story's model call and the next run writes both."""
     cfg = make_config(tmp_path)
+    cfg = dataclasses.replace(
+        cfg, summarizer=dataclasses.replace(cfg.summarizer, batch_size=batch_size)
+    )
     (cfg.paths.inbox / "marina.txt").write_text(MARINA_1)
     (cfg.paths.inbox / "storm.txt").write_text(STORM)
 
@@ -154,11 +161,13 @@ def test_a_run_that_dies_while_summarizing_is_finished_by_the_next(tmp_path, emb
 
     with pytest.raises(KeyboardInterrupt):
         Pipeline(cfg, embedder=embedder, generator=DiesOnSecondStory()).run()
-    assert len(outbox_briefs(cfg)) == 1
+    kept = 1 if batch_size == 1 else 0
+    assert len(outbox_briefs(cfg)) == kept
 
     gen = EchoFacts()
     report = Pipeline(cfg, embedder=embedder, generator=gen).run()
-    assert gen.calls == 1 and len(report.briefs_written) == 1
+    assert gen.calls == 2 - kept and len(report.briefs_written) == 2 - kept
+    assert gen.batches == [2 - kept] if batch_size > 1 else not hasattr(gen, "batches")
     assert len(outbox_briefs(cfg)) == 2
     assert not list(cfg.paths.outbox.glob(".*"))  # no temporary files left in the outbox
 

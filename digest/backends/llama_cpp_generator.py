@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,11 +12,18 @@ from ..copyguard import CopyGuard
 from ..errors import ModelError
 from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
+from ..threads import LoadWatch, threads_for, usable_cores
 
 if TYPE_CHECKING:
-    from ..generate import Message
+    from collections.abc import Sequence
+
+    from ..generate import Message, Request
+    from .llama_batch import BatchDecoder
 
 log = logging.getLogger(__name__)
+
+BATCH_SIZE = 8  # `[summarizer] batch_size`: sequences decoded together
+SEQ_TOKENS = 1536  # KV cache cells per sequence of a batch (a prompt is ~750, a reply <= 320)
 
 
 class LlamaCppGenerator:
@@ -27,13 +33,25 @@ class LlamaCppGenerator:
     package compiles from source (`make fast`, about 8 minutes on 2 cores), so it is optional.
     """
 
-    def __init__(self, gguf: Path, threads: int = 0, context: int = 4096):
+    def __init__(
+        self, gguf: Path, threads: int = 0, context: int = 4096, batch_size: int = BATCH_SIZE
+    ):
         self.gguf = Path(gguf)
-        self.threads = threads
+        self.threads = threads  # 0: chosen before each call (threads.py)
         self.context = context
+        self.batch_size = batch_size  # sequences decoded together at most (generate_batch)
         self.load_seconds: float | None = None
         self.last_stats: dict[str, float] = {}
         self._llm = None
+        self._batch: BatchDecoder | None = None
+        self._watch = LoadWatch()
+        self._usable = usable_cores()
+
+    def _threads(self) -> int:
+        """The configured count, else the usable cores less those other programs keep busy."""
+        if self.threads:
+            return min(self.threads, self._usable)
+        return threads_for(self._usable, self._watch.others())
 
     def _load(self):
         if self._llm is not None:
@@ -45,9 +63,14 @@ class LlamaCppGenerator:
             self._llm = Llama(
                 model_path=str(self.gguf),
                 n_ctx=self.context,
-                n_threads=self.threads or os.cpu_count() or 1,
+                n_threads=self._threads(),
+                n_threads_batch=self._threads(),
                 seed=0,
                 verbose=False,
+                # as in the batch decoder (llama_batch.py): without it the two paths' logits
+                # differ in the last bits and a near-tie can go the other way (seen with
+                # SmolLM2: "bike lanes on Tuesday," against "bike lanes,")
+                flash_attn=True,
             )
         except Exception as e:  # any load failure becomes one line for the user
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -59,17 +82,23 @@ class LlamaCppGenerator:
         log.info("Summarize - loaded %s with llama.cpp in %.1f s", self.gguf, self.load_seconds)
         return self._llm
 
+    def _guard(self, avoid: str) -> CopyGuard:
+        llm = self._llm
+        assert llm is not None
+        return CopyGuard(
+            llm.tokenize(avoid.encode("utf-8"), add_bos=False),
+            lambda t: llm.detokenize([t]).decode("utf-8", errors="ignore"),
+        )
+
     def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         llm = self._load()
+        threads = self._threads()
+        llm._ctx.set_n_threads(threads, threads)
         processors = None
         if avoid:
             from llama_cpp import LogitsProcessorList
 
-            guard = CopyGuard(
-                llm.tokenize(avoid.encode("utf-8"), add_bos=False),
-                lambda t: llm.detokenize([t]).decode("utf-8", errors="ignore"),
-            )
-            processors = LogitsProcessorList([_LlamaGuard(guard)])
+            processors = LogitsProcessorList([_LlamaGuard(self._guard(avoid))])
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
@@ -100,9 +129,105 @@ class LlamaCppGenerator:
             "tokens_per_s": round((new_tokens - 1) / decode, 2)
             if new_tokens > 1 and decode
             else 0.0,
+            "threads": threads,
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text.strip()
+
+    def generate_batch(self, requests: Sequence[Request]) -> list[str]:
+        """The replies to several requests, decoded together (llama_batch.py), greedy with the
+        same repeat penalty, copy guard and chat template as `generate`; at most `batch_size`
+        sequences at once. Always through the batch decoder, even for one request, so that a
+        reply does not depend on how many others shared its batch."""
+        llm = self._load()
+        started = time.perf_counter()
+        prompts = [self._prompt(r.messages) for r in requests]
+        out: list[str] = []
+        new_tokens = 0
+        for part in _runs(requests, prompts, self.batch_size):
+            decoder = self._decoder()
+            decoder.set_threads(self._threads())
+            replies = decoder.run(
+                [prompts[k][0] for k in part],
+                [requests[k].max_new_tokens for k in part],
+                [self._guard(requests[k].avoid) if requests[k].avoid else None for k in part],
+                [prompts[k][1] for k in part],
+                REPETITION_PENALTY,
+            )
+            new_tokens += sum(len(t) for t in replies)
+            out += [llm.detokenize(t).decode("utf-8", errors="ignore").strip() for t in replies]
+        seconds = time.perf_counter() - started
+        self.last_stats = {
+            "prompt_tokens": sum(len(p) for p, _ in prompts),
+            "new_tokens": new_tokens,
+            "seconds": round(seconds, 3),
+            "sequences": len(requests),
+            "threads": self._decoder().threads,
+        }
+        log.debug("Summarize - generated a batch %s", self.last_stats)
+        return out
+
+    def _decoder(self) -> BatchDecoder:
+        if self._batch is None:
+            from .llama_batch import BatchDecoder
+
+            self._batch = BatchDecoder(self._load(), self.batch_size, SEQ_TOKENS, self._threads())
+        return self._batch
+
+    def _prompt(self, messages: list[Message]) -> tuple[list[int], int]:
+        """The prompt's tokens exactly as create_chat_completion makes them (the model's own
+        chat template, through llama-cpp-python's handler), and how many of them come before
+        the last message (the beginning that prompts of one kind share)."""
+        tokens = _chat_tokens(self._load(), messages)
+        stand_in = [*messages[:-1], {**messages[-1], "content": "\x00"}]
+        shared = 0
+        for a, b in zip(tokens, _chat_tokens(self._load(), stand_in), strict=False):
+            if a != b:
+                break
+            shared += 1
+        return tokens, shared
+
+
+def _runs(
+    requests: Sequence[Request], prompts: list[tuple[list[int], int]], size: int
+) -> list[list[int]]:
+    """The requests in order, in runs of at most `size` whose prompts' own parts and replies
+    fit the batch's KV cache (size * SEQ_TOKENS cells beside the shared beginnings)."""
+    runs: list[list[int]] = [[]]
+    used = 0
+    for k, (r, (tokens, shared)) in enumerate(zip(requests, prompts, strict=True)):
+        need = len(tokens) - shared + r.max_new_tokens
+        if runs[-1] and (len(runs[-1]) == size or used + need > size * SEQ_TOKENS):
+            runs.append([])
+            used = 0
+        runs[-1].append(k)
+        used += need
+    return [run for run in runs if run]
+
+
+def _chat_tokens(llm, messages: list[Message]) -> list[int]:
+    """The prompt tokens llama-cpp-python's chat handler would hand to create_completion."""
+    from llama_cpp import llama_chat_format
+
+    handler = (
+        llm.chat_handler
+        or llm._chat_handlers.get(llm.chat_format)
+        or llama_chat_format.get_chat_completion_handler(llm.chat_format)
+    )
+    seen: list[list[int]] = []
+
+    class _Capture:
+        def __getattr__(self, name):
+            return getattr(llm, name)
+
+        def create_completion(self, prompt, **_):
+            seen.append(list(prompt))
+            return iter(())
+
+    handler(llama=_Capture(), messages=messages, temperature=0.0, stream=True)  # type: ignore[arg-type]
+    if not seen:
+        raise ModelError("the chat handler made no prompt")
+    return seen[0]
 
 
 class _LlamaGuard:

@@ -15,7 +15,9 @@ from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
 
 if TYPE_CHECKING:
-    from ..generate import Message
+    from collections.abc import Sequence
+
+    from ..generate import Message, Request
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,10 @@ class TransformersGenerator:
             self.load_seconds,
         )
         return model, tokenizer
+
+    def generate_batch(self, requests: Sequence[Request]) -> list[str]:
+        """One request after another: batching with padding is not built for this backend."""
+        return [self.generate(r.messages, r.max_new_tokens, r.avoid) for r in requests]
 
     def generate(self, messages: list[Message], max_new_tokens: int, avoid: str = "") -> str:
         import torch

@@ -128,7 +128,12 @@ def make_writer(config: Config, embedder: Embedder, generator: Generator | None)
 
 
 def write_batch(writer: BriefWriter, jobs: list[BriefJob]) -> list[Brief]:
-    """The briefs of a few stories, by one writer: the one place both engines write briefs."""
+    """The briefs of a few stories, by one writer: the one place both engines write briefs.
+    Several stories go to `BriefWriter.write_many`, which decodes their model calls together."""
+    if len(jobs) > 1:
+        from ..asks import StoryInput
+
+        return writer.write_many([StoryInput(j.story_id, j.articles, j.version, "") for j in jobs])
     return [writer.write(j.story_id, j.articles, j.version, "") for j in jobs]
 
 

@@ -41,13 +41,25 @@ class LocalEngine:
             yield self._embedder().embed(chunk)
 
     def briefs(self, jobs: Iterable[BriefJob]) -> Iterator[tuple[BriefJob, Brief]]:
+        """Briefs in groups of `[summarizer] batch_size` (the group's model calls decoded
+        together); a brief already made comes back at once."""
+        size = self.config.summarizer.batch_size
+        group: list[BriefJob] = []
         for job in jobs:
             if job.done is not None:
                 yield job, job.done
                 continue
-            if self._writer is None:
-                self._writer = make_writer(self.config, self._embedder(), self._generator())
-            yield job, write_batch(self._writer, [job])[0]
+            group.append(job)
+            if len(group) >= size:
+                yield from self._write(group)
+                group = []
+        if group:
+            yield from self._write(group)
+
+    def _write(self, group: list[BriefJob]) -> Iterator[tuple[BriefJob, Brief]]:
+        if self._writer is None:
+            self._writer = make_writer(self.config, self._embedder(), self._generator())
+        yield from zip(group, write_batch(self._writer, group), strict=True)
 
     def close(self) -> None:
         pass
