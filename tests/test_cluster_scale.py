@@ -75,15 +75,15 @@ def check_labels(labels: list, ids: set[str]) -> None:
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Records how many articles and stories each call of _best_match compares."""
+    """Records how many articles and stories each joining step compares."""
     calls: list[tuple[int, int]] = []
-    real = cluster._best_match
+    real = cluster._Scorer.best
 
-    def wrapped(vectors, seconds, centroids, first, last, threshold):
-        calls.append((len(vectors), len(centroids)))
-        return real(vectors, seconds, centroids, first, last, threshold)
+    def wrapped(self, rows, stories):
+        calls.append((len(rows), len(stories)))
+        return real(self, rows, stories)
 
-    monkeypatch.setattr(cluster, "_best_match", wrapped)
+    monkeypatch.setattr(cluster._Scorer, "best", wrapped)
     return calls
 
 
