@@ -17,12 +17,27 @@ Pure numpy/scipy; vectors come from the embedding stage (rows L2-normalised).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
-from .signals import DIM, Sparse, matrix
+from .chunked import assign_chunked
+from .scoring import (
+    Rows,
+    Scorer,
+    Signals,
+    Weights,
+    cluster_new,
+    seconds,
+    sorted_stories,
+    story_rows,
+    unit,
+    utc,
+)
+from .signals import Sparse, matrix
+
+__all__ = ["CHUNK", "Signals", "StoryVector", "Weights", "assign", "embedding_text", "story_vector"]
 
 # Articles are embedded as title + lead: the lead carries the event (who, what, where). On
 # Multi-News validation longer leads scored better up to 200 words, which mostly fills MiniLM's
@@ -33,10 +48,6 @@ LEAD_WORDS = 200
 # Lines shorter than this (in words) are skipped when picking the lead: they are mostly page
 # furniture ("Advertisement", "Story Continued Below", "share tweet pin email", datelines).
 _MIN_LINE_WORDS = 4
-
-# Article rows are compared with story centroids in blocks of this many rows, so memory stays
-# bounded (block x stories floats: 200 MB for 50,000 stories) however many articles a run brings.
-_BLOCK = 512
 
 # A run that brings more new articles than this is processed in chunks of at most this many, in
 # publication-time order, each chunk as a run of its own against the stories known so far
@@ -57,36 +68,6 @@ class StoryVector:
     entities: Sparse | None = None  # the same for their named-entity vectors
     # unit mean of the articles that founded it (its first run), kept as it was: the drift guard
     anchor: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How the signals add up to one score: dense cosine + terms x term cosine + entities x
-    entity cosine - time x (hours apart / window). A pair joins when the score reaches the
-    threshold; average linkage asks it of the mean score."""
-
-    terms: float = 0.0
-    entities: float = 0.0
-    time: float = 0.0
-    # Drift guard: an article joins an existing story only if its dense cosine with the story's
-    # founding articles (`StoryVector.anchor`) is at least this, however close it is to the
-    # story's newest articles; None: no guard.
-    anchor: float | None = None
-
-
-@dataclass
-class Signals:
-    """The sparse vectors of a batch of articles, row for row with their dense vectors; None for
-    a signal not used."""
-
-    terms: list[Sparse] | None = None
-    entities: list[Sparse] | None = None
-    _cache: dict = field(default_factory=dict, repr=False)
-
-    def csr(self, name: str):
-        if name not in self._cache:
-            self._cache[name] = matrix(getattr(self, name))
-        return self._cache[name]
 
 
 def embedding_text(title: str, text: str, max_words: int = LEAD_WORDS) -> str:
@@ -122,10 +103,10 @@ def story_vector(
     vectors = np.asarray(vectors, dtype=np.float64)
     if vectors.ndim != 2 or len(vectors) == 0:
         raise ValueError("a story needs at least one article vector")
-    known = [t for t in (_utc(t) for t in (times or [])) if t is not None]
+    known = [t for t in (utc(t) for t in (times or [])) if t is not None]
     return StoryVector(
         story_id=story_id,
-        centroid=_unit(vectors.mean(axis=0)).astype(np.float32),
+        centroid=unit(vectors.mean(axis=0)).astype(np.float32),
         size=len(vectors),
         first_time=min(known) if known else None,
         last_time=max(known) if known else None,
@@ -174,7 +155,7 @@ def assign(
     More than `CHUNK` new articles are processed in chunks, in publication-time order (articles
     with no time last), each chunk exactly as above against the existing stories and the new
     stories of earlier chunks, whose centroids and time spans are updated between chunks: what
-    the service would have done had the articles arrived over time (`_assign_chunked`).
+    the service would have done had the articles arrived over time (digest/chunked.py).
     """
     vectors = np.asarray(vectors)
     n = len(vectors)
@@ -183,10 +164,10 @@ def assign(
     if n == 0:
         return []
     weights = weights or Weights()
-    rows = _Rows.make(vectors, _seconds(times), signals, weights)
-    scorer = _Scorer(weights, float(window_hours) * 3600.0, threshold)
+    rows = Rows.make(vectors, seconds(times), signals, weights)
+    scorer = Scorer(weights, float(window_hours) * 3600.0, threshold)
     if n > CHUNK:  # rows made float64 and unit a chunk at a time: no float64 copy of them all
-        return _assign_chunked(rows, stories, scorer)
+        return assign_chunked(rows, stories, scorer, CHUNK)
     rows = rows.take(np.arange(n))
 
     out: list[str | int | None] = [None] * n
@@ -195,400 +176,31 @@ def assign(
             out[i] = story_id
 
     rest = np.array([i for i in range(n) if out[i] is None], dtype=np.intp)
-    groups = _cluster_new(rows.take(rest), scorer)
+    groups = cluster_new(rows.take(rest), scorer)
     labels: dict[int, int] = {}
     for i, g in zip(rest.tolist(), groups.tolist(), strict=True):
         out[i] = labels.setdefault(g, len(labels))
     return out  # type: ignore[return-value]  # every slot is filled above
 
 
-@dataclass
-class _Rows:
-    """Articles (or stories) as the scorer sees them: dense rows, sparse rows (CSR or None) and
-    times in seconds (NaN unknown); for stories, `first`/`last` span their articles' times."""
-
-    dense: np.ndarray
-    first: np.ndarray
-    last: np.ndarray
-    terms: object = None
-    entities: object = None
-    anchor: np.ndarray | None = None  # stories only: unit founding vectors (the drift guard)
-
-    @staticmethod
-    def make(
-        vectors: np.ndarray, seconds: np.ndarray, signals: Signals | None, weights: Weights
-    ) -> _Rows:
-        terms = entities = None
-        if signals is not None:
-            n = len(vectors)
-            if weights.terms and signals.terms is not None:
-                terms = signals.csr("terms")
-            if weights.entities and signals.entities is not None:
-                entities = signals.csr("entities")
-            for m in (terms, entities):
-                if m is not None and m.shape[0] != n:
-                    raise ValueError(f"{n} vectors but {m.shape[0]} sparse rows")
-        return _Rows(vectors, seconds, seconds, terms, entities)
-
-    def take(self, idx: np.ndarray) -> _Rows:
-        """These rows, the dense part as unit float64."""
-        return _Rows(
-            _unit(np.asarray(self.dense[idx], dtype=np.float64)),
-            self.first[idx],
-            self.last[idx],
-            None if self.terms is None else self.terms[idx],
-            None if self.entities is None else self.entities[idx],
-        )
-
-    def __len__(self) -> int:
-        return len(self.dense)
-
-
-def _story_rows(stories: list[StoryVector], like: _Rows) -> _Rows:
-    """Existing stories as rows: unit centroids, spans, and sparse centroids where `like` (the
-    articles) has that signal (a story without one scores 0 on it)."""
-    from .signals import EMPTY
-
-    def sparse(name: str):
-        if getattr(like, name) is None:
-            return None
-        return matrix([getattr(s, name) or EMPTY for s in stories])
-
-    centroids = _unit(np.stack([np.asarray(s.centroid, dtype=np.float64) for s in stories]))
-    anchors = [s.centroid if s.anchor is None else s.anchor for s in stories]
-    return _Rows(
-        centroids,
-        _seconds([s.first_time for s in stories]),
-        _seconds([s.last_time for s in stories]),
-        sparse("terms"),
-        sparse("entities"),
-        _unit(np.stack([np.asarray(a, dtype=np.float64) for a in anchors])),
-    )
-
-
-class _Scorer:
-    """The one score of article against story (or article against article): see `assign`."""
-
-    def __init__(self, weights: Weights, window: float, threshold: float) -> None:
-        self.w, self.window, self.threshold = weights, window, threshold
-
-    def __call__(self, a: _Rows, b: _Rows, hard_window: bool = True) -> np.ndarray:
-        s = a.dense @ b.dense.T
-        if a.terms is not None and b.terms is not None:
-            s += self.w.terms * (a.terms @ b.terms.T).toarray()
-        if a.entities is not None and b.entities is not None:
-            s += self.w.entities * (a.entities @ b.entities.T).toarray()
-        t = a.first[:, None]
-        # hours from the article's time to the story's span (0 inside); NaN when unknown
-        with np.errstate(invalid="ignore"):
-            gap = np.maximum(np.maximum(b.first[None, :] - t, t - b.last[None, :]), 0.0)
-        if self.w.time:
-            s -= self.w.time * np.nan_to_num(np.minimum(gap / self.window, 1.0))
-        if hard_window:
-            s[gap > self.window] = -np.inf  # NaN (an unknown time) compares False: never blocks
-        if self.w.anchor is not None and b.anchor is not None:
-            s[a.dense @ b.anchor.T < self.w.anchor] = -np.inf
-        return s
-
-    def best(self, rows: _Rows, stories: _Rows) -> np.ndarray:
-        """For each row, the index of the best-scoring story (the first on a tie) in reach of its
-        time, or -1 if below the threshold. O(rows x stories) in blocks of `_BLOCK` rows."""
-        best_all = np.full(len(rows), -1, dtype=np.intp)
-        for start in range(0, len(rows), _BLOCK):
-            block = _slice(rows, start, start + _BLOCK)
-            sims = self(block, stories)
-            best = sims.argmax(axis=1)
-            ok = sims[np.arange(len(sims)), best] >= self.threshold
-            best_all[start : start + len(sims)][ok] = best[ok]
-        return best_all
-
-
-def _slice(rows: _Rows, start: int, stop: int) -> _Rows:
-    return _Rows(
-        rows.dense[start:stop],
-        rows.first[start:stop],
-        rows.last[start:stop],
-        None if rows.terms is None else rows.terms[start:stop],
-        None if rows.entities is None else rows.entities[start:stop],
-    )
-
-
-def _join_existing(rows: _Rows, stories: list[StoryVector], scorer: _Scorer) -> dict[int, str]:
+def _join_existing(rows: Rows, stories: list[StoryVector], scorer: Scorer) -> dict[int, str]:
     """Article index -> story_id for the articles that join an existing story.
 
     O(new x stories x dim) time in blocks of rows, O(block x stories) memory.
     """
-    stories = _sorted_stories(stories)
-    seconds, window = rows.first, scorer.window
-    if not np.isnan(seconds).any():
+    stories = sorted_stories(stories)
+    at, window = rows.first, scorer.window
+    if not np.isnan(at).any():
         # Stories out of reach of every new article's time are left out before the product:
         # the same result (they could not be joined), at a cost that follows the live stories,
         # not the archive. Stories of unknown time stay (NaN compares False).
-        first = _seconds([s.first_time for s in stories]) - window
-        last = _seconds([s.last_time for s in stories]) + window
-        out = (last < seconds.min()) | (first > seconds.max())
+        first = seconds([s.first_time for s in stories]) - window
+        last = seconds([s.last_time for s in stories]) + window
+        out = (last < at.min()) | (first > at.max())
         if out.any():
             keep = np.flatnonzero(~out)
             if len(keep) == 0:
                 return {}
             stories = [stories[i] for i in keep]
-    best = scorer.best(rows, _story_rows(stories, rows))
+    best = scorer.best(rows, story_rows(stories, rows))
     return {int(i): stories[best[i]].story_id for i in np.flatnonzero(best >= 0)}
-
-
-def _sorted_stories(stories: list[StoryVector]) -> list[StoryVector]:
-    ids = [s.story_id for s in stories]
-    if len(set(ids)) != len(ids):
-        raise ValueError("story ids must be unique")
-    # sorted by id, so that a tie goes to the same story whatever order the store lists them in
-    return sorted(stories, key=lambda s: s.story_id)
-
-
-def _assign_chunked(rows: _Rows, stories: list[StoryVector], scorer: _Scorer) -> list[str | int]:
-    """`assign` for more than `CHUNK` new articles (rows as given, times in seconds, NaN unknown).
-
-    The articles are sorted by time (no time last; ties broken by the vectors, so the result
-    does not depend on the input order) and cut into equal chunks of at most `CHUNK`. Each chunk
-    joins the known stories (existing ones and those formed by earlier chunks) by centroid as in
-    `_join_existing`, then its other articles are clustered among themselves (`_cluster_new`)
-    into new stories. Each story keeps the running sum of its members' vectors (dense and
-    sparse) and its time span, updated after every chunk; an existing story's sums start as
-    size x centroid (the store keeps no mean norm, so its old articles weigh slightly more than
-    an exact mean would give them). A chunk is compared only with the stories whose span,
-    widened by the window, overlaps the chunk's time range (stories with no known time always,
-    and every story when the chunk has an article with no time): the others could not be joined
-    anyway, and leaving them out keeps the cost at chunks x stories-in-the-window rather than
-    articles x all stories.
-    """
-    vectors, seconds, window = rows.dense, rows.first, scorer.window
-    n, dim = vectors.shape
-    stories = _sorted_stories(stories)
-    n_existing = len(stories)
-    sparse = [name for name in ("terms", "entities") if getattr(rows, name) is not None]
-    pool = _StoryPool(dim, max(n_existing + n // 2, 16), sparse)
-    if stories:
-        known = _story_rows(stories, rows)
-        sizes = np.array([max(s.size, 1) for s in stories], dtype=np.float64)
-        existing = pool.new(n_existing)
-        pool.sums[existing] = known.dense * sizes[:, None]
-        pool.anchors[existing] = known.anchor
-        pool.first[existing] = known.first
-        pool.last[existing] = known.last
-        for name in sparse:
-            from scipy.sparse import diags
-
-            pool.sparse[name] = diags(sizes) @ getattr(known, name)
-
-    # time order; NaN last; ties by the first vector components, then by input position
-    tkey = np.where(np.isnan(seconds), np.inf, seconds)
-    order = np.lexsort((vectors[:, 2 % dim], vectors[:, 1 % dim], vectors[:, 0], tkey))
-    group = np.full(n, -1, dtype=np.intp)  # pool index of each article's story
-    for idx in np.array_split(order, -(-n // CHUNK)):
-        chunk = rows.take(idx)
-        t = chunk.first
-        joined = np.full(len(idx), -1, dtype=np.intp)
-        cand = pool.candidates(t, window)
-        if len(cand):
-            best = scorer.best(chunk, pool.rows(cand))
-            joined[best >= 0] = cand[best[best >= 0]]
-        rest = np.flatnonzero(joined < 0)
-        if len(rest):
-            _, new = np.unique(_cluster_new(_take(chunk, rest), scorer), return_inverse=True)
-            founded = pool.new(int(new.max()) + 1)
-            joined[rest] = founded[new.ravel()]
-        pool.update(joined, chunk)
-        if len(rest):
-            pool.anchors[founded] = _unit(pool.sums[founded])  # as founded, never updated
-        group[idx] = joined
-
-    out: list[str | int] = []
-    labels: dict[int, int] = {}
-    for g in group.tolist():
-        out.append(stories[g].story_id if g < n_existing else labels.setdefault(g, len(labels)))
-    return out
-
-
-def _take(rows: _Rows, idx: np.ndarray) -> _Rows:
-    """Rows already unit: a selection, without renormalising."""
-    return _Rows(
-        rows.dense[idx],
-        rows.first[idx],
-        rows.last[idx],
-        None if rows.terms is None else rows.terms[idx],
-        None if rows.entities is None else rows.entities[idx],
-    )
-
-
-class _StoryPool:
-    """The stories `_assign_chunked` knows: running vector sums (dense, and sparse per signal)
-    and time spans, grown as needed."""
-
-    def __init__(self, dim: int, capacity: int, sparse: list[str] = ()) -> None:
-        from scipy.sparse import csr_matrix
-
-        self.size = 0
-        self._sums = np.zeros((capacity, dim), dtype=np.float64)
-        self._anchors = np.zeros((capacity, dim), dtype=np.float64)
-        self._first = np.full(capacity, np.nan)
-        self._last = np.full(capacity, np.nan)
-        self.sparse = {name: csr_matrix((0, DIM), dtype=np.float64) for name in sparse}
-
-    @property
-    def sums(self) -> np.ndarray:
-        return self._sums[: self.size]
-
-    @property
-    def anchors(self) -> np.ndarray:
-        return self._anchors[: self.size]
-
-    @property
-    def first(self) -> np.ndarray:
-        return self._first[: self.size]
-
-    @property
-    def last(self) -> np.ndarray:
-        return self._last[: self.size]
-
-    def new(self, k: int) -> np.ndarray:
-        """Append k empty stories (zero sums, no times); returns their indices."""
-        if self.size + k > len(self._sums):
-            capacity = max(2 * len(self._sums), self.size + k)
-            sums = np.zeros((capacity, self._sums.shape[1]), dtype=np.float64)
-            sums[: self.size] = self.sums
-            anchors = np.zeros_like(sums)
-            anchors[: self.size] = self.anchors
-            self._anchors = anchors
-            first, last = np.full(capacity, np.nan), np.full(capacity, np.nan)
-            first[: self.size], last[: self.size] = self.first, self.last
-            self._sums, self._first, self._last = sums, first, last
-        self.size += k
-        for m in self.sparse.values():
-            m.resize((self.size, DIM))  # new rows are empty
-        return np.arange(self.size - k, self.size)
-
-    def update(self, members: np.ndarray, rows: _Rows) -> None:
-        """Add articles (rows) to the sums and spans of their stories (`members`)."""
-        seconds = rows.first
-        stories, inverse = np.unique(members, return_inverse=True)
-        order = np.argsort(inverse.ravel(), kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(inverse.ravel()[order]) != 0])
-        self._sums[stories] += np.add.reduceat(rows.dense[order], starts, axis=0)
-        # fmin/fmax skip NaN: an unknown time leaves the span as it is
-        self._first[stories] = np.fmin(
-            self._first[stories], np.fmin.reduceat(seconds[order], starts)
-        )
-        self._last[stories] = np.fmax(self._last[stories], np.fmax.reduceat(seconds[order], starts))
-        if self.sparse:
-            from scipy.sparse import csr_matrix
-
-            # story x article membership: adds each article's sparse row to its story's sum
-            member = csr_matrix(
-                (np.ones(len(members)), (members, np.arange(len(members)))),
-                shape=(self.size, len(members)),
-            )
-            for name in self.sparse:
-                self.sparse[name] = (self.sparse[name] + member @ getattr(rows, name)).tocsr()
-
-    def rows(self, idx: np.ndarray) -> _Rows:
-        """These stories as rows for the scorer: unit centroids (dense and sparse), spans."""
-        out = _Rows(_unit(self.sums[idx]), self.first[idx], self.last[idx])
-        out.anchor = self.anchors[idx]
-        for name, m in self.sparse.items():
-            part = m[idx]
-            norms = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel())
-            from scipy.sparse import diags
-
-            setattr(out, name, diags(1.0 / np.where(norms == 0, 1.0, norms)) @ part)
-        return out
-
-    def candidates(self, seconds: np.ndarray, window: float) -> np.ndarray:
-        """Indices of the stories that articles with these times could join (time-wise)."""
-        if self.size == 0:
-            return np.zeros(0, dtype=np.intp)
-        if np.isnan(seconds).any():
-            return np.arange(self.size)
-        lo, hi = seconds.min() - window, seconds.max() + window
-        # NaN spans compare False: such stories always qualify
-        out = ~((self.last < lo) | (self.first > hi))
-        return np.flatnonzero(out)
-
-
-def _cluster_new(rows: _Rows, scorer: _Scorer) -> np.ndarray:
-    """Group labels (arbitrary ints) for articles that joined no existing story.
-
-    Average linkage on the full pairwise score matrix: O(n^2) memory and about O(n^2) time
-    (scipy's nearest-neighbour chain), fine for a few thousand articles (5,000: ~0.4 GB, 2-4 s
-    on 2 cores); `assign` never gives it more than `CHUNK` articles.
-    """
-    n = len(rows)
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    if n == 1:
-        return np.zeros(1, dtype=np.intp)
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    # scores as distances: top - score, where top bounds every score (each cosine <= 1)
-    top = 1.0 + scorer.w.terms * (rows.terms is not None)
-    top += scorer.w.entities * (rows.entities is not None)
-    dist = scorer(rows, rows, hard_window=False)
-    dist += dist.T  # exactly symmetric (numpy copies the overlapping operand)
-    np.subtract(top, dist / 2.0, out=dist)
-    np.clip(dist, 0.0, None, out=dist)  # rounding kept in range
-    np.fill_diagonal(dist, 0.0)
-    tree = linkage(squareform(dist, checks=False), method="average")
-    # fcluster joins merges at height <= t: mean pairwise score >= threshold
-    groups = fcluster(tree, t=top - scorer.threshold, criterion="distance").astype(np.intp)
-    return _split_by_time(rows.dense, rows.first, groups, scorer.window)
-
-
-def _split_by_time(
-    vectors: np.ndarray, seconds: np.ndarray, groups: np.ndarray, window: float
-) -> np.ndarray:
-    """Split each group where consecutive known times are more than `window` apart.
-
-    The same chain rule as incremental runs, where a story stays joinable while new articles
-    fall within the window of its span. An article with no time goes to the part whose mean
-    vector it is most similar to (the earliest part on a tie).
-    """
-    out = groups.copy()
-    next_label = int(groups.max()) + 1
-    for g in np.unique(groups):
-        members = np.flatnonzero(groups == g)
-        timed = members[~np.isnan(seconds[members])]
-        if len(timed) < 2:
-            continue
-        timed = timed[np.argsort(seconds[timed], kind="stable")]
-        cuts = np.flatnonzero(np.diff(seconds[timed]) > window) + 1
-        if len(cuts) == 0:
-            continue
-        parts = np.split(timed, cuts)
-        labels = [int(g)] + list(range(next_label, next_label + len(parts) - 1))
-        next_label += len(parts) - 1
-        for part, label in zip(parts, labels, strict=True):
-            out[part] = label
-        untimed = members[np.isnan(seconds[members])]
-        if len(untimed):
-            means = np.stack([vectors[part].mean(axis=0) for part in parts])
-            best = (vectors[untimed] @ means.T).argmax(axis=1)
-            out[untimed] = np.asarray(labels)[best]
-    return out
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.where(norms == 0, 1.0, norms)  # a zero vector stays zero: similar to nothing
-
-
-def _utc(t: datetime | None) -> datetime | None:
-    if t is None:
-        return None
-    # a naive time is taken as UTC rather than refused: sources often omit the zone
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-
-
-def _seconds(times: list[datetime | None]) -> np.ndarray:
-    return np.array(
-        [np.nan if t is None else _utc(t).timestamp() for t in times],  # type: ignore[union-attr]
-        dtype=np.float64,
-    )

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import cluster, dedup, disk, failpoints, filing, ingest, publish, signals
+from . import cluster, dedup, disk, failpoints, filing, ingest, publish, signal_stage, signals
 from .config import Config
 from .embed import Embedder
 from .errors import DigestError, DiskFullError, InputError, Vanished
@@ -259,52 +259,15 @@ class Pipeline:
         store.set_embeddings([a.content_hash for a in todo], vectors)
         log.info("Embedding - %d articles", len(todo))
 
-    # term and entity vectors, once per article ----------------------------------------------
+    # term and entity vectors, once per article (digest/signal_stage.py) ----------------------
     def _signals(self, store: Store) -> None:
-        weights = self.weights
-        if not (weights.terms or weights.entities):
-            return
-        todo = store.without_signals(entities=bool(weights.entities))
-        if todo:
-            texts = [cluster.embedding_text(a.title, a.text) for a in todo]
-            terms = [signals.term_vector(t).to_bytes() for t in texts]
-            entities: list[bytes | None] = [None] * len(todo)
-            if weights.entities:
-                tagged = self.tagger.entities(texts)
-                entities = [signals.entity_vector(e).to_bytes() for e in tagged]
-            store.set_signals([a.content_hash for a in todo], terms, entities)
-            log.info("Signals - terms and entities of %d articles", len(todo))
-        # stories made before there were signals get their sparse centroids once
-        old = [r for r in store.stories() if r.terms is None]
-        if old:
-            with store.transaction():
-                for r in old:
-                    self._save_story_signals(store, r.story_id)
+        if getattr(self, "_tagger", None) is None:
+            self._tagger = signals.EntityTagger()  # loads spaCy on first use only
+        signal_stage.compute(store, self.weights, self._tagger)
 
     @property
     def weights(self) -> cluster.Weights:
-        c = self.config.cluster
-        return cluster.Weights(c.term_weight, c.entity_weight, c.time_weight, c.drift_floor)
-
-    @property
-    def tagger(self) -> signals.EntityTagger:
-        if getattr(self, "_tagger", None) is None:
-            self._tagger = signals.EntityTagger()
-        return self._tagger
-
-    def _save_story_signals(self, store: Store, story_id: str) -> None:
-        terms, entities = store.story_signals(story_id)
-        t = (
-            cluster.sparse_centroid([signals.Sparse.from_bytes(b) for b in terms])
-            if terms
-            else None
-        )
-        e = (
-            cluster.sparse_centroid([signals.Sparse.from_bytes(b) for b in entities])
-            if entities
-            else None
-        )
-        store.set_story_signals(story_id, t.to_bytes() if t else None, e.to_bytes() if e else None)
+        return signal_stage.weights(self.config.cluster)
 
     # cluster -----------------------------------------------------------------------------
     def _cluster(self, store: Store, report: RunReport) -> None:
@@ -322,27 +285,15 @@ class Pipeline:
                 size=r.size,
                 first_time=parse_time(r.first_time),
                 last_time=parse_time(r.last_time),
-                terms=_sparse(r.terms),
-                entities=_sparse(r.entities),
-                anchor=r.anchor,
+                **signal_stage.of_story(r),
             )
             for r in rows.values()
         ]
         c = self.config.cluster
-        terms, entities = store.signals([a.content_hash for a in articles])
-        batch = cluster.Signals(
-            terms=[_sparse(b) or signals.EMPTY for b in terms],
-            entities=[_sparse(b) or signals.EMPTY for b in entities],
-        )
+        batch = signal_stage.of_articles(store, [a.content_hash for a in articles])
         labels = cluster.assign(
-            vectors,
-            times,
-            existing,
-            c.threshold,
-            c.window_hours,
-            signals=batch,
-            weights=self.weights,
-        )
+            vectors, times, existing, c.threshold, c.window_hours, signals=batch, weights=self.weights
+        )  # fmt: skip
         groups: dict[str | int, list[int]] = defaultdict(list)
         for i, label in enumerate(labels):
             groups[label].append(i)
@@ -385,7 +336,7 @@ class Pipeline:
             v.first_time.isoformat() if v.first_time else None,
             v.last_time.isoformat() if v.last_time else None,
         )
-        self._save_story_signals(store, story_id)
+        signal_stage.save_story(store, story_id)
         if story is None:  # the drift guard's reference: the story as founded
             store.set_story_anchor(story_id, v.centroid)
 
@@ -545,7 +496,3 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _sparse(blob: bytes | None) -> signals.Sparse | None:
-    return None if blob is None else signals.Sparse.from_bytes(blob)

@@ -22,6 +22,7 @@ import numpy as np
 from .errors import DigestError
 from .records import Article
 from .schema import SCHEMA  # the tables, in their own file
+from .store_signals import SignalColumns  # the story-matching signals' columns
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class BriefRow:
     created_at: str
 
 
-class Store:
+class Store(SignalColumns):
     def __init__(self, state_dir: Path, *, readonly: bool = False):
         """Open (and create, unless `readonly`) the database in `state_dir`.
 
@@ -203,6 +204,9 @@ class Store:
         )
         return cur.rowcount == 1
 
+    def _select_articles(self, sql: str) -> list[Article]:
+        return [_article(r) for r in self.db.execute(sql).fetchall()]
+
     def unembedded(self) -> list[Article]:
         rows = self.db.execute(
             "SELECT * FROM articles WHERE embedding IS NULL AND duplicate_of IS NULL"
@@ -217,63 +221,6 @@ class Store:
                     "UPDATE articles SET embedding = ? WHERE content_hash = ?",
                     (np.asarray(v, dtype=np.float32).tobytes(), h),
                 )
-
-    def without_signals(self, entities: bool) -> list[Article]:
-        """Embedded articles whose term vector (or entity vector, if `entities`) is not stored
-        yet: new articles, and those of a database made before there were signals."""
-        missing = "terms IS NULL" + (" OR entities IS NULL" if entities else "")
-        rows = self.db.execute(
-            f"SELECT * FROM articles WHERE embedding IS NOT NULL AND duplicate_of IS NULL"
-            f" AND ({missing}) ORDER BY added_at, content_hash"
-        ).fetchall()
-        return [_article(r) for r in rows]
-
-    def set_signals(
-        self, hashes: list[str], terms: list[bytes], entities: list[bytes | None]
-    ) -> None:
-        with self.transaction():
-            for h, t, e in zip(hashes, terms, entities, strict=True):
-                self.db.execute(
-                    "UPDATE articles SET terms = ?, entities = COALESCE(?, entities)"
-                    " WHERE content_hash = ?",
-                    (t, e, h),
-                )
-
-    def signals(self, hashes: list[str]) -> tuple[list[bytes | None], list[bytes | None]]:
-        """The stored term and entity vectors of these articles (None where not stored)."""
-        terms, entities = [], []
-        for h in hashes:
-            r = self.db.execute(
-                "SELECT terms, entities FROM articles WHERE content_hash = ?", (h,)
-            ).fetchone()
-            terms.append(r["terms"] if r else None)
-            entities.append(r["entities"] if r else None)
-        return terms, entities
-
-    def story_signals(self, story_id: str) -> tuple[list[bytes], list[bytes]]:
-        """The stored term and entity vectors of a story's articles (those that have them)."""
-        rows = self.db.execute(
-            "SELECT terms, entities FROM articles WHERE story_id = ? AND embedding IS NOT NULL",
-            (story_id,),
-        ).fetchall()
-        return (
-            [r["terms"] for r in rows if r["terms"] is not None],
-            [r["entities"] for r in rows if r["entities"] is not None],
-        )
-
-    def set_story_anchor(self, story_id: str, anchor: np.ndarray) -> None:
-        """Set once, when the story is founded (call inside a transaction)."""
-        self.db.execute(
-            "UPDATE stories SET anchor = ? WHERE story_id = ? AND anchor IS NULL",
-            (np.asarray(anchor, dtype=np.float32).tobytes(), story_id),
-        )
-
-    def set_story_signals(self, story_id: str, terms: bytes | None, entities: bytes | None) -> None:
-        """A story's sparse centroids, without touching its brief (call inside a transaction)."""
-        self.db.execute(
-            "UPDATE stories SET terms = ?, entities = ? WHERE story_id = ?",
-            (terms, entities, story_id),
-        )
 
     def unclustered(self) -> list[tuple[Article, np.ndarray]]:
         rows = self.db.execute(

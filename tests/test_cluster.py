@@ -38,6 +38,9 @@ def story(story_id: str, axis: int, first=None, last=None, size: int = 3) -> Sto
     return StoryVector(story_id, centroid, size, first, last)
 
 
+DENSE_THRESHOLD = 0.53  # the dense cosine's own threshold before issue 13 (docs/clustering.md)
+
+
 def configured() -> tuple[float, Weights]:
     c = Cluster()
     return c.threshold, Weights(c.term_weight, c.entity_weight, c.time_weight)
@@ -276,7 +279,9 @@ def test_the_int8_onnx_embedder_clusters_multinews_as_well_as_torch():
     texts, gold = load(path)
     folder = prepare_embedder.prepare(Path(__file__).resolve().parents[1] / "models")
     vectors = OnnxEmbedder(folder).embed([embedding_text(pseudo_title(t), t) for t in texts])
-    p, r, f = bcubed(assign(vectors, [None] * len(gold), [], Cluster().threshold, 72), gold)
+    # the dense cosine alone, at the threshold its torch figure was measured with (the default
+    # 0.64 is for the combined score: dense alone there gave F1 0.800, measured)
+    p, r, f = bcubed(assign(vectors, [None] * len(gold), [], DENSE_THRESHOLD, 72), gold)
     assert len(gold) == 716
     # torch: P 0.916 R 0.768 F1 0.835 (docs/clustering.md); int8 measured P 0.910 R 0.769 F1 0.834
     assert f >= 0.835 - 0.01, (p, r, f)

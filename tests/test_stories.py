@@ -14,12 +14,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.test_service import briefs, drop, inbox_files, start, stop, wait_for, write_config
+from tests.test_service import briefs, drop, inbox_files, start, stop, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
@@ -50,6 +51,67 @@ def day(name: str) -> int:
     return int(name.split("-d")[1][0])
 
 
+def settled(tmp: Path, n: int) -> bool:
+    """The service has finished a day: the inbox is empty, all `n` articles are in stories, no
+    brief is out of date, and each story's published brief cites exactly its articles."""
+    if inbox_files(tmp) or not (tmp / "state" / "digest.db").exists():
+        return False
+    try:
+        groups = grouping(tmp)
+        con = sqlite3.connect(tmp / "state" / "digest.db")
+        dirty = con.execute("SELECT COUNT(*) FROM stories WHERE dirty = 1").fetchone()[0]
+        published = {frozenset(s["path"] for s in b["sources"]) for b in briefs(tmp).values()}
+    except (sqlite3.OperationalError, json.JSONDecodeError):  # caught mid-write: not yet
+        return False
+    return sum(len(g) for g in groups) == n and dirty == 0 and published == groups
+
+
+def work_done(tmp: Path) -> tuple:
+    """What grows while the service works on a day: files filed, articles embedded and
+    clustered, briefs written, log lines. Not its CPU time, so a service that spins without
+    getting anywhere still fails."""
+    counts: tuple = ()
+    path = tmp / "state" / "digest.db"
+    if path.exists():
+        try:
+            counts = (
+                sqlite3.connect(path)
+                .execute(
+                    "SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(embedding) FROM articles),"
+                    " (SELECT COUNT(story_id) FROM articles), (SELECT COUNT(*) FROM briefs)"
+                )
+                .fetchone()
+            )
+        except sqlite3.OperationalError:
+            counts = ("busy",)
+    logs = tuple(
+        p.stat().st_size if p.exists() else -1
+        for p in (tmp / "stderr.log", tmp / "state" / "watch.log")
+    )
+    return counts, logs, len(inbox_files(tmp)), len(list((tmp / "outbox").glob("*.json")))
+
+
+def wait_for_day(condition, what: str, proc, tmp: Path, quiet: float = 600) -> None:
+    """Wait until `condition()`, however long the work takes; fail when the service has exited
+    or has done no work (`work_done`) for `quiet` seconds. No limit on the total: on two cores
+    shared with other jobs a day's run (a model load, four briefs) has taken many minutes, and
+    a fixed deadline failed there while the service was still making progress."""
+    last, seen = time.monotonic(), None
+    while not condition():
+        if proc.poll() is not None:
+            break
+        now = work_done(tmp)
+        if now != seen:
+            seen, last = now, time.monotonic()
+        elif time.monotonic() - last > quiet:
+            break
+        time.sleep(0.3)
+    else:
+        return
+    log = (tmp / "stderr.log").read_text(errors="replace")[-3000:]
+    raise AssertionError(f"{what}: no progress for {quiet:.0f} s or the service exited\n{log}")
+
+
 def test_watch_keeps_developing_stories_and_splits_new_events_over_days(tmp_path):
     cfg = write_config(tmp_path, interval=0.5)
     inbox = tmp_path / "inbox"
@@ -67,16 +129,7 @@ def test_watch_keeps_developing_stories_and_splits_new_events_over_days(tmp_path
             seen += [p.name for p in todays]
             total = len(seen)
             # each simulated day is its own run: everything read, clustered and briefed
-            wait_for(
-                lambda n=total: (
-                    not inbox_files(tmp_path)
-                    and sum(len(g) for g in grouping(tmp_path)) == n
-                    and len(briefs(tmp_path)) == len(grouping(tmp_path))
-                ),
-                what=f"day {d}",
-                proc=proc,
-                tmp=tmp_path,
-            )
+            wait_for_day(lambda n=total: settled(tmp_path, n), f"day {d}", proc, tmp_path)
             want = {frozenset(n for n in names if n in seen) for names in EXPECTED.values()}
             assert grouping(tmp_path) == want - {frozenset()}, f"after day {d}"
     finally:
