@@ -15,13 +15,12 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from . import cluster, dedup, disk, failpoints, filing, ingest, publish
+from . import cluster, dedup, disk, failpoints, filing, ingest, publish, signal_stage, signals
 from .cluster import parse_time
 from .config import Config
 from .embed import Embedder
@@ -31,6 +30,7 @@ from .generate import Generator
 from .lock import StateLock
 from .records import Article, Brief, ReadFailure
 from .render import slugify, write_brief
+from .report import RunReport
 from .store import Store, StoryRow, now_iso
 
 log = logging.getLogger(__name__)
@@ -43,26 +43,6 @@ EMBED_CHUNK = 256  # articles embedded per call: the steps of the embedding prog
 
 def no_progress(items: Sequence[T], stage: str) -> Iterable[T]:
     return items
-
-
-@dataclass
-class RunReport:
-    inbox: Path
-    outbox: Path
-    files_seen: int = 0
-    files_known: int = 0  # read in an earlier run and unchanged
-    articles_new: int = 0
-    articles_repeated: int = 0  # same content as an article already read
-    articles_copies: int = 0  # of the new ones: near-duplicates of an earlier article
-    stories_created: int = 0
-    stories_updated: int = 0
-    briefs_written: list[Path] = field(default_factory=list)
-    failures: list[ReadFailure] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. a file removed before it was read
-
-    @property
-    def did_work(self) -> bool:
-        return bool(self.articles_new or self.briefs_written or self.failures)
 
 
 class Pipeline:
@@ -154,6 +134,7 @@ class Pipeline:
         if should_stop():
             return report
         self._embed(store)
+        self._signals(store)
         self._cluster(store, report)
         self._attach_copies(store, report)
         self._write_briefs(store, report, should_stop, brief_seconds)
@@ -298,6 +279,16 @@ class Pipeline:
         store.set_embeddings([a.content_hash for a in todo], vectors)
         log.info("Embedding - %d articles", len(todo))
 
+    # term and entity vectors, once per article (digest/signal_stage.py) ----------------------
+    def _signals(self, store: Store) -> None:
+        if getattr(self, "_tagger", None) is None:
+            self._tagger = signals.EntityTagger()  # loads spaCy on first use only
+        signal_stage.compute(store, self.weights, self._tagger)
+
+    @property
+    def weights(self) -> cluster.Weights:
+        return signal_stage.weights(self.config.cluster)
+
     # cluster -----------------------------------------------------------------------------
     def _cluster(self, store: Store, report: RunReport) -> None:
         todo = store.unclustered()
@@ -314,11 +305,15 @@ class Pipeline:
                 size=r.size,
                 first_time=parse_time(r.first_time),
                 last_time=parse_time(r.last_time),
+                **signal_stage.of_story(r),
             )
             for r in rows.values()
         ]
         c = self.config.cluster
-        labels = cluster.assign(vectors, times, existing, c.threshold, c.window_hours)
+        batch = signal_stage.of_articles(store, [a.content_hash for a in articles])
+        labels = cluster.assign(
+            vectors, times, existing, c.threshold, c.window_hours, signals=batch, weights=self.weights
+        )  # fmt: skip
         groups: dict[str | int, list[int]] = defaultdict(list)
         for i, label in enumerate(labels):
             groups[label].append(i)
@@ -361,6 +356,9 @@ class Pipeline:
             v.first_time.isoformat() if v.first_time else None,
             v.last_time.isoformat() if v.last_time else None,
         )
+        signal_stage.save_story(store, story_id)
+        if story is None:  # the drift guard's reference: the story as founded
+            store.set_story_anchor(story_id, v.centroid)
 
     # near-duplicates: each copy joins the story of the article it copies -------------------
     def _attach_copies(self, store: Store, report: RunReport) -> None:

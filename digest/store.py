@@ -22,6 +22,7 @@ import numpy as np
 from .errors import DigestError
 from .records import Article
 from .schema import SCHEMA  # the tables, in their own file
+from .store_signals import SignalColumns  # the story-matching signals' columns
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ class StoryRow:
     last_time: str | None
     dirty: bool
     version: int
+    terms: bytes | None = None  # the story's term centroid (signals.Sparse.to_bytes), if known
+    entities: bytes | None = None
+    anchor: np.ndarray | None = None  # its founding articles' unit mean vector, if stored
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class BriefRow:
     created_at: str
 
 
-class Store:
+class Store(SignalColumns):
     def __init__(self, state_dir: Path, *, readonly: bool = False):
         """Open (and create, unless `readonly`) the database in `state_dir`.
 
@@ -97,6 +101,13 @@ class Store:
     _ADDED_COLUMNS = (
         ("articles", "author", "TEXT"),
         ("articles", "duplicate_of", "TEXT"),  # content_hash of the article this one copies
+        # story matching beside the embedding (digest/signals.py): each article's term and
+        # entity vectors, computed once; each story's normalised sums of them
+        ("articles", "terms", "BLOB"),
+        ("articles", "entities", "BLOB"),
+        ("stories", "terms", "BLOB"),
+        ("stories", "entities", "BLOB"),
+        ("stories", "anchor", "BLOB"),  # unit mean of its founding articles' vectors (float32)
     )
 
     def _migrate(self) -> None:
@@ -192,6 +203,9 @@ class Store:
             ),
         )
         return cur.rowcount == 1
+
+    def _select_articles(self, sql: str) -> list[Article]:
+        return [_article(r) for r in self.db.execute(sql).fetchall()]
 
     def unembedded(self) -> list[Article]:
         rows = self.db.execute(
@@ -451,4 +465,7 @@ def _story(row: sqlite3.Row) -> StoryRow:
         last_time=row["last_time"],
         dirty=bool(row["dirty"]),
         version=row["version"],
+        terms=row["terms"],
+        entities=row["entities"],
+        anchor=None if row["anchor"] is None else np.frombuffer(row["anchor"], dtype=np.float32),
     )

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digest.cluster import StoryVector, assign, embedding_text, story_vector
+from digest import signals
+from digest.cluster import Signals, StoryVector, Weights, assign, embedding_text, story_vector
 from digest.config import Cluster
 from digest.evaluate import bcubed
 
@@ -35,6 +36,23 @@ def story(story_id: str, axis: int, first=None, last=None, size: int = 3) -> Sto
     centroid = np.zeros(8, dtype=np.float32)
     centroid[axis] = 1.0
     return StoryVector(story_id, centroid, size, first, last)
+
+
+DENSE_THRESHOLD = 0.53  # the dense cosine's own threshold before issue 13 (docs/clustering.md)
+
+
+def configured() -> tuple[float, Weights]:
+    c = Cluster()
+    return c.threshold, Weights(c.term_weight, c.entity_weight, c.time_weight)
+
+
+def text_signals(texts: list[str]) -> Signals:
+    """Term and entity vectors of embedding texts, as the pipeline makes them (real spaCy)."""
+    ents = signals.EntityTagger().entities(texts)
+    return Signals(
+        terms=[signals.term_vector(t) for t in texts],
+        entities=[signals.entity_vector(e) for e in ents],
+    )
 
 
 def partition(labels: list) -> set[frozenset[int]]:
@@ -209,31 +227,42 @@ def multinews():
             texts.append(embedding_text(title, doc["text"]))
             gold.append(c["cluster_id"])
     vectors = SentenceTransformerEmbedder(device="cpu").embed(texts)
-    return vectors, gold
+    return vectors, gold, text_signals(texts)
 
 
 def test_real_embeddings_group_multinews_stories(multinews):
-    vectors, gold = multinews
-    got = assign(vectors, [None] * len(gold), [], Cluster().threshold, 72)
+    vectors, gold, sig = multinews
+    threshold, weights = configured()
+    got = assign(vectors, [None] * len(gold), [], threshold, 72, signals=sig, weights=weights)
     p, r, f = bcubed(got, gold)
-    # measured: P 1.000 R 0.820 F1 0.901 (62 articles, 25 stories, threshold 0.53)
-    assert f >= 0.85, (p, r, f)
+    # measured: P 1.000 R 0.858 F1 0.923 (62 articles, 25 stories); the dense cosine alone at its
+    # old threshold 0.53 gave P 1.000 R 0.820 F1 0.901
+    assert f >= 0.91 and p >= 0.98, (p, r, f)
 
 
 def test_real_embeddings_new_article_joins_its_story(multinews):
-    vectors, gold = multinews
+    vectors, gold, sig = multinews
+    threshold, weights = configured()
     members: dict[str, list[int]] = {}
     for i, g in enumerate(gold):
         members.setdefault(g, []).append(i)
-    stories = [story_vector(g, vectors[idx[:-1]]) for g, idx in members.items() if len(idx) > 1]
+    t, e = sig.terms, sig.entities
+    stories = [
+        story_vector(g, vectors[idx[:-1]], None, [t[i] for i in idx[:-1]], [e[i] for i in idx[:-1]])
+        for g, idx in members.items()
+        if len(idx) > 1
+    ]
     held = [idx[-1] for idx in members.values() if len(idx) > 1]
-    got = assign(vectors[held], [T0] * len(held), stories, Cluster().threshold, 72)
+    sub = Signals(terms=[t[i] for i in held], entities=[e[i] for i in held])
+    got = assign(
+        vectors[held], [T0] * len(held), stories, threshold, 72, signals=sub, weights=weights
+    )
     joined = sum(label == gold[i] for i, label in zip(held, got, strict=True))
     wrong = sum(
         isinstance(label, str) and label != gold[i] for i, label in zip(held, got, strict=True)
     )
-    # measured: 22 of 24 join their own story, 0 join another (2 start new stories)
-    assert joined >= 19 and wrong <= 1, got
+    # measured: 23 of 24 join their own story, 0 join another (dense alone: 22 of 24, 0)
+    assert joined >= 21 and wrong <= 1, got
 
 
 @pytest.mark.slow
@@ -250,7 +279,29 @@ def test_the_int8_onnx_embedder_clusters_multinews_as_well_as_torch():
     texts, gold = load(path)
     folder = prepare_embedder.prepare(Path(__file__).resolve().parents[1] / "models")
     vectors = OnnxEmbedder(folder).embed([embedding_text(pseudo_title(t), t) for t in texts])
-    p, r, f = bcubed(assign(vectors, [None] * len(gold), [], Cluster().threshold, 72), gold)
+    # the dense cosine alone, at the threshold its torch figure was measured with (the default
+    # 0.64 is for the combined score: dense alone there gave F1 0.800, measured)
+    p, r, f = bcubed(assign(vectors, [None] * len(gold), [], DENSE_THRESHOLD, 72), gold)
     assert len(gold) == 716
     # torch: P 0.916 R 0.768 F1 0.835 (docs/clustering.md); int8 measured P 0.910 R 0.769 F1 0.834
     assert f >= 0.835 - 0.01, (p, r, f)
+
+
+# --- the drift guard --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [None, 2])
+def test_a_drifted_story_does_not_pull_in_another_event_through_its_drift(monkeypatch, chunk):
+    """Founded on axis 0, the story drifted towards axis 1 (its centroid is halfway). An article
+    close to the drift (cosine 0.83 with the centroid) but far from the founding articles
+    (0.24) starts a new story under the guard; one still close to both joins."""
+    if chunk:
+        monkeypatch.setattr("digest.cluster.CHUNK", chunk)
+    s = StoryVector("s", unit(1, 1), 6, None, None, anchor=unit(1))
+    other = unit(0.25, 0.95, 0.3)  # another event, next to where the story went
+    develops = unit(0.6, 0.8)  # the story going on
+    vectors = np.stack([other, develops, other])
+    assert float(other @ unit(1, 1)) == pytest.approx(0.826, abs=0.001)
+    assert assign(vectors, [None] * 3, [s], 0.7, 72) == ["s", "s", "s"]  # no guard: pulled in
+    guarded = assign(vectors, [None] * 3, [s], 0.7, 72, weights=Weights(anchor=0.35))
+    assert guarded == [0, "s", 0]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from digest import cluster
+from digest import chunked, cluster, scoring
 from digest.cluster import StoryVector, assign, story_vector
 from digest.evaluate import bcubed
 
@@ -75,15 +75,15 @@ def check_labels(labels: list, ids: set[str]) -> None:
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Records how many articles and stories each call of _best_match compares."""
+    """Records how many articles and stories each joining step compares."""
     calls: list[tuple[int, int]] = []
-    real = cluster._best_match
+    real = scoring.Scorer.best
 
-    def wrapped(vectors, seconds, centroids, first, last, threshold):
-        calls.append((len(vectors), len(centroids)))
-        return real(vectors, seconds, centroids, first, last, threshold)
+    def wrapped(self, rows, stories):
+        calls.append((len(rows), len(stories)))
+        return real(self, rows, stories)
 
-    monkeypatch.setattr(cluster, "_best_match", wrapped)
+    monkeypatch.setattr(scoring.Scorer, "best", wrapped)
     return calls
 
 
@@ -169,17 +169,17 @@ def test_planted_stories_recovered_at_20k_through_chunks(spy):
 
 def test_no_chunks_up_to_chunk_size(monkeypatch, spy):
     monkeypatch.setattr(cluster, "CHUNK", 40)
-    chunked = []
-    real = cluster._assign_chunked
+    calls = []
+    real = chunked.assign_chunked
     monkeypatch.setattr(
-        cluster, "_assign_chunked", lambda *args: chunked.append(len(args[0])) or real(*args)
+        cluster, "assign_chunked", lambda *args: calls.append(len(args[0])) or real(*args)
     )
     vectors, times, _ = planted(40, seed=4, dim=16)
     assign(vectors, times, [story("s", 0, 16)], 0.5, 72)
-    assert (chunked, spy) == ([], [(40, 1)])
+    assert (calls, spy) == ([], [(40, 1)])
     vectors, times, _ = planted(41, seed=4, dim=16)
     assign(vectors, times, [story("s", 0, 16)], 0.5, 72)
-    assert (chunked, [n for n, _ in spy[1:]]) == ([41], [21, 20])  # two equal chunks
+    assert (calls, [n for n, _ in spy[1:]]) == ([41], [21, 20])  # two equal chunks
 
 
 def story(story_id: str, i: int, dim: int = 8, first=None, last=None) -> StoryVector:
@@ -328,7 +328,7 @@ def test_joining_existing_stories_equals_a_brute_force_search():
         stories.append(
             StoryVector(
                 f"s{k:03d}",
-                cluster._unit(rng.normal(size=dim)).astype(np.float32),
+                scoring.unit(rng.normal(size=dim)).astype(np.float32),
                 3,
                 None if untimed else start,
                 None if untimed else end,
@@ -340,11 +340,11 @@ def test_joining_existing_stories_equals_a_brute_force_search():
     times = [T0 + timedelta(hours=float(rng.uniform(30 * 24, 35 * 24))) for _ in picks]
     got = assign(vectors, times, stories, 0.5, window / HOUR)
 
-    unit = cluster._unit(vectors)
+    unit = scoring.unit(vectors)
     for i, label in enumerate(got):
         t = times[i].timestamp()
         candidates = [
-            (float(unit[i] @ cluster._unit(s.centroid.astype(np.float64))), s.story_id)
+            (float(unit[i] @ scoring.unit(s.centroid.astype(np.float64))), s.story_id)
             for s in stories
             if s.first_time is None
             or s.first_time.timestamp() - window <= t <= s.last_time.timestamp() + window

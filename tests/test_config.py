@@ -40,7 +40,8 @@ def test_unknown_section_is_named(tmp_path):
 @pytest.mark.parametrize(
     "text, words",
     [
-        ("[cluster]\nthreshold = 1.5\n", "[cluster] threshold must be between"),
+        ("[cluster]\nthreshold = 1.5\nterm_weight = 0\nentity_weight = 0\n", "[cluster] threshold must be between 0.0 and 1.0"),
+        ("[cluster]\nthreshold = 2.5\n", "[cluster] threshold must be between 0.0 and 2.25"),
         ("[cluster]\nthreshold = 'high'\n", "[cluster] threshold must be a number"),
         ("[summarizer]\nbrief_words = 12.5\n", "[summarizer] brief_words must be a whole number"),
         ("[summarizer]\ndevice = 'tpu'\n", "[summarizer] device must be one of"),

@@ -76,8 +76,13 @@ class OnnxEmbedder:
         # Longest first, ties by content: a text's batch depends on the set of texts only, not
         # on their order (int8 activations are scaled per batch, so companions matter a little).
         order = sorted(range(len(texts)), key=lambda i: (-len(pieces[i]), pieces[i]))
-        for start in range(0, len(texts), self.batch_size):
-            rows = np.array(order[start : start + self.batch_size])
+        # One text per run: int8 activations get one scale per run, so in a batch a text's vector
+        # moved with its batch-mates (cosine 0.988 or more) and near ties between stories flipped
+        # with the batch (tests/test_stories.py). Alone, a text gets the same vector whatever
+        # else arrives with it, at about 22% less speed (docs/clustering.md).
+        step = 1
+        for start in range(0, len(texts), step):
+            rows = np.array(order[start : start + step])
             width = max(len(pieces[i]) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
             mask = np.zeros((len(rows), width), dtype=np.int64)

@@ -52,6 +52,10 @@ def build(
         # still the most important paragraph, not a headline to strip.
         strip_title = "" if is_lead else title
     text = clean_body(strip_title or "", body)
+    if not text and title and not is_noise(title):
+        # A headline alone (a feed entry, a link list, a wire flash) is still news: it is read,
+        # clustered and cited by its headline, which stands as its one sentence of text.
+        text = _tidy_title(title)
     if not text:
         raise InputError(empty if body.strip() else "the file has a title but no article text")
     if not title:

@@ -78,6 +78,9 @@ def from_record(value: Any, raw: bytes, path: str) -> Article:
     if not isinstance(value, dict):
         raise InputError(f"expected a JSON object with the article, found a {type(value).__name__}")
     text_key = first_key(value, _TEXT_KEYS)
+    if text_key is None and first_key(value, _TITLE_KEYS):
+        value = {**value, "text": ""}  # a headline alone: build() lets its title stand as text
+        text_key = "text"
     if text_key is None:
         found = ", ".join(str(k) for k in list(value)[:8]) or "none"
         raise InputError(
