@@ -90,10 +90,10 @@ CASES = {
         ["unknown section [clusters]"],
     ),
     "bad value": (
-        "[cluster]\nthreshold = 1.5\n",
+        "[cluster]\nthreshold = 50\n",
         ["run"],
         2,
-        ["[cluster] threshold must be between 0.0 and 1.0, got 1.5"],
+        ["[cluster] threshold must be between 0.0 and 2.25, got 50.0"],
     ),
     "bad type": (
         '[summarizer]\nbrief_words = "many"\n',
