@@ -29,7 +29,7 @@ from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
 from .records import Article, Brief, ReadFailure
-from .render import slugify, write_brief
+from .render import remove_leftovers, slugify, write_brief
 from .store import Store, StoryRow, now_iso
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,19 @@ class Pipeline:
         self._check_inbox()  # before the state folder is created or locked
         self.check_state()  # before the lock creates the state folder
         with StateLock(self.config.paths.state):
+            self.remove_leftovers()
             store = Store(self.config.paths.state)
             try:
                 return self.process(store)
             finally:
                 store.close()
+
+    def remove_leftovers(self) -> None:
+        """The temporary files of writes that a kill interrupted (call holding the lock)."""
+        paths = self.config.paths
+        n = remove_leftovers(paths.outbox, paths.inbox / self.config.service.failed_folder)
+        if n:
+            log.info("Recovery - removed %d temporary file(s) of an interrupted write", n)
 
     def process(
         self,
@@ -236,6 +244,8 @@ class Pipeline:
                         )  # fmt: skip
                     except Vanished as gone:
                         report.notes.append(f"{shown}: {gone.reason}")
+        if not files:  # an idle scan of `digest watch` says nothing: its log stays small
+            return
         log.info(
             "Ingest - %d files, %d new articles, %d set aside",
             report.files_seen,
