@@ -212,7 +212,7 @@ class BriefWriter:
             assert s is not None
             fact = self._fact_of(d, s.best, story)
             unfit = rejection(d.text)  # the model's own caption, aside or "It's ..." sentence
-            if unfit in ("caption", "byline", "question", "aside", "needs context"):
+            if unfit in ("caption", "byline", "question", "aside", "needs context", "page text"):
                 s = d.support = dataclasses.replace(s, supported=False, missing=(unfit,))
             if s.supported:
                 checked.append((self._cited(d.text, s, story), fact, s.best))
