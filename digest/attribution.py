@@ -143,3 +143,36 @@ def quote_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
             if there and not speakers_here & there:
                 return [f"{' '.join(sorted(speakers_here))} said"]
     return []
+
+
+# Who did it to whom: "CNN is being sued by two EMTs" is not "CNN sued EMTs".
+_FILLER = r"(?:(?:the|a|an|two|three|four|five|several|some|\d+)\s+)?"
+_PASSIVE = re.compile(
+    rf"\b([A-Za-z][\w'’.-]*)\s+(?:is|was|were|are|has been|have been|had been|is being|"
+    rf"was being|are being|were being|been|being)\s+(\w+ed)\s+by\s+{_FILLER}([A-Za-z][\w'’.-]*)"
+)
+
+
+def voice_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """ "<a> <verb> <b>" where `text` has a do it to b (or b do it to a, in the passive) and an
+    evidence sentence has it the other way round, in the other voice."""
+    done = []  # (agent, verb, patient), lower case, from the evidence's passive sentences
+    for e in evidence:
+        for m in _PASSIVE.finditer(e):
+            done.append((m.group(3).lower(), m.group(2).lower(), m.group(1).lower()))
+    if not done:
+        return []
+    flat = " ".join(re.findall(r"[\w'’.-]+", text.lower()))
+    out = []
+    for agent, verb, patient in done:
+        active_wrong = re.search(
+            rf"\b{re.escape(patient)}\s+{re.escape(verb)}\s+{_FILLER}{re.escape(agent)}\b", flat
+        )
+        passive_wrong = re.search(
+            rf"\b{re.escape(agent)}\s+(?:is|was|were|are|been|being)\s+(?:being\s+)?"
+            rf"{re.escape(verb)}\s+by\s+{_FILLER}{re.escape(patient)}\b",
+            flat,
+        )
+        if active_wrong or passive_wrong:
+            out.append(f"{patient} {verb} {agent}")
+    return out

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .attribution import quote_speaker_mismatch, speaker_mismatch
+from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -427,6 +427,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += _role_mismatch(text, evidence, vocabulary)
         out += speaker_mismatch(text, evidence)
         out += quote_speaker_mismatch(text, evidence)
+        out += voice_mismatch(text, evidence)
     return out
 
 

@@ -52,12 +52,14 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="read the inbox once and write the briefs of new or changed stories"
     )
     _folder_flags(run)
+    _engine_flags(run)
     run.set_defaults(func=cmd_run)
 
     watch = sub.add_parser(
         "watch", help="run as a service: scan the inbox every interval and keep briefs current"
     )
     _folder_flags(watch)
+    _engine_flags(watch)
     watch.add_argument(
         "--interval",
         type=float,
@@ -109,6 +111,21 @@ def _folder_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
 
 
+def _engine_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        help="where reading, embedding and briefs run: here, or on a Ray cluster (overrides "
+        "[engine] kind; ray needs `pip install 'digest[ray]'`)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help='the Ray head, host:port, "auto" or "local" (overrides [engine] address; '
+        "implies --engine ray)",
+    )
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -128,6 +145,14 @@ def _config(args: argparse.Namespace):
     if path is None and Path("config.toml").is_file():
         path = Path("config.toml")
     cfg = config.load(path)
+    kind, address = getattr(args, "engine", None), getattr(args, "ray_address", None)
+    if kind or address:
+        import dataclasses
+
+        engine = dataclasses.replace(
+            cfg.engine, kind=kind or "ray", address=address or cfg.engine.address
+        )
+        cfg = dataclasses.replace(cfg, engine=engine)
     return cfg.with_paths(
         inbox=getattr(args, "inbox", None),
         outbox=getattr(args, "outbox", None),

@@ -398,3 +398,14 @@ def _seconds(times: list[datetime | None]) -> np.ndarray:
         [np.nan if t is None else _utc(t).timestamp() for t in times],  # type: ignore[union-attr]
         dtype=np.float64,
     )
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A publication time as an aware UTC datetime, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

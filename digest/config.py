@@ -162,6 +162,31 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class Engine:
+    # Where the heavy stages run (docs/scale.md): "local" in this process; "ray" on a Ray
+    # cluster (`pip install 'digest[ray]'`): reading, embedding and briefs fan out to it, while
+    # story assignment, the database and the outbox stay here.
+    kind: str = "local"
+    # ray only: "local" starts a Ray instance in this process; "auto" joins the one started on
+    # this machine (`ray start --head`); or "host:port" of a running head.
+    address: str = "local"
+    # model actors, each loading the embedder and summarizer once; 0 = one per worker_cpus
+    workers: int = 0
+    worker_cpus: float = 1.0  # CPUs each actor reserves (its model threads when threads = 0)
+    worker_gpus: float = 0.0  # GPUs each model actor reserves
+    connect_seconds: float = 10.0  # give up on an unreachable head after this long
+
+    def validate(self) -> None:
+        _choice(self.kind, ("local", "ray"), "engine", "kind")
+        if not self.address.strip():
+            raise ConfigError('[engine] address must be "local", "auto" or host:port')
+        _between(self.workers, 0, 100000, "engine", "workers")
+        _between(self.worker_cpus, 0.01, 1024, "engine", "worker_cpus")
+        _between(self.worker_gpus, 0, 64, "engine", "worker_gpus")
+        _between(self.connect_seconds, 0.5, 600, "engine", "connect_seconds")
+
+
+@dataclass(frozen=True)
 class Config:
     paths: Paths = field(default_factory=Paths)
     ingest: Ingest = field(default_factory=Ingest)
@@ -172,6 +197,7 @@ class Config:
     citations: Citations = field(default_factory=Citations)
     service: Service = field(default_factory=Service)
     publish: Publish = field(default_factory=Publish)
+    engine: Engine = field(default_factory=Engine)
 
     def with_paths(self, **paths: Path | None) -> Config:
         """Override folders (from CLI flags); None leaves a folder as it is."""

@@ -46,3 +46,9 @@ class Vanished(InputError):
 
 class DiskFullError(DigestError):
     """No space left where digest writes: nothing is lost, the work waits for space."""
+
+
+class EngineError(DigestError):
+    """The configured engine cannot be used: Ray missing, or a cluster that cannot be reached."""
+
+    exit_code = 5

@@ -14,17 +14,18 @@ import logging
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from . import cluster, dedup, disk, failpoints, filing, ingest, publish
+from .cluster import parse_time
 from .config import Config
 from .embed import Embedder
+from .engines import BriefJob, Engine, ParseJob, make_engine
 from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
@@ -76,6 +77,7 @@ class Pipeline:
         self.config = config
         self._embedder = embedder
         self._generator = generator
+        self._engine: Engine | None = None
         self.progress = progress or no_progress
 
     # models are built on first use: a run with nothing new never loads them
@@ -98,6 +100,17 @@ class Pipeline:
             )
         return self._generator
 
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:  # the Ray engine connects to its cluster here
+            self._engine = make_engine(self.config, lambda: self.embedder, lambda: self.generator)
+        return self._engine
+
+    def close(self) -> None:  # lets the engine go (a Ray engine's workers and connection)
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
     def run(self) -> RunReport:
         """One pass over the whole inbox, holding the state lock (`digest run`)."""
         self._check_inbox()  # before the state folder is created or locked
@@ -109,13 +122,11 @@ class Pipeline:
                 return self.process(store)
             finally:
                 store.close()
+                self.close()
 
-    def remove_leftovers(self) -> None:
-        """The temporary files of writes that a kill interrupted (call holding the lock)."""
+    def remove_leftovers(self) -> None:  # of writes a kill interrupted; call holding the lock
         paths = self.config.paths
-        n = remove_leftovers(paths.outbox, paths.inbox / self.config.service.failed_folder)
-        if n:
-            log.info("Recovery - removed %d temporary file(s) of an interrupted write", n)
+        remove_leftovers(paths.outbox, paths.inbox / self.config.service.failed_folder)
 
     def process(
         self,
@@ -138,6 +149,7 @@ class Pipeline:
         paths = self.config.paths
         self._check_inbox()
         report = RunReport(inbox=paths.inbox, outbox=paths.outbox)
+        self.engine  # noqa: B018 - an engine that cannot start fails before any work
         if files is None:
             service = self.config.service
             files = ingest.list_inbox(
@@ -191,10 +203,44 @@ class Pipeline:
         file_away: bool,
         should_stop: Callable[[], bool],
     ) -> None:
-        inbox = self.config.paths.inbox
-        max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
         if self.config.dedup.enabled:
             dedup.backfill(store)
+        # files are read here and parsed by the engine a few ahead; committed in inbox order
+        jobs = self._read_files(store, files, report, file_away, should_stop)
+        for job, parsed in self.engine.parse(jobs):
+            try:
+                if isinstance(parsed, InputError):
+                    raise parsed
+                failpoints.reach("ingest", self.config.paths.state)
+                with store.transaction():
+                    for article in parsed:
+                        if store.add_article(article):
+                            report.articles_new += 1
+                            if self.config.dedup.enabled and dedup.register(
+                                store, article, self.config.dedup.threshold
+                            ):
+                                report.articles_copies += 1
+                        else:
+                            report.articles_repeated += 1
+                    store.record_file(job.shown, job.context, "read", None)
+                if file_away:
+                    self._file_away(job.path)
+            except InputError as e:
+                self._set_aside(store, job.path, job.shown, job.data, e, report, file_away)
+        if not files:  # an idle scan of `digest watch` says nothing: its log stays small
+            return
+        log.info(
+            "Ingest - %d files, %d new articles, %d set aside",
+            report.files_seen, report.articles_new, len(report.failures),
+        )  # fmt: skip
+
+    def _read_files(
+        self, store: Store, files: list[Path], report: RunReport, file_away: bool,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[ParseJob]:  # fmt: skip
+        """The files to parse; those read before are filed, unreadable ones set aside."""
+        inbox = self.config.paths.inbox
+        max_bytes = int(self.config.ingest.max_file_mb * 1024 * 1024)
         for path in self.progress(files, "Reading"):
             if should_stop():
                 return
@@ -207,51 +253,42 @@ class Pipeline:
                 known = store.file_status(shown)
                 if known and known[0] == digest and known[1] == "read":
                     report.files_known += 1  # read before; filed away if a crash kept it here
+                    if file_away:
+                        self._file_away(path)
                 else:
-                    articles = _parse(path, data, shown)
-                    failpoints.reach("ingest", self.config.paths.state)
-                    with store.transaction():
-                        for article in articles:
-                            if store.add_article(article):
-                                report.articles_new += 1
-                                if self.config.dedup.enabled and dedup.register(
-                                    store, article, self.config.dedup.threshold
-                                ):
-                                    report.articles_copies += 1
-                            else:
-                                report.articles_repeated += 1
-                        store.record_file(shown, digest, "read", None)
-                if file_away:
-                    failpoints.reach("filing", self.config.paths.state)
-                    filing.file_processed(
-                        path, inbox, self.config.service.processed_folder, between=self._linked
-                    )
-            except Vanished as e:  # deleted or moved by someone else meanwhile: nothing to do
-                report.notes.append(f"{shown}: {e.reason}")
-                log.info("Ingest - %s: %s", shown, e.reason)
+                    yield ParseJob(path, data, shown, context=digest)
             except InputError as e:
-                # remembered, so that `digest status` lists it (refused unread: no hash)
-                with store.transaction():
-                    digest = ingest.content_hash(data) if data is not None else ""
-                    store.record_file(shown, digest, "failed", e.reason)
-                report.failures.append(ReadFailure(shown, e.reason))
-                log.warning("Ingest - set aside %s: %s", shown, e.reason)
-                if file_away:
-                    try:
-                        filing.file_failed(
-                            path, inbox, self.config.service.failed_folder, e.reason,
-                            between=self._linked,
-                        )  # fmt: skip
-                    except Vanished as gone:
-                        report.notes.append(f"{shown}: {gone.reason}")
-        if not files:  # an idle scan of `digest watch` says nothing: its log stays small
+                self._set_aside(store, path, shown, data, e, report, file_away)
+
+    def _file_away(self, path: Path) -> None:
+        failpoints.reach("filing", self.config.paths.state)
+        filing.file_processed(
+            path, self.config.paths.inbox, self.config.service.processed_folder,
+            between=self._linked,
+        )  # fmt: skip
+
+    def _set_aside(
+        self, store: Store, path: Path, shown: str, data: bytes | None, e: InputError,
+        report: RunReport, file_away: bool,
+    ) -> None:  # fmt: skip
+        if isinstance(e, Vanished):  # deleted or moved by someone else meanwhile: nothing to do
+            report.notes.append(f"{shown}: {e.reason}")
+            log.info("Ingest - %s: %s", shown, e.reason)
             return
-        log.info(
-            "Ingest - %d files, %d new articles, %d set aside",
-            report.files_seen,
-            report.articles_new,
-            len(report.failures),
-        )
+        # remembered, so that `digest status` lists it (refused unread: no hash)
+        with store.transaction():
+            digest = ingest.content_hash(data) if data is not None else ""
+            store.record_file(shown, digest, "failed", e.reason)
+        report.failures.append(ReadFailure(shown, e.reason))
+        log.warning("Ingest - set aside %s: %s", shown, e.reason)
+        if file_away:
+            try:
+                filing.file_failed(
+                    path, self.config.paths.inbox, self.config.service.failed_folder, e.reason,
+                    between=self._linked,
+                )  # fmt: skip
+            except Vanished as gone:
+                report.notes.append(f"{shown}: {gone.reason}")
 
     def _linked(self) -> None:
         failpoints.reach("linked", self.config.paths.state)  # filed, not yet out of the inbox
@@ -263,7 +300,7 @@ class Pipeline:
             return
         texts = [cluster.embedding_text(a.title, a.text) for a in todo]
         chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
-        vectors = np.vstack([self.embedder.embed(c) for c in self.progress(chunks, "Embedding")])
+        vectors = np.vstack(list(self.engine.embed(self.progress(chunks, "Embedding"))))
         failpoints.reach("embed", self.config.paths.state)
         store.set_embeddings([a.content_hash for a in todo], vectors)
         log.info("Embedding - %d articles", len(todo))
@@ -350,51 +387,18 @@ class Pipeline:
         dirty = store.dirty_stories()
         if not dirty:
             return
-        started = time.monotonic()
         refresh = publish.Refresh(self.config.publish)
-        from .summarize import BriefWriter
-
-        s = self.config.summarizer
-        writer = BriefWriter(
-            self.embedder,
-            self.generator,
-            self.config.citations,
-            brief_words=s.brief_words,
-            input_words=s.input_words,
-            max_new_tokens=s.max_new_tokens,
-        )
-        for done, story in enumerate(self.progress(dirty, "Summarizing")):
-            if should_stop():
-                return
-            disk.check_space(
-                self.config.paths.outbox
-            )  # no model work for a brief that cannot be written
-            if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
-                log.info(
-                    "Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty)
-                )
-                return
-            articles, copies = dedup.split_copies(store.story_articles(story.story_id))
-            version = story.version + 1
-            # a brief made before the disk filled up is written now, without the model again
-            fingerprint = f"{version}:" + ",".join(
-                sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
-            )
-            held = disk.json_or_none(store.meta(f"unwritten:{story.story_id}"))
-            if held and held.get("fingerprint") == fingerprint:
-                brief = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
-                brief = dataclasses.replace(
-                    brief, sources=dedup.list_copies(brief.sources, articles, copies)
-                )
-                updated = brief.updated
-            else:
-                brief = writer.write(story.story_id, articles, version, "")
+        jobs = self._brief_jobs(store, dirty, should_stop, brief_seconds)
+        for done, (job, brief) in enumerate(self.engine.briefs(jobs)):
+            story, articles, copies, fingerprint = job.context
+            if job.done is None:
                 updated = now_iso()  # when the brief was finished, not when the run began
                 sources = dedup.list_copies(brief.sources, articles, copies)  # "also published by"
                 brief = dataclasses.replace(brief, updated=updated, sources=sources)
             failpoints.reach("summarize", self.config.paths.state)
+            version = job.version
             history = store.brief_history(story.story_id) + [
-                {"version": version, "created_at": updated}
+                {"version": version, "created_at": brief.updated}
             ]
             try:
                 written = write_brief(
@@ -426,6 +430,37 @@ class Pipeline:
             log.info("Summarize - %s version %d (%d sources)", story.slug, version, len(articles))
             if done + 1 < len(dirty) and refresh.due():
                 self._publish_pages(store)  # readers see the briefs as they come, not at the end
+
+    def _brief_jobs(
+        self, store: Store, dirty: list[StoryRow], should_stop: Callable[[], bool],
+        brief_seconds: float | None,
+    ) -> Iterator[BriefJob]:  # fmt: skip
+        """The stories to brief, handed to the engine as it takes them."""
+        started = time.monotonic()
+        for done, story in enumerate(self.progress(dirty, "Summarizing")):
+            if should_stop():
+                return
+            disk.check_space(self.config.paths.outbox)  # no model work for a brief not writable
+            if brief_seconds is not None and done and time.monotonic() - started > brief_seconds:
+                log.info(
+                    "Summarize - %d of %d stories briefed; the rest next scan", done, len(dirty)
+                )
+                return
+            articles, copies = dedup.split_copies(store.story_articles(story.story_id))
+            version = story.version + 1
+            # a brief made before the disk filled up is written now, without the model again
+            fingerprint = f"{version}:" + ",".join(
+                sorted(a.content_hash for a in articles + [c for cs in copies.values() for c in cs])
+            )
+            held = disk.json_or_none(store.meta(f"unwritten:{story.story_id}"))
+            made = None
+            if held and held.get("fingerprint") == fingerprint:
+                made = Brief.from_json(held["brief"])  # from_json keeps no copies: list them
+                made = dataclasses.replace(
+                    made, sources=dedup.list_copies(made.sources, articles, copies)
+                )
+            context = (story, articles, copies, fingerprint)
+            yield BriefJob(story.story_id, articles, version, made, context)
 
     def _publish_pages(self, store: Store) -> None:
         """Rebuild the page, feed and daily digests (atomically) when a brief changed."""
@@ -463,28 +498,3 @@ class Pipeline:
                 "did_work": report.did_work,
             }
         )
-
-
-def _parse(path: Path, data: bytes, shown: str) -> list[Article]:
-    """The file's articles; any failure of a reader on this one file is this file's InputError
-    (a parser bug on one odd file must not stop the batch)."""
-    try:
-        return ingest.read_file(path, data, display_path=shown)
-    except InputError:
-        raise
-    except (RecursionError, MemoryError):
-        raise InputError("the file is nested too deeply or too large to read") from None
-    except Exception as e:
-        log.debug("Ingest - reader failed on %s", shown, exc_info=True)
-        raise InputError(f"could not be read ({type(e).__name__}: {e})") from None
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """A publication time as an aware UTC datetime, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)

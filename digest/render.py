@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
@@ -12,6 +13,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .records import Brief, Source
+
+log = logging.getLogger(__name__)
 
 
 def slugify(title: str, max_words: int = 8) -> str:
@@ -169,4 +172,6 @@ def remove_leftovers(*folders: Path) -> int:
                     removed += 1
                 except OSError:
                     pass
+    if removed:
+        log.info("Recovery - removed %d temporary file(s) of an interrupted write", removed)
     return removed

@@ -1,6 +1,6 @@
 """Speakers in lower case: "police said" must rest on evidence where the police speak."""
 
-from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers
+from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers, voice_mismatch
 from digest.claims import mismatches
 
 
@@ -54,3 +54,12 @@ def test_a_quotation_given_to_another_named_speaker_is_caught():
     assert (
         quote_speaker_mismatch('"We were not prepared for what we saw," she said.', evidence) == []
     )
+
+
+def test_who_did_it_to_whom_survives_a_change_of_voice():
+    # read in a validation brief's headline: "CNN sued EMTs" from "CNN is being sued by EMTs"
+    evidence = ["CNN is being sued by two EMTs who say a correspondent bit them."]
+    assert voice_mismatch("CNN sued EMTs for biting a correspondent", evidence) == ["cnn sued emts"]
+    assert voice_mismatch("EMTs were sued by CNN.", evidence) == ["cnn sued emts"]
+    assert voice_mismatch("Two EMTs sued CNN over the bite.", evidence) == []
+    assert voice_mismatch("CNN was sued by two EMTs.", evidence) == []
