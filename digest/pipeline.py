@@ -29,7 +29,7 @@ from .errors import DigestError, DiskFullError, InputError, Vanished
 from .generate import Generator
 from .lock import StateLock
 from .records import Article, Brief, ReadFailure
-from .render import slugify, write_brief
+from .render import remove_leftovers, slugify, write_brief
 from .report import RunReport
 from .store import Store, StoryRow, now_iso
 
@@ -96,12 +96,17 @@ class Pipeline:
         self._check_inbox()  # before the state folder is created or locked
         self.check_state()  # before the lock creates the state folder
         with StateLock(self.config.paths.state):
+            self.remove_leftovers()
             store = Store(self.config.paths.state)
             try:
                 return self.process(store)
             finally:
                 store.close()
                 self.close()
+
+    def remove_leftovers(self) -> None:  # of writes a kill interrupted; call holding the lock
+        paths = self.config.paths
+        remove_leftovers(paths.outbox, paths.inbox / self.config.service.failed_folder)
 
     def process(
         self,
@@ -203,6 +208,8 @@ class Pipeline:
                     self._file_away(job.path)
             except InputError as e:
                 self._set_aside(store, job.path, job.shown, job.data, e, report, file_away)
+        if not files:  # an idle scan of `digest watch` says nothing: its log stays small
+            return
         log.info(
             "Ingest - %d files, %d new articles, %d set aside",
             report.files_seen, report.articles_new, len(report.failures),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
@@ -12,6 +13,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .records import Brief, Source
+
+log = logging.getLogger(__name__)
 
 
 def slugify(title: str, max_words: int = 8) -> str:
@@ -147,3 +150,28 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# what atomic_write's mkstemp names its temporary files: ".<name>.<8 random characters>.tmp"
+_LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_leftovers(*folders: Path) -> int:
+    """Remove the temporary files of atomic writes that a `kill -9` interrupted: nothing else
+    removes them. Only while holding the state lock (no write of ours is in flight then)."""
+    removed = 0
+    for folder in folders:
+        try:
+            names = [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+        except OSError:  # not made yet, or not readable: nothing of ours to remove
+            continue
+        for name in names:
+            if _LEFTOVER.fullmatch(name):
+                try:
+                    os.unlink(folder / name)
+                    removed += 1
+                except OSError:
+                    pass
+    if removed:
+        log.info("Recovery - removed %d temporary file(s) of an interrupted write", removed)
+    return removed

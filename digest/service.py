@@ -120,6 +120,7 @@ class Watcher:
         self.pipeline.check_state()  # before the lock creates the state folder
         self._fresh_start = not paths.state.exists()  # a state folder removed as a whole
         with StateLock(paths.state):
+            self.pipeline.remove_leftovers()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self.stop.set())
             scheduler = BackgroundScheduler(

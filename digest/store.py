@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,14 +70,14 @@ class Store(SignalColumns):
             if readonly:
                 if not self.path.is_file():
                     raise DigestError(f"no database in {state_dir} yet: `digest run` creates it")
-                self.db = sqlite3.connect(
-                    f"{self.path.resolve().as_uri()}?mode=ro",
-                    uri=True,
-                    isolation_level=None,
-                    timeout=30,
-                )
-                self.db.row_factory = sqlite3.Row
-                self.db.execute("SELECT COUNT(*) FROM meta").fetchone()  # fails if not a database
+                try:
+                    self._open_readonly("mode=ro")
+                except sqlite3.OperationalError:
+                    if not _read_only_fs(state_dir):
+                        raise
+                    # on a read-only filesystem SQLite cannot make the WAL index (-shm) that
+                    # a reader needs; nothing can change the file there: read it as immutable
+                    self._open_readonly("mode=ro&immutable=1")
                 return
             state_dir.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
@@ -95,6 +96,13 @@ class Store(SignalColumns):
                 f"cannot use the database {self.path}: {e}. If it is damaged, move the state "
                 "folder away: digest then starts over and reads the inbox again"
             ) from e
+
+    def _open_readonly(self, params: str) -> None:
+        self.db = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?{params}", uri=True, isolation_level=None, timeout=30
+        )
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("SELECT COUNT(*) FROM meta").fetchone()  # fails if not a database
 
     # Columns added after the first release: a database made by an older digest gains them on
     # open (NULL for the old rows), so upgrading never needs the state folder deleted.
@@ -469,3 +477,10 @@ def _story(row: sqlite3.Row) -> StoryRow:
         entities=row["entities"],
         anchor=None if row["anchor"] is None else np.frombuffer(row["anchor"], dtype=np.float32),
     )
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

@@ -107,3 +107,48 @@ def test_a_nearly_full_outbox_disk_costs_no_model_work(tmp_path, embedder, monke
     with pytest.raises(DiskFullError, match="KB free"):
         one_run(tmp_path, embedder, generator)
     assert generator.calls == 0
+
+
+def _leave_leftovers(cfg) -> tuple[list[Path], list[Path]]:
+    """What a `kill -9` inside an atomic write leaves (mkstemp's names), and look-alikes that
+    are not ours."""
+    failed = cfg.paths.inbox / "failed"
+    failed.mkdir(exist_ok=True)
+    ours = [cfg.paths.outbox / ".feed.xml.k3j_x9q2.tmp", failed / ".x.txt.error.txt.a1b2c3d4.tmp"]
+    theirs = [cfg.paths.outbox / ".keep", cfg.paths.outbox / ".notes.tmp", failed / "y.tmp"]
+    for p in ours + theirs:
+        p.write_text("half a file")
+    return ours, theirs
+
+
+@pytest.mark.parametrize("command", ["run", "watch"])
+def test_temporary_files_a_kill_left_are_removed_at_the_next_start(tmp_path, embedder, command):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "storm.txt").write_text(STORM)
+    cfg, _ = one_run(tmp_path, embedder)
+    ours, theirs = _leave_leftovers(cfg)
+    (tmp_path / "config.toml").write_text(
+        f'[summarizer]\nmodel = "{fake_model(tmp_path)}"\n[service]\ninterval_seconds = 0.5\n'
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = [sys.executable, "-m", "digest", command]
+    if command == "run":
+        proc = subprocess.run(
+            args, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+        )
+        assert proc.returncode == 0, proc.stderr
+        err = proc.stderr
+    else:
+        watch = subprocess.Popen(args, cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            err = ""
+            while "Watching " not in err:  # logged once the lock is held and the start is done
+                line = watch.stderr.readline() if watch.stderr else ""
+                assert line, f"digest watch ended: {err}"
+                err += line
+        finally:
+            watch.terminate()
+            watch.communicate(timeout=60)
+    assert not [p for p in ours if p.exists()], err
+    assert all(p.read_text() == "half a file" for p in theirs)  # not ours: left alone
+    assert "Recovery - removed 2 temporary file(s) of an interrupted write" in err
