@@ -97,6 +97,7 @@ class Store:
     _ADDED_COLUMNS = (
         ("articles", "author", "TEXT"),
         ("articles", "duplicate_of", "TEXT"),  # content_hash of the article this one copies
+        ("articles", "language", "TEXT"),  # ISO 639 code; NULL for articles read before it
     )
 
     def _migrate(self) -> None:
@@ -177,7 +178,8 @@ class Store:
         """Insert an article; False if one with the same content is already known."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO articles(content_hash, path, title, text, url, source,"
-            " published, author, duplicate_of, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " published, author, duplicate_of, language, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.content_hash,
                 article.path,
@@ -188,6 +190,7 @@ class Store:
                 article.published,
                 article.author,
                 article.duplicate_of,
+                article.language,
                 now_iso(),
             ),
         )
@@ -438,6 +441,7 @@ def _article(row: sqlite3.Row) -> Article:
         published=row["published"],
         author=row["author"],
         duplicate_of=row["duplicate_of"],
+        language=row["language"],
     )
 
 

@@ -51,7 +51,13 @@ def order_sources(articles: list[Article]) -> list[Article]:
 def sources_of(articles: list[Article]) -> tuple[Source, ...]:
     return tuple(
         Source(
-            n=n, title=a.title, path=a.path, url=a.url, publisher=a.source, published=a.published
+            n=n,
+            title=a.title,
+            path=a.path,
+            url=a.url,
+            publisher=a.source,
+            published=a.published,
+            language=a.language,
         )
         for n, a in enumerate(articles, start=1)
     )
