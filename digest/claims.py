@@ -154,10 +154,26 @@ def _flat(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
+# Quotation marks of other languages: « », „ “, ‹ ›, 「 」.
+_FOREIGN_QUOTE = re.compile(r"[«»„‹›「」]")
+
+
+def quoted_in_another_language(evidence: str) -> bool:
+    """Whether `evidence` quotes someone in a language other than English: a quotation in the
+    brief may then be its translation, which cannot be matched word for word (cite.py marks
+    it as translated)."""
+    from .language import detect
+
+    return bool(_FOREIGN_QUOTE.search(evidence) or '"' in evidence) and detect(evidence) not in (
+        None,
+        "en",
+    )
+
+
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
-        return _flat(term) in _flat(evidence)
+        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence)
     if term[0].isdigit():
         return term in evidence_words
     if term in evidence_words:

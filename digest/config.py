@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +99,14 @@ class Summarizer:
     )
     max_new_tokens: int = 320
     threads: int = 0  # torch threads; 0 = all cores
+    language: str = "en"  # ISO 639 code of the language briefs are written in (docs/languages.md)
 
     def validate(self) -> None:
+        if not (isinstance(self.language, str) and re.fullmatch(r"[a-z]{2,3}", self.language)):
+            raise ConfigError(
+                f"[summarizer] language must be an ISO 639 code such as \"en\" or \"fr\", "
+                f"not {self.language!r}"
+            )
         _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")
         _choice(self.device, ("auto", "cpu", "cuda"), "summarizer", "device")
         _between(self.brief_words, 15, 2000, "summarizer", "brief_words")

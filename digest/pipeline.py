@@ -352,6 +352,7 @@ class Pipeline:
             brief_words=s.brief_words,
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
+            language=s.language,
         )
         for done, story in enumerate(self.progress(dirty, "Summarizing")):
             if should_stop():

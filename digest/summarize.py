@@ -99,7 +99,9 @@ class BriefWriter:
         brief_words: int,
         input_words: int,
         max_new_tokens: int,
+        language: str = "en",  # the brief's ([summarizer] language)
     ):
+        self.language = language
         self.embedder = embedder
         self.generator = generator
         self.citations = citations
@@ -120,7 +122,10 @@ class BriefWriter:
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
         story = Story(sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences))
         notes: list[str] = []
-        messages = prompt.brief(facts, sentences, len(articles), self.input_words)
+        others = {a.language for a in articles} - {None, self.language}
+        messages = prompt.brief(
+            facts, sentences, len(articles), self.input_words, self.language, bool(others)
+        )
         # the model rewords what the notes say instead of copying it (copyguard.py)
         reply = self._ask(messages, notes, avoid=messages[-1]["content"])
         parsed = prompt.parse_reply(reply) if reply is not None else None
@@ -132,6 +137,8 @@ class BriefWriter:
         if not out:
             out = self._trim([self._source_sentence(f.index, story) for f in facts])
         out = self._add_disagreements(out, story)
+        languages = {n: a.language for n, a in enumerate(articles, start=1)}
+        out = cite.mark_translated(out, languages, self.language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
         return Brief(
             story_id=story_id,

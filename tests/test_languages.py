@@ -15,7 +15,7 @@ from digest import language
 from digest.clean import clean_body, is_noise
 from digest.ingest import read_file
 from digest.publish import sources_html
-from digest.records import Article, Brief, BriefSentence, Source
+from digest.records import Article, Brief, BriefSentence, Sentence, Source
 from digest.render import markdown
 from digest.sentences import split_sentences
 from digest.store import Store
@@ -257,3 +257,122 @@ def test_a_changed_number_name_or_day_is_still_caught_across_languages(brief, so
     from digest.claims import mismatches
 
     assert wrong in mismatches(brief, [source])
+
+
+# the real command on the mixed inbox -------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_digest_run_joins_the_four_language_event_and_keeps_the_rest_apart(tmp_path):
+    """The real CLI, the multilingual embedder and the small real model: the ferry reported in
+    English, French, German and Spanish is ONE story citing all four; the olive harvest in
+    Spanish and English is one; the other three stay alone; each source has its language."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    models = ROOT / "models"
+    if not (models / "smollm2-135m-instruct" / "digest-prepared.json").exists():
+        pytest.skip("run `make setup`: the small test model is not prepared")
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    (tmp_path / "config.toml").write_text(
+        f'[paths]\nmodels = "{models}"\n'
+        '[embedder]\nmodel = "multilingual-e5-small"\n[cluster]\nthreshold = 0.88\n'
+        '[summarizer]\nmodel = "smollm2-135m-instruct"\nbrief_words = 40\nmax_new_tokens = 90\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=900, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    briefs = [json.loads(p.read_text()) for p in (tmp_path / "outbox").glob("*.json")]
+    groups = {}
+    for b in briefs:
+        paths = frozenset(s["path"] for s in b["sources"])
+        groups[paths] = b
+        for s in b["sources"]:
+            assert s["language"] == EXPECTED[s["path"]]["language"], s["path"]
+    want: dict[str, set[str]] = {}
+    for name, info in EXPECTED.items():
+        want.setdefault(info["story"], set()).add(name)
+    assert set(groups) == {frozenset(v) for v in want.values()}
+    ferry = groups[frozenset(want["ferry"])]
+    cited = {n for s in ferry["sentences"] for n in s["citations"]}
+    assert cited == {1, 2, 3, 4}, ferry["sentences"]
+
+
+# quotations and the reader's language ------------------------------------------------------
+def test_a_quotation_from_a_foreign_report_is_marked_as_translated():
+    from digest.cite import mark_translated, mismatches
+    from digest.records import Evidence
+
+    french = "« Nous avons eu de la chance que la mer soit calme », a déclaré Tomás Ibáñez."
+    text = '"We were lucky that the sea was calm," said Tomas Ibanez.'
+    assert mismatches(text, [french]) == []  # a translation cannot be matched word for word
+    s = BriefSentence(text, (2,), (Evidence(2, french),))
+    [marked] = mark_translated([s], {1: "en", 2: "fr"})
+    assert marked.text == (
+        '"We were lucky that the sea was calm," (translated from French) said Tomas Ibanez.'
+    )
+    # an English source has the words: they are the speaker's, nothing to mark
+    english = Evidence(1, '"We were lucky that the sea was calm," Tomas Ibanez said.')
+    both = BriefSentence(text, (1, 2), (english, Evidence(2, french)))
+    assert mark_translated([both], {1: "en", 2: "fr"}) == [both]
+
+
+def test_a_quotation_is_still_checked_against_an_english_source():
+    from digest.cite import mismatches
+
+    assert mismatches(
+        '"We were lucky," said Tomas Ibanez.', ["Tomas Ibanez said the sea was calm."]
+    ) == ['"we were lucky"']
+    # nor does a foreign report without any quotation vouch for one
+    assert mismatches(
+        '"We were lucky," said Tomas Ibanez.', ["Tomás Ibáñez a déclaré que la mer était calme."]
+    ) == ['"we were lucky"']
+
+
+def test_the_prompt_asks_for_the_readers_language():
+    from digest import prompt
+    from digest.plan import Fact
+
+    sentences = [Sentence(1, 0, "Le ferry Aurora Bay s'est échoué samedi au large de Tarnholm.")]
+    facts = [Fact((0,), (1,), 1.0)]
+    english = prompt.brief(facts, sentences, 1, 380)
+    assert english == prompt.brief(facts, sentences, 1, 380, "en", False)  # unchanged
+    assert "translating" not in english[-1]["content"]
+    mixed = prompt.brief(facts, sentences, 1, 380, "en", True)[-1]["content"]
+    assert "every sentence in English, translating notes written in other languages" in mixed
+    french = prompt.brief(facts, sentences, 1, 380, "fr", False)[-1]["content"]
+    assert "every sentence in French" in french
+
+
+def test_the_summarizer_language_setting_is_checked(tmp_path):
+    from digest.config import load
+    from digest.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[summarizer]\nlanguage = "fr"\n')
+    assert load(path).summarizer.language == "fr"
+    path.write_text('[summarizer]\nlanguage = "French"\n')
+    with pytest.raises(ConfigError, match="language"):
+        load(path)
+
+
+def test_the_writer_passes_the_language_into_the_prompt():
+    from digest.config import Citations
+    from digest.embed import HashEmbedder
+    from digest.summarize import BriefWriter
+
+    seen = []
+
+    class Recorder:
+        def generate(self, messages, max_new_tokens, avoid=""):
+            seen.append(messages[-1]["content"])
+            return "Headline: Ferry aground\n1. The ferry Aurora Bay ran aground off Tarnholm."
+
+    writer = BriefWriter(HashEmbedder(), Recorder(), Citations(), brief_words=30,
+                         input_words=200, max_new_tokens=60, language="de")  # fmt: skip
+    writer.write("s", [read("fr-courrier-des-iles-ferry.md")], 1, "2026-11-14T00:00:00+00:00")
+    assert seen and "every sentence in German" in seen[0]
