@@ -18,12 +18,13 @@ reference's names and numbers found in the brief); the lead (cosine of the brief
 sentence to the reference's first sentence, and the share at >= 0.5); redundancy (sentence
 pairs at cosine >= 0.8 and >= 0.7); sentences a reader should never see (captions, asides,
 questions, context-dependent); words and seconds per brief. --json writes every figure and
---keep writes each brief as Markdown for reading. The data is read from ../shared, never copied.
+--keep writes each brief as Markdown for reading and as JSON (sentences, citations, evidence, notes). The data is read from ../shared, never copied.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import statistics
@@ -165,6 +166,9 @@ def main() -> None:
                     f"# {brief.headline}\n\n{body}\n\nReference: {reference}\n\n"
                     + "\n".join(f"note: {n}" for n in brief.notes)
                     + "\n"
+                )
+                (args.keep / f"{cluster['cluster_id']}-{name}.json").write_text(
+                    json.dumps(dataclasses.asdict(brief), indent=1, ensure_ascii=False)
                 )
         print(
             f"[{c_no}/{len(clusters)}] "

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
 _COMMON = {
@@ -48,17 +50,27 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*")  # "Éric" and "Ødegaard" are names 
 # source. "one" and "two" are left out: "one of them", "the two men", "a father of two" are
 # loose wording as often as figures (requiring "two" raised false alarms on real paraphrases
 # by 1 point and caught few more changes; docs/faithfulness.md).
-_NUMBER_WORDS = {
-    w: str(n)
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-    if n >= 3
-} | {
-    w: str(10 * n)
-    for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
-}
+_NUMBER_WORDS = (
+    {
+        w: str(n)
+        for n, w in enumerate(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        )
+        if n >= 3
+    }
+    | {
+        w: str(10 * n)
+        for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+    }
+    | {
+        # ordinals from "third" up ("first" and "second" are loose wording, and "second" a time)
+        w: str(n)
+        for n, w in enumerate(
+            "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 3
+        )
+    }
+)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # Number words of the other languages a source may be in (French, German, Spanish, Italian),
 # read in the evidence only: a brief's "12" is supported by "doce", "zwölf" or "douze".
@@ -311,6 +323,8 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
     negates a word that the brief uses.
     """
+    if _opposite_mismatch(text, evidence[0]):
+        return True
     negated = _negated_words(text)
     if not negated:
         if _says_not(text):
@@ -324,6 +338,27 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
         if evidence[0] not in using and _says_not(evidence[0]):
             continue
         return True
+    return False
+
+
+_NOT_OPPOSITES = {"unless", "until", "united", "unit", "units", "union", "unions", "uniform"}
+
+
+def _opposite_mismatch(text: str, nearest: str) -> bool:
+    """Whether one side says "unaware" (an un- word) where the other says "aware" with no
+    "not" near it: "the team said it was unaware" against "the team said it was aware"."""
+    a, b = set(_words_of(text)), set(_words_of(nearest))
+    for one, other, other_text in ((a, b, nearest), (b, a, text)):
+        for w in one - other:
+            base = w[2:]
+            if (
+                w.startswith("un")
+                and len(base) >= 4
+                and w not in _NOT_OPPOSITES
+                and base in other
+                and not _not_near(base, other_text)
+            ):
+                return True
     return False
 
 
@@ -470,6 +505,9 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
             out.append("not")
         out += _weekday_mismatch(text, evidence)
         out += _role_mismatch(text, evidence, vocabulary)
+        out += speaker_mismatch(text, evidence)
+        out += quote_speaker_mismatch(text, evidence)
+        out += voice_mismatch(text, evidence)
     return out
 
 

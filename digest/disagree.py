@@ -23,6 +23,7 @@ from .records import BriefSentence, Evidence, Sentence
 
 NEAR = 0.6  # source sentences this similar to a fact report the same fact
 MAX_QUOTE_WORDS = 6
+ROUNDING = 0.005  # figures within half a percent of each other are one figure, rounded
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
 _NUMBER_UNIT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s+([a-z]{3,})\b")
 # Words after a number that are not the unit being counted.
@@ -43,6 +44,7 @@ _SAME_UNIT = {
         "people",
     ),
     **dict.fromkeys(("dead", "death", "killed", "fatalitie", "fatality", "victim"), "deaths"),
+    **dict.fromkeys(("feet", "foot"), "feet"),
     **dict.fromkeys(("injured", "injurie", "injury", "wounded"), "injuries"),
     **dict.fromkeys(("troop", "soldier"), "soldiers"),
 }  # fmt: skip
@@ -116,11 +118,22 @@ def _examples(
     return tuple(out)
 
 
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _conflict(values: dict[str, set[int]]) -> bool:
     """Two or more versions, each from reports that give no other: a report that states both
     "2.4 hours" and "2.5 hours" is counting two things, not contradicting another report."""
     if len(values) < 2:
         return False
+    numbers = [float(v) for v in values if _is_number(v)]
+    if len(numbers) == len(values) and max(numbers) - min(numbers) <= ROUNDING * max(numbers):
+        return False  # "19,350 feet" and "19,356 feet": one height converted and rounded
     seen: set[int] = set()
     for sources in values.values():
         if seen & sources:

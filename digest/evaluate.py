@@ -47,7 +47,15 @@ def redundant_pairs(vectors, threshold: float) -> int:
 _WORDS = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z0-9]+(?:'[a-z]+)?")  # "1,250" is one word
 # What a brief must never publish (plan.rejection's reasons): captions, bylines, questions,
 # asides and sentences that lean on context they lack.
-NOT_PUBLISHABLE = {"caption", "byline", "question", "aside", "needs context", "shouting"}
+NOT_PUBLISHABLE = {
+    "caption",
+    "byline",
+    "question",
+    "aside",
+    "needs context",
+    "shouting",
+    "page text",
+}
 
 
 def _words(text: str) -> list[str]:

@@ -86,6 +86,14 @@ _ATTRIBUTION = re.compile(
 _PRONOUN_SUBJECT = re.compile(r"^[^,\"“]{0,50}, (?:he|she|they|it|we)\b")
 _PARTS = {"half", "most", "some", "many", "few", "others", "several", "all", "none", "each"}
 _VERBS = {"were", "was", "are", "is", "had", "have", "has", "said", "did", "do", "will", "would"}
+# A sentence that opens with a past verb and has no comma soon after has lost its subject:
+# "Took the shirt and left.", "Charged with eight counts of ..." ("Charged with fraud, he ..."
+# has one).
+_PAST = {"took", "went", "came", "made", "got", "left", "found", "told", "gave", "said", "saw"}
+# two sentences of a page run together with no space: "41 daysThe latest", "in a row.Those"
+_RUN_ON = re.compile(r"[a-z]{2}\.?(?:The|A|An|In|It|He|She|They|We|This|That|Those|These|But)\s")
+_LINKS = {"with", "by", "in", "on", "at", "to", "for", "from", "as", "the", "a", "an", "his", "her"}
+_NOT_PAST = {"mohammed", "mohamed", "ahmed", "indeed", "united", "limited", "red", "ted"}
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
@@ -145,6 +153,10 @@ def rejection(text: str) -> str | None:
         return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text):
         return "caption"
+    if text.startswith("(") and text.rstrip(". ").endswith(")"):
+        return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
+    if len(_RUN_ON.findall(text)) >= 1:
+        return "page text"  # sentences run together: "That's 41 daysThe latest sightings"
     if _BYLINE.search(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
@@ -152,6 +164,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
+    if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
+        return "needs context"  # a fragment, or a sentence that leads into what it lacks
     if text[0] in '"“' and not _ATTRIBUTION.search(text):
         return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
@@ -160,6 +174,19 @@ def rejection(text: str) -> str | None:
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return "shouting"
     return None
+
+
+def _no_subject(first: str, words: list[str]) -> bool:
+    past = first in _PAST or (
+        len(first) >= 6 and first.endswith("ed") and not first.endswith("eed")
+    )
+    after = words[1].lower() if len(words) > 1 else ""
+    return (
+        past
+        and first not in _NOT_PAST
+        and after in _LINKS  # "Charged with ...", "Took the ...", not "Armed men stormed ..."
+        and not any(w.endswith(",") for w in words[:8])
+    )
 
 
 def candidates(sentences: list[Sentence]) -> list[int]:

@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
 MIN_SENTENCE_WORDS = 4
-SAME_FACT_BRIEF = 0.6  # two brief sentences on one fact of the plan this similar say it twice
+# two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
+SAME_FACT_BRIEF = 0.6
+HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
 
 
 def order_sources(articles: list[Article]) -> list[Article]:
@@ -225,7 +227,7 @@ class BriefWriter:
             assert s is not None
             fact = self._fact_of(d, s.best, story)
             unfit = rejection(d.text)  # the model's own caption, aside or "It's ..." sentence
-            if unfit in ("caption", "byline", "question", "aside", "needs context"):
+            if unfit in ("caption", "byline", "question", "aside", "needs context", "page text"):
                 s = d.support = dataclasses.replace(s, supported=False, missing=(unfit,))
             if s.supported:
                 checked.append((self._cited(d.text, s, story), fact, s.best))
@@ -303,6 +305,10 @@ class BriefWriter:
                     else self.citations.duplicate_similarity
                 )
                 or _contained(sentence.text, checked[k][0].text)
+                or (
+                    float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
+                    and bool(_figures(sentence.text) & _figures(checked[k][0].text))
+                )
                 for k in kept
             )
             if same_meaning:
@@ -426,7 +432,13 @@ class BriefWriter:
             )
             terms = set(cite.key_terms(headline, story.vocabulary.lowercase))
             lead_terms = set(cite.key_terms(out[0].text, story.vocabulary.lowercase))
-            agrees = bool(terms & lead_terms) or float(vec @ lead) >= 0.5
+            # it shares a name or figure with the lead, or is near the lead or a report's title
+            # ("Pittsburgh teacher accused of child luring" beside "Geraldine Alcorn was charged")
+            agrees = (
+                bool(terms & lead_terms)
+                or float(vec @ lead) >= 0.5
+                or float(np.max(tvec @ vec)) >= HEADLINE_NEAR_TITLE
+            )
             if s.supported and agrees:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
@@ -434,6 +446,18 @@ class BriefWriter:
         # a whole title of headline length before a long or cut-off one
         fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
         return titles[int(np.argmax(tvec @ event + fits))]
+
+
+def _figures(text: str) -> set[str]:
+    """The distinctive figures of `text` ("15,000", "$27,000"; not a year, not "12"): two close
+    sentences that give the same one state the same fact."""
+    return {
+        t
+        for t in cite.key_terms(text)
+        if re.fullmatch(r"\d[\d.]*", t)
+        and len(t.replace(".", "")) >= 3
+        and not (len(t) == 4 and 1900 <= float(t) <= 2100)
+    }
 
 
 def _content_words(text: str) -> set[str]:

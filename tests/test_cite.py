@@ -248,3 +248,22 @@ def test_a_clock_time_is_one_figure_however_it_is_written():
     assert cite.missing_terms("They met at 7:15 p.m.", ["They met at 7.10pm."]) == ["15"]
     # and a decimal that is not a time stays a decimal
     assert cite.missing_terms("Shares rose 7.10 percent.", ["Shares rose 7.1 percent."]) == ["7.10"]
+
+
+def test_an_un_word_against_its_base_is_a_negation():
+    # read in a validation brief: "aware" in the report became "unaware" in the brief
+    evidence = ["The team said it was aware of the misspelling, but decided to hand them out."]
+    assert cite.mismatches("The team said it was unaware of the misspelling.", evidence) == ["not"]
+    assert cite.mismatches("The cause is known.", ["The cause is unknown, police said."]) == ["not"]
+    # the same meaning in other words agrees
+    assert cite.mismatches("The cause is unknown.", ["The cause was not known."]) == []
+    assert cite.mismatches("The team was not aware of it.", ["The team was unaware of it."]) == []
+
+
+def test_an_ordinal_is_a_figure():
+    # read in a validation brief: "tie for fifth" became "rank fifth and sixth"
+    evidence = ["Cross ranks third with $10 million and Huffman and Hatcher tie for fifth."]
+    assert cite.missing_terms(
+        "Cross, Huffman and Hatcher rank third, fifth and sixth.", evidence
+    ) == ["6"]
+    assert cite.missing_terms("The team finished 5th.", ["The team finished fifth."]) == []

@@ -88,3 +88,18 @@ def test_three_wordings_of_one_quote_from_three_reports():
     v = SentenceTransformerEmbedder().embed([x.text for x in s])
     [d] = disagree.find(0, s, v)
     assert [value for value, _ in d.sides] == ["a bold step", "a brave step", "a courageous step"]
+
+
+def test_a_converted_and_rounded_figure_is_no_disagreement():
+    # read in a validation brief: "5,900 meters (19,350 feet)" / "19,356 feet (5,900 m)" was
+    # published as "Reports differ on the number of feets"
+    s = [
+        Sentence(1, 0, "They saw the bodies on a glacier at a height of 19,350 feet."),
+        Sentence(2, 0, "They found the bodies on the glacier at an altitude of 19,356 feet."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert disagree.find(0, s, v) == []
+    s2 = [s[0], Sentence(2, 0, "They found the bodies on the glacier at an altitude of 21,000 feet.")]
+    v2 = SentenceTransformerEmbedder().embed([x.text for x in s2])
+    (d,) = disagree.find(0, s2, v2)
+    assert d.sentence().text.startswith("Reports differ on the number of feet:")

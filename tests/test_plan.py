@@ -168,3 +168,30 @@ def test_work_per_story_is_bounded(embedder):
 
 def test_a_pronoun_that_refers_to_the_named_speaker_is_fine():
     assert plan.rejection('Stallone said he was "extremely flattered" to have been asked.') is None
+
+
+def test_a_sentence_that_lost_its_subject_is_no_fact():
+    rejection = plan.rejection
+    # read in validation briefs: fragments published as sentences
+    assert rejection("Took the shirt and left.") == "needs context"
+    assert rejection("People build really close relationships with TV characters:") == (
+        "needs context"
+    )
+    assert rejection("It is fun to keep on trying to win one of these....") == "needs context"
+    assert rejection("Charged with eight counts of permitting a minor to possess alcohol.") == (
+        "needs context"
+    )
+    # a participle with its subject after the comma, an adjective before a noun, a name
+    assert rejection("Charged with fraud, the banker resigned on Monday.") is None
+    assert rejection("Armed men stormed the bank on Friday morning.") is None
+    assert rejection("Mohammed said the talks would resume on Friday.") is None
+
+
+def test_page_notes_and_sentences_run_together_are_no_facts():
+    # read in a validation brief: a page's date note and two sentences with no space between
+    assert plan.rejection("(Published Friday, June 27, 2014)") == "aside"
+    assert plan.rejection("That's 41 daysThe latest sightings are half a mile from the school.") == (
+        "page text"
+    )
+    # names with capitals inside stay facts
+    assert plan.rejection("McDonald said the iPhone app launched on YouTube in May.") is None

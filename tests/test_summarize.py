@@ -9,7 +9,7 @@ from digest.errors import ModelError
 from digest.plan import plan
 from digest.prompt import brief as brief_prompt
 from digest.prompt import parse_reply
-from digest.records import Article
+from digest.records import Article, BriefSentence
 from digest.summarize import BriefWriter, story_sentences
 
 A1 = Article(
@@ -253,3 +253,60 @@ def test_a_sentence_contained_in_an_earlier_one_is_dropped(embedder):
     assert texts[0] == "The Harbor Council approved 1,250 new berths on Monday, and work starts in March."
     assert "Work on the berths starts in March." not in texts
     assert "dropped repeated fact: Work on the berths starts in March." in brief.notes
+
+
+TEACHER = [
+    Article(
+        path="t1.txt",
+        title="Former Larkfield teacher in custody, accused of luring a pupil",
+        text=(
+            "Geraldine Marsh, 28, was charged on Wednesday with child luring and corruption of "
+            "minors. Police said she exchanged thousands of text messages with the girl. "
+            "Neighbours said they had often seen her on the girl's front porch."
+        ),
+        content_hash="t1",
+    ),
+    Article(
+        path="t2.txt",
+        title="Teacher charged with luring 11-year-old student",
+        text=(
+            "Twenty-eight-year-old Geraldine Marsh was arraigned on Wednesday on charges of "
+            "child luring and corruption of minors. She taught at a Larkfield school until March."
+        ),
+        content_hash="t2",
+    ),
+]
+
+
+def test_a_headline_near_a_reports_title_is_kept_though_it_names_no_one(embedder):
+    # read in a validation brief: the model's "Pittsburgh teacher accused of child luring,
+    # corruption of minors" was replaced by a source's cut-off first line, since it shares no
+    # name with a lead that names the teacher
+    gen = Scripted(
+        "Headline: Larkfield teacher accused of luring a pupil\n"
+        "1. Geraldine Marsh, 28, was charged on Wednesday with child luring and corruption of minors."
+    )
+    brief = writer(embedder, gen).write("t", TEACHER, 1, "t")
+    assert brief.headline == "Larkfield teacher accused of luring a pupil"
+
+
+
+
+def test_one_figure_given_twice_in_other_words_is_one_fact(embedder):
+    # read in a validation brief: "gave out 15,000 replicas ... read Tulowizki" and "handed out
+    # 15,000 jersey replicas with the name misspelled", resting on two facts of the plan, were
+    # both published
+    first = BriefSentence(
+        'The Larkfield Lions gave out 12,000 replica shirts of Tom Baird, but the back read "Bard".',
+        (1,),
+    )
+    again = BriefSentence(
+        "The Larkfield Lions handed out 12,000 replica shirts with their captain's name misspelled.",
+        (2,),
+    )
+    other = BriefSentence("The Lions gave out 400 flags at the same match in May.", (2,))
+    w = writer(embedder, None)
+    notes: list[str] = []
+    kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], None, notes)
+    assert [s.text for s, _ in kept] == [first.text, other.text]
+    assert notes == [f"dropped repeated fact: {again.text}"]

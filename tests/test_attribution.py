@@ -1,0 +1,65 @@
+"""Speakers in lower case: "police said" must rest on evidence where the police speak."""
+
+from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers, voice_mismatch
+from digest.claims import mismatches
+
+
+def test_a_claim_moved_to_a_speaker_the_evidence_never_names_is_caught():
+    # seen in a brief of Multi-News train: a columnist's joke published as the police's words
+    evidence = ["The future is also going to be full of drunk people tackling robots for fun."]
+    claim = (
+        "The future of robots is going to involve drunk people tackling them for fun, police said."
+    )
+    assert speaker_mismatch(claim, evidence) == ["police said"]
+    assert "police said" in mismatches(claim, evidence)
+
+
+def test_the_same_speaker_or_the_same_kind_of_speaker_passes():
+    evidence = ["The firm said it was halting operations, authorities said on Tuesday."]
+    assert speaker_mismatch("The company said it was closing, officials said.", evidence) == []
+    assert speaker_mismatch("Police said the robot was hit.", ["Police say a man hit it."]) == []
+
+
+def test_speakers_are_found_before_and_after_the_verb_and_after_according_to():
+    assert speakers("The plan, which critics said was costly, will pass, said the mayor.") == [
+        ("critics", "said"),
+        ("mayor", "said"),
+    ]
+    assert speakers("It fell, according to local police officers.") == [
+        ("officers", "according to")
+    ]
+
+
+def test_pronouns_names_documents_and_said_as_an_adjective_are_no_speakers():
+    assert speakers("He said it would rain.") == []
+    assert speakers("A White House official said in a statement that it was false.") == []
+    assert speakers("It fell, according to the criminal complaint.") == []
+    assert speakers("According to a statement from a Fitbit representative, it was paid.") == []
+    assert speakers("She was seen on said lawyer's floor.") == []
+
+
+def test_a_quotation_given_to_another_named_speaker_is_caught():
+    # read in a validation brief: the director's words given to the officer of the same story
+    evidence = [
+        '"We were told it was 25 dogs, so we were not prepared for what we saw," said '
+        "Humane Society Executive Director Mary Shafer.",
+        "Humane Officer Barbara Morgan said she expects to file charges.",
+    ]
+    wrong = '"We were told it was 25 dogs, so we were not prepared for what we saw," Morgan said.'
+    right = '"We were told it was 25 dogs, so we were not prepared for what we saw," Shafer said.'
+    assert quote_speaker_mismatch(wrong, evidence) == ["Morgan said"]
+    assert "Morgan said" in mismatches(wrong, evidence)
+    assert quote_speaker_mismatch(right, evidence) == []
+    # an unattributed quotation, or one the evidence gives to nobody by name, is left alone
+    assert (
+        quote_speaker_mismatch('"We were not prepared for what we saw," she said.', evidence) == []
+    )
+
+
+def test_who_did_it_to_whom_survives_a_change_of_voice():
+    # read in a validation brief's headline: "CNN sued EMTs" from "CNN is being sued by EMTs"
+    evidence = ["CNN is being sued by two EMTs who say a correspondent bit them."]
+    assert voice_mismatch("CNN sued EMTs for biting a correspondent", evidence) == ["cnn sued emts"]
+    assert voice_mismatch("EMTs were sued by CNN.", evidence) == ["cnn sued emts"]
+    assert voice_mismatch("Two EMTs sued CNN over the bite.", evidence) == []
+    assert voice_mismatch("CNN was sued by two EMTs.", evidence) == []
