@@ -14,6 +14,13 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+from .claims_languages import (
+    FOREIGN_NUMBER_WORDS,
+    FOREIGN_WEEKDAYS,
+    foreign_figures,
+    name_key,
+    quoted_in_another_language,
+)
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -72,35 +79,6 @@ _NUMBER_WORDS = (
     }
 )
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-# Number words of the other languages a source may be in (French, German, Spanish, Italian),
-# read in the evidence only: a brief's "12" is supported by "doce", "zwölf" or "douze".
-_FOREIGN_NUMBER_WORDS = {
-    w: str(n)
-    for words in (
-        "trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
-        "dix-sept dix-huit dix-neuf vingt",
-        "drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn "
-        "sechzehn siebzehn achtzehn neunzehn zwanzig",
-        "tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
-        "dieciséis diecisiete dieciocho diecinueve veinte",
-        "tre quattro cinque sei sette otto nove dieci undici dodici tredici quattordici "
-        "quindici sedici diciassette diciotto diciannove venti",
-    )
-    for n, w in enumerate(words.split(), start=3)
-}
-# Figures as other languages write them: "3,5" is 3.5, "1.200" and "1 200" are 1200.
-_DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d+),(\d{1,2})(?![\d,])")
-_THOUSANDS_DOT = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?![\d.]|,\d)")
-_THOUSANDS_SPACE = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\d]|[.,]\d)")
-# Weekdays in other languages, as the English name the brief uses.
-_FOREIGN_WEEKDAYS = dict(
-    zip(
-        "lundi mardi mercredi jeudi vendredi samedi dimanche montag dienstag mittwoch donnerstag "
-        "freitag samstag sonntag lunes martes miércoles jueves viernes sábado domingo".split(),
-        ("monday tuesday wednesday thursday friday saturday sunday ".split()) * 3,
-        strict=True,
-    )
-)
 # "Aug. 8" is "August 8".
 _MONTHS = {
     m[:3]: m
@@ -166,22 +144,6 @@ def _flat(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
-# Quotation marks of other languages: « », „ “, ‹ ›, 「 」.
-_FOREIGN_QUOTE = re.compile(r"[«»„‹›「」]")
-
-
-def quoted_in_another_language(evidence: str) -> bool:
-    """Whether `evidence` quotes someone in a language other than English: a quotation in the
-    brief may then be its translation, which cannot be matched word for word (cite.py marks
-    it as translated)."""
-    from .language import detect
-
-    return bool(_FOREIGN_QUOTE.search(evidence) or '"' in evidence) and detect(evidence) not in (
-        None,
-        "en",
-    )
-
-
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
@@ -200,25 +162,6 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     return len(key) >= 3 and any(name_key(w) == key for w in evidence_words if w[:1].isalpha())
 
 
-# Spellings of one name across languages and transliterations, folded to one key.
-_NAME_FOLDS = (
-    ("tsch", "ch"), ("sch", "sh"), ("gue", "ge"), ("gui", "gi"), ("ou", "u"), ("kh", "h"),
-    ("ph", "f"), ("ck", "k"), ("j", "i"), ("y", "i"), ("w", "v"), ("ie", "i"), ("ii", "i"),
-)  # fmt: skip
-
-
-def name_key(word: str) -> str:
-    """A name as one key whatever its accents and transliteration: "Sergueï", "Sergej",
-    "Serguéi" and "Sergey" are "sergei"; "Ibáñez" is "Ibanez"; "Orlow" is "Orlov"."""
-    from anyascii import anyascii  # imported here: only names not found as written need it
-
-    key = anyascii(word).lower()
-    key = re.sub(r"[^a-z]", "", key)
-    for a, b in _NAME_FOLDS:
-        key = key.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", key)  # doubled letters: "Mikkel", "Mikel"
-
-
 def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
     """The key terms of `sentence` that none of the `evidence` sentences contains."""
     return absent(key_terms(sentence, lowercase), evidence)
@@ -228,9 +171,7 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
     """The `terms` (as `key_terms` gives them) that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
-    words |= {f"{m.group(1)}.{m.group(2)}" for m in _DECIMAL_COMMA.finditer(text)}
-    words |= {re.sub(r"[. ]", "", m.group(0)) for m in _THOUSANDS_DOT.finditer(text)}
-    words |= {m.group(0).replace(" ", "") for m in _THOUSANDS_SPACE.finditer(text)}
+    words |= foreign_figures(text)
     for w in re.findall(r"[\w'’.-]+", text):
         w = w.strip(".'’-").removesuffix("'s")
         parts = [w, *w.split("-")] if "-" in w else [w]  # "Norwegian-flagged": "Norwegian"
@@ -238,8 +179,8 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
             words.add(part)
             if part in _NUMBER_WORDS:
                 words.add(_NUMBER_WORDS[part])
-            if part in _FOREIGN_NUMBER_WORDS:
-                words.add(_FOREIGN_NUMBER_WORDS[part])
+            if part in FOREIGN_NUMBER_WORDS:
+                words.add(FOREIGN_NUMBER_WORDS[part])
             if part in _MONTHS:
                 words.add(_MONTHS[part])
     return [t for t in terms if not _term_in(t, text, words)]
@@ -381,10 +322,10 @@ def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
         return []
     named = {d for e in evidence for d in _WEEKDAYS if d in _plain_words(e)}
     named |= {
-        _FOREIGN_WEEKDAYS[w]
+        FOREIGN_WEEKDAYS[w]
         for e in evidence
         for w in re.findall(r"[^\W\d_]+", e.lower())
-        if w in _FOREIGN_WEEKDAYS
+        if w in FOREIGN_WEEKDAYS
     }
     return [d for d in days if d not in named] if named - set(days) else []
 
