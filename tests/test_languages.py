@@ -376,3 +376,18 @@ def test_the_writer_passes_the_language_into_the_prompt():
                          input_words=200, max_new_tokens=60, language="de")  # fmt: skip
     writer.write("s", [read("fr-courrier-des-iles-ferry.md")], 1, "2026-11-14T00:00:00+00:00")
     assert seen and "every sentence in German" in seen[0]
+
+
+def test_a_decimal_comma_is_no_disagreement():
+    """Found by running the CLI on the fixtures: "3,5 millions" was read as 35 million."""
+    from digest.disagree import find
+
+    sentences = [
+        Sentence(1, 0, "The damage was estimated at 3.5 million euros."),
+        Sentence(2, 0, "Les dégâts sont estimés à 3,5 millions d'euros."),
+        Sentence(3, 0, "Le préjudice atteint 4,5 millions d'euros, selon l'assureur."),
+    ]
+    vectors = np.ones((3, 4), dtype=np.float32) / 2
+    assert find(0, sentences[:2], vectors[:2]) == []
+    [d] = find(0, sentences, vectors)
+    assert d.kind == "number" and [v for v, _ in d.sides] == ["3.5", "4.5"]
