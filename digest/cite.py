@@ -11,6 +11,8 @@ that says "bold step".
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -184,3 +186,36 @@ def drop_duplicates(
         else:
             kept.append(i)
     return [sentences[i] for i in kept], dropped
+
+
+def mark_translated(
+    sentences: list[BriefSentence], languages: dict[int, str | None], brief_language: str = "en"
+) -> list[BriefSentence]:
+    """Each quotation of a sentence whose words no cited source in the brief's language has,
+    while a cited source in another language does, marked '(translated from French)': a
+    translation is never shown as the speaker's exact words. `languages`: source number to
+    its language (None: unknown, counted as the brief's)."""
+    from . import language
+
+    out = []
+    for s in sentences:
+        foreign = [n for n in s.citations if languages.get(n) not in (None, brief_language)]
+        if not foreign or '"' not in normalise(s.text):
+            out.append(s)
+            continue
+        own = " ".join(e.text for e in s.evidence if e.n not in foreign)
+        text = s.text
+        for quoted in reversed(list(_QUOTED.finditer(text))):
+            if f" {_words(quoted.group(1))} " in f" {_words(own)} ":
+                continue  # the speaker's words, as a source in the brief's language has them
+            name = language.name(languages[foreign[0]])
+            text = f"{text[: quoted.end()]} (translated from {name}){text[quoted.end() :]}"
+        out.append(dataclasses.replace(s, text=text) if text != s.text else s)
+    return out
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{3,}?)[\"”]")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))

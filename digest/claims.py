@@ -14,6 +14,13 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+from .claims_languages import (
+    FOREIGN_NUMBER_WORDS,
+    FOREIGN_WEEKDAYS,
+    foreign_figures,
+    name_key,
+    quoted_in_another_language,
+)
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -45,7 +52,7 @@ _OPENERS = {
 }  # fmt: skip
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
-_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")  # "Éric" and "Ødegaard" are names too
 # A number written as a word is the number: "three" in a brief needs "three" or "3" in a
 # source. "one" and "two" are left out: "one of them", "the two men", "a father of two" are
 # loose wording as often as figures (requiring "two" raised false alarms on real paraphrases
@@ -113,6 +120,8 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
         word = m.group(0).rstrip(".'’-").removesuffix("'s")
         if not word or not word[0].isupper() or word.lower() in _COMMON:
             continue
+        if word.lower() in _NUMBER_WORDS:  # "Twelve people ...": the number, counted above
+            continue
         if (word.lower() in lowercase or word.lower() in _OPENERS) and _opens(text, m.start()):
             continue
         terms.append(_MONTHS.get(word.lower(), word.lower()))
@@ -138,7 +147,7 @@ def _flat(text: str) -> str:
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
-        return _flat(term) in _flat(evidence)
+        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence)
     if term[0].isdigit():
         return term in evidence_words
     if term in evidence_words:
@@ -146,8 +155,11 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     # Inflected names: "Russian" is supported by "Russia", "Afghan" by "Afghanistan".
     if len(term) >= 5:
         stem = term[:5]
-        return any(w.startswith(stem) and abs(len(w) - len(term)) <= 6 for w in evidence_words)
-    return False
+        if any(w.startswith(stem) and abs(len(w) - len(term)) <= 6 for w in evidence_words):
+            return True
+    # The same name in another spelling: "Ibanez" for "Ibáñez", "Sergey" for "Sergueï".
+    key = name_key(term)
+    return len(key) >= 3 and any(name_key(w) == key for w in evidence_words if w[:1].isalpha())
 
 
 def missing_terms(sentence: str, evidence: list[str], lowercase: Collection[str] = ()) -> list[str]:
@@ -159,6 +171,7 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
     """The `terms` (as `key_terms` gives them) that none of the `evidence` sentences contains."""
     text = normalise(" ".join(evidence)).lower()
     words = {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+    words |= foreign_figures(text)
     for w in re.findall(r"[\w'’.-]+", text):
         w = w.strip(".'’-").removesuffix("'s")
         parts = [w, *w.split("-")] if "-" in w else [w]  # "Norwegian-flagged": "Norwegian"
@@ -166,7 +179,9 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
             words.add(part)
             if part in _NUMBER_WORDS:
                 words.add(_NUMBER_WORDS[part])
-            elif part in _MONTHS:
+            if part in FOREIGN_NUMBER_WORDS:
+                words.add(FOREIGN_NUMBER_WORDS[part])
+            if part in _MONTHS:
                 words.add(_MONTHS[part])
     return [t for t in terms if not _term_in(t, text, words)]
 
@@ -306,6 +321,12 @@ def _weekday_mismatch(text: str, evidence: list[str]) -> list[str]:
     if not days:
         return []
     named = {d for e in evidence for d in _WEEKDAYS if d in _plain_words(e)}
+    named |= {
+        FOREIGN_WEEKDAYS[w]
+        for e in evidence
+        for w in re.findall(r"[^\W\d_]+", e.lower())
+        if w in FOREIGN_WEEKDAYS
+    }
     return [d for d in days if d not in named] if named - set(days) else []
 
 

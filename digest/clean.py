@@ -119,12 +119,47 @@ _NOISE_ANYWHERE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The same families in French, German and Spanish (and Italian where the word is shared):
+# captions and credits, "read also", share and subscribe prompts, ad markers, footers, cookies.
+_NOISE_START_OTHER = re.compile(
+    r"""^(?:
+        (?:photo|crédit\ photo|légende|foto|bild|imagen|fotografía|pie\ de\ foto|bildquelle
+            |quelle|fuente|crédito|crédits?)\s*:
+      | (?:à\ )?lire\ (?:aussi|également|la\ suite) | voir\ aussi\s*: | sur\ le\ même\ sujet
+      | lesen\ sie\ (?:auch|mehr|weiter) | mehr\ zum\ thema | auch\ interessant\s*: | weiterlesen
+      | lea\ (?:también|además) | leer\ más | le\ puede\ interesar | te\ puede\ interesar
+      | (?:partager|partagez)\ (?:sur|cet|l'article) | teilen\ (?:sie\ )?(?:auf|diesen|den)
+      | compartir\ (?:en|este|esta) | comparte\ (?:en|esta|este)
+      | abonnez-vous | inscrivez-vous | abonnieren\ sie | jetzt\ abonnieren | melden\ sie\ sich
+      | suscríbete | suscribirse | regístrate
+      | (?:publicité|anzeige|werbung|publicidad|pubblicità)\s*$
+      | tous\ droits\ réservés | alle\ rechte\ vorbehalten | todos\ los\ derechos\ reservados
+      | (?:cet|cette)\ (?:article|dépêche)\ a\ été\ (?:publié|mis\ à\ jour)
+      | dieser\ (?:artikel|beitrag)\ (?:erschien|wurde) | este\ artículo\ (?:se\ publicó|fue)
+      | retour\ en\ haut | nach\ oben | volver\ arriba
+      | (?:avec|mit|con)\ (?:afp|reuters|ap|dpa|efe)\s*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NOISE_ANYWHERE_OTHER = re.compile(
+    r"""(?:
+        \((?:photo|foto|bild)\ ?[:/]?\ ?(?:afp|ap|reuters|dpa|efe|epa|getty)?
+      | \b(?:afp|dpa|efe|epa)/\w
+      | \b(?:ce\ site|notre\ site)\ utilise\ des\ cookies\b | \bdiese\ (?:web)?seite\ verwendet
+        \ cookies\b | \b(?:este\ sitio|esta\ web)(?:\ web)?\ utiliza\ cookies\b
+      | \b(?:accepter|akzeptieren|aceptar)\b.*\bcookies\b
+      | \b(?:newsletter|infolettre|boletín)\b.*\b(?:abonnez|inscri|abonnier|anmelden|suscr)
+      | \b(?:abonnez|inscrivez|abonnieren|suscríbete)\b.*\b(?:newsletter|infolettre|boletín)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # A photo credit inside a caption, as some sites run it into the teaser: "... | Jane Roe/Getty Images".
 _CREDIT = re.compile(r"\|\s+[\w .'\-]{2,60}/(?:[A-Z]+/)?Getty Images\b")
 # A line made only of share buttons: "Facebook Twitter Pinterest Email".
 _SHARE_WORDS = re.compile(
     r"^(?:(?:share|tweet|email|e-mail|print|facebook|twitter|pinterest|linkedin|whatsapp|"
-    r"reddit|flipboard|copy\ link|comments?|save|play)\b[\s|·,/]*)+$",
+    r"reddit|flipboard|copy\ link|comments?|save|play|partager|imprimer|commentaires?|teilen|"
+    r"drucken|kommentare?|compartir|imprimir|comentarios?|tweeter|e-mail)\b[\s|·,/]*)+$",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -298,12 +333,13 @@ def is_noise(paragraph: str) -> bool:
     words = paragraph.split()
     if sum(w.startswith("#") for w in words) * 2 >= len(words):
         return True  # "#Tag #OtherTag"
-    if _NOISE_START.match(paragraph.lstrip("[(")) or _CREDIT.search(paragraph):
+    start = paragraph.lstrip("[(")
+    if _NOISE_START.match(start) or _NOISE_START_OTHER.match(start) or _CREDIT.search(paragraph):
         return True
     return (
         len(words) <= PROMPT_MAX_WORDS
         and len(paragraph) <= PROMPT_MAX_CHARS  # one huge "word" is no prompt either
-        and bool(_NOISE_ANYWHERE.search(paragraph))
+        and bool(_NOISE_ANYWHERE.search(paragraph) or _NOISE_ANYWHERE_OTHER.search(paragraph))
     )
 
 

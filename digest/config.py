@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +120,14 @@ class Summarizer:
     # stories whose model calls are decoded together (llama.cpp); 1 = off: a story's brief
     # still depends on its batch companions (tests/test_batching.py, xfail)
     batch_size: int = 1
+    language: str = "en"  # ISO 639 code of the language briefs are written in (docs/languages.md)
 
     def validate(self) -> None:
+        if not (isinstance(self.language, str) and re.fullmatch(r"[a-z]{2,3}", self.language)):
+            raise ConfigError(
+                f"[summarizer] language must be an ISO 639 code such as \"en\" or \"fr\", "
+                f"not {self.language!r}"
+            )
         _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")
         _choice(self.device, ("auto", "cpu", "cuda"), "summarizer", "device")
         _between(self.brief_words, 15, 2000, "summarizer", "brief_words")

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .claims_languages import foreign_figures
 from .records import BriefSentence, Evidence, Sentence
 
 NEAR = 0.6  # source sentences this similar to a fact report the same fact
 MAX_QUOTE_WORDS = 6
 ROUNDING = 0.005  # figures within half a percent of each other are one figure, rounded
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _NUMBER_UNIT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s+([a-z]{3,})\b")
 # Words after a number that are not the unit being counted.
 _NOT_UNITS = {
@@ -90,7 +92,7 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
     units: dict[str, dict[str, set[int]]] = {}
     for s in related:
         for m in _NUMBER_UNIT.finditer(s.text.lower()):
-            number, unit = m.group(1).replace(",", ""), m.group(2)
+            number, unit = _figure(m.group(1)), m.group(2)
             if unit in _NOT_UNITS:
                 continue
             unit = unit.removesuffix("s")
@@ -103,6 +105,12 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
     return found
 
 
+def _figure(raw: str) -> str:
+    """A figure in the checker's form: "3,5" (as French, German, Spanish write 3.5) is "3.5";
+    "1,200" is "1200"."""
+    return raw.replace(",", ".") if _DECIMAL_COMMA.fullmatch(raw) else raw.replace(",", "")
+
+
 def _examples(
     sides: tuple[tuple[str, tuple[int, ...]], ...], related: list[Sentence], kind: str
 ) -> tuple[tuple[int, str], ...]:
@@ -112,7 +120,7 @@ def _examples(
         for n in sources:
             for s in related:
                 text = _norm_quote(s.text) if kind == "quote" else s.text.replace(",", "")
-                if s.source == n and value in text:
+                if s.source == n and (value in text or value in foreign_figures(s.text)):
                     out.append((n, s.text))
                     break
     return tuple(out)

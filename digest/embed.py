@@ -35,6 +35,12 @@ ONNX_MINILM = "all-minilm-l6-v2-int8"
 ONNX_FORMAT = 1
 MARKER = "digest-prepared.json"
 DIM = 384
+# Multilingual models shipped inside their packages, each run by its own adapter in
+# digest/backends/ (`[embedder] model`; backend "auto"): figures in docs/languages.md.
+MULTILINGUAL = {
+    "multilingual-e5-small": ("e5_embedder", "E5Embedder"),
+    "use-multilingual-v3": ("use_embedder", "UseEmbedder"),
+}
 
 
 class Embedder(Protocol):
@@ -59,6 +65,10 @@ ONNX_NEEDS = (
 
 def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
     """The embedder `[embedder]` asks for (the pipeline's, and the evaluation's)."""
+    if settings.model in MULTILINGUAL:
+        module, name = MULTILINGUAL[settings.model]
+        adapter = getattr(importlib.import_module(f".backends.{module}", __package__), name)
+        return adapter(settings.batch_size, settings.threads)
     folder = Path(models_dir) / ONNX_MINILM
     backend = choose_backend(settings.backend, settings.model, settings.device, folder)
     if backend == "onnx":

@@ -137,7 +137,7 @@ def story_sentences(articles: list[Article]) -> list[Sentence]:
     """The sentences of each article (the first MAX_SENTENCES), datelines cut off."""
     out = []
     for n, article in enumerate(articles, start=1):
-        for pos, text in enumerate(split_sentences(article.text)[:MAX_SENTENCES]):
+        for pos, text in enumerate(split_sentences(article.text, article.language)[:MAX_SENTENCES]):
             out.append(Sentence(source=n, position=pos, text=tidy(text)))
     return out
 

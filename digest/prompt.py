@@ -48,10 +48,17 @@ def _task(notes: str, reports: str, count: int) -> str:
 
 
 def brief(
-    facts: list[Fact], sentences: list[Sentence], n_sources: int, input_words: int
+    facts: list[Fact],
+    sentences: list[Sentence],
+    n_sources: int,
+    input_words: int,
+    language: str = "en",
+    other_languages: bool = False,
 ) -> list[Message]:
     """The chat that asks for a brief of `facts`; other reports' wordings are added while the
-    prompt's source text stays within `input_words` (each fact's own wording always is)."""
+    prompt's source text stays within `input_words` (each fact's own wording always is).
+    `language`: the brief's ([summarizer] language); `other_languages`: some notes are in
+    another language. Either adds one line to the task (an English story's prompt is as it was)."""
     used = sum(len(sentences[f.index].text.split()) for f in facts)
     blocks = []
     for n, f in enumerate(facts, start=1):
@@ -71,8 +78,20 @@ def brief(
         {"role": "system", "content": _SYSTEM},
         {"role": "user", "content": _task(_EXAMPLE_NOTES, "3 news reports", 3)},
         {"role": "assistant", "content": _EXAMPLE_ANSWER},
-        {"role": "user", "content": _task("\n".join(blocks), reports, len(facts))},
+        {"role": "user", "content": _task("\n".join(blocks), reports, len(facts))
+         + _language_line(language, other_languages)},
     ]
+
+
+def _language_line(language: str, other_languages: bool) -> str:
+    if language == "en" and not other_languages:
+        return ""
+    from .language import name
+
+    return (
+        f" Write the headline and every sentence in {name(language)}, translating notes written "
+        "in other languages; keep names and numbers as the notes give them."
+    )
 
 
 def problem(missing: tuple[str, ...] | list[str]) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import language
 from .config import Publish
 from .errors import DigestError
 from .records import Brief
@@ -205,7 +206,13 @@ def _templates() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(anchor=_anchor, rfc3339=_rfc3339, safe_url=safe_url, when=_time_text)
+    env.filters.update(
+        anchor=_anchor,
+        rfc3339=_rfc3339,
+        safe_url=safe_url,
+        when=_time_text,
+        language_name=language.name,
+    )
     return env
 
 
@@ -314,7 +321,9 @@ def daily_markdown(
             if url:  # an angle-bracket destination may hold parentheses, but not < or >
                 url = url.replace("<", "%3C").replace(">", "%3E")
             title_md = f"[{_md(s.title)}](<{url}>)" if url else _md(s.title)
-            meta = ", ".join(_md(p) for p in (s.publisher, s.published) if p)
+            meta = ", ".join(
+                _md(p) for p in (s.publisher, s.published, language.name(s.language)) if p
+            )
             lines.append(f"{int(s.n)}. {title_md}" + (f" — {meta}" if meta else ""))
         lines.append("")
     return "\n".join(lines)

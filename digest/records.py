@@ -21,6 +21,7 @@ class Article:
     # content_hash of the earlier article this one copies (the same wire story republished
     # with small edits): listed as a source, but its text counts once. None: an original.
     duplicate_of: str | None = None
+    language: str | None = None  # ISO 639 code found by digest/language.py; None: unknown
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Source:
     publisher: str | None = None
     published: str | None = None
     copies: tuple[Copy, ...] = ()  # "also published by": same text, counted once
+    language: str | None = None  # ISO 639 code of the article's language; None: unknown
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class Brief:
                     "url": s.url,
                     "publisher": s.publisher,
                     "published": s.published,
+                    "language": s.language,
                     "copies": [
                         {
                             "title": c.title,
@@ -163,6 +166,7 @@ class Brief:
                     url=s.get("url"),
                     publisher=s.get("publisher"),
                     published=s.get("published"),
+                    language=s.get("language"),
                 )
                 for s in data["sources"]
             ),

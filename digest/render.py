@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from . import language
 from .records import Brief, Source
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def markdown(brief: Brief) -> str:
 
 
 def _source_line(s: Source) -> str:
-    parts = [md_text(p) for p in (s.publisher, s.published) if p]
+    parts = [md_text(p) for p in (s.publisher, s.published, language.name(s.language)) if p]
     meta = f" — {', '.join(parts)}" if parts else ""
     line = f"{int(s.n)}. {md_link(s.title, s.url)}{meta} ({md_code(s.path)})"
     if s.copies:  # near-duplicates of this source: the same text, counted once

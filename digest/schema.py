@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS articles (
     story_id TEXT,                   -- NULL until clustered
     added_at TEXT NOT NULL,
     author TEXT,
-    duplicate_of TEXT                -- content_hash of the article this one copies
+    duplicate_of TEXT,               -- content_hash of the article this one copies
+    language TEXT                    -- ISO 639 code (digest/language.py), NULL: unknown
 );
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
 CREATE TABLE IF NOT EXISTS stories (

@@ -116,6 +116,7 @@ class Store(SignalColumns):
         ("stories", "terms", "BLOB"),
         ("stories", "entities", "BLOB"),
         ("stories", "anchor", "BLOB"),  # unit mean of its founding articles' vectors (float32)
+        ("articles", "language", "TEXT"),  # ISO 639 code; NULL for articles read before it
     )
 
     def _migrate(self) -> None:
@@ -196,7 +197,8 @@ class Store(SignalColumns):
         """Insert an article; False if one with the same content is already known."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO articles(content_hash, path, title, text, url, source,"
-            " published, author, duplicate_of, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " published, author, duplicate_of, language, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.content_hash,
                 article.path,
@@ -207,6 +209,7 @@ class Store(SignalColumns):
                 article.published,
                 article.author,
                 article.duplicate_of,
+                article.language,
                 now_iso(),
             ),
         )
@@ -460,6 +463,7 @@ def _article(row: sqlite3.Row) -> Article:
         published=row["published"],
         author=row["author"],
         duplicate_of=row["duplicate_of"],
+        language=row["language"],
     )
 
 

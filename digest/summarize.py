@@ -62,7 +62,13 @@ def order_sources(articles: list[Article]) -> list[Article]:
 def sources_of(articles: list[Article]) -> tuple[Source, ...]:
     return tuple(
         Source(
-            n=n, title=a.title, path=a.path, url=a.url, publisher=a.source, published=a.published
+            n=n,
+            title=a.title,
+            path=a.path,
+            url=a.url,
+            publisher=a.source,
+            published=a.published,
+            language=a.language,
         )
         for n, a in enumerate(articles, start=1)
     )
@@ -104,7 +110,9 @@ class BriefWriter:
         brief_words: int,
         input_words: int,
         max_new_tokens: int,
+        language: str = "en",  # the brief's ([summarizer] language)
     ):
+        self.language = language
         self.embedder = embedder
         self.generator = generator
         self.citations = citations
@@ -140,7 +148,10 @@ class BriefWriter:
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
         story = Story(sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences))
         notes: list[str] = []
-        messages = prompt.brief(facts, sentences, len(articles), self.input_words)
+        others = {a.language for a in articles} - {None, self.language}
+        messages = prompt.brief(
+            facts, sentences, len(articles), self.input_words, self.language, bool(others)
+        )
         # the model rewords what the notes say instead of copying it (copyguard.py)
         reply = yield asks.Ask(messages, self.max_new_tokens, messages[-1]["content"], notes)
         parsed = prompt.parse_reply(reply) if reply is not None else None
@@ -152,6 +163,8 @@ class BriefWriter:
         if not out:
             out = self._trim([self._source_sentence(f.index, story) for f in facts])
         out = self._add_disagreements(out, story)
+        languages = {n: a.language for n, a in enumerate(articles, start=1)}
+        out = cite.mark_translated(out, languages, self.language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
         return Brief(
             story_id=story_id,

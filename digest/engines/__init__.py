@@ -124,6 +124,7 @@ def make_writer(config: Config, embedder: Embedder, generator: Generator | None)
         brief_words=s.brief_words,
         input_words=s.input_words,
         max_new_tokens=s.max_new_tokens,
+        language=s.language,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..clean import clean_body, is_noise, normalize_space
 from ..errors import InputError
+from ..language import detect
 from ..records import Article
 from ..sentences import split_sentences
 from .dates import normalize_date
@@ -72,6 +73,7 @@ def build(
         source=source,
         published=normalize_date(meta.get("published")),
         author=author,
+        language=detect(f"{title}\n{text}"),
     )
 
 
