@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 _LEAD_MIN_WORDS = 20
 _FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _TITLE_MAX_WORDS = 25  # a title made from a lead sentence is cut here
+HEADLINE_WORDS = 3  # a title alone with at least this many words is read as a headline-only item
 _FIELD_MAX_CHARS = 1000  # a title, author or URL longer than this is not one: cut
 
 
@@ -53,9 +54,10 @@ def build(
         # still the most important paragraph, not a headline to strip.
         strip_title = "" if is_lead else title
     text = clean_body(strip_title or "", body)
-    if not text and title and not is_noise(title):
+    if not text and title and not is_noise(title) and len(title.split()) >= HEADLINE_WORDS:
         # A headline alone (a feed entry, a link list, a wire flash) is still news: it is read,
-        # clustered and cited by its headline, which stands as its one sentence of text.
+        # clustered and cited by its headline, which stands as its one sentence of text. A
+        # word or two ("x", "Headline here") is no headline.
         text = _tidy_title(title)
     if not text:
         raise InputError(empty if body.strip() else "the file has a title but no article text")
