@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 _LEAD_MIN_WORDS = 20
 _FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _TITLE_MAX_WORDS = 25  # a title made from a lead sentence is cut here
-HEADLINE_WORDS = 3  # a title alone with at least this many words is read as a headline-only item
+HEADLINE_WORDS = 4  # a title alone with at least this many words is read as a headline-only item
 _FIELD_MAX_CHARS = 1000  # a title, author or URL longer than this is not one: cut
 
 

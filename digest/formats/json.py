@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..records import Article
-from .article import build, first_key, from_records
+from .article import HEADLINE_WORDS, build, first_key, from_records
 from .encoding import decode
 from .html import html_to_text
 
@@ -78,7 +78,12 @@ def from_record(value: Any, raw: bytes, path: str) -> Article:
     if not isinstance(value, dict):
         raise InputError(f"expected a JSON object with the article, found a {type(value).__name__}")
     text_key = first_key(value, _TEXT_KEYS)
-    if text_key is None and first_key(value, _TITLE_KEYS):
+    title_key = first_key(value, _TITLE_KEYS)
+    if (
+        text_key is None
+        and title_key is not None
+        and len(str(value[title_key]).split()) >= HEADLINE_WORDS
+    ):
         value = {**value, "text": ""}  # a headline alone: build() lets its title stand as text
         text_key = "text"
     if text_key is None:
