@@ -447,13 +447,15 @@ class BriefWriter:
             terms = set(cite.key_terms(headline, story.vocabulary.lowercase))
             lead_terms = set(cite.key_terms(out[0].text, story.vocabulary.lowercase))
             # it shares a name or figure with the lead, or is near the lead or a report's title
-            # ("Pittsburgh teacher accused of child luring" beside "Geraldine Alcorn was charged")
             agrees = (
                 bool(terms & lead_terms)
                 or float(vec @ lead) >= 0.5
                 or float(np.max(tvec @ vec)) >= HEADLINE_NEAR_TITLE
             )
-            if s.supported and agrees:
+            # names spelt as the reports spell them ("Sarvonae" shares a stem with "Sarvonia")
+            said = " ".join(titles + [x.text for x in story.sentences]).lower()
+            misspelt = [t for t in terms if t.isalpha() and t not in re.findall(r"[a-z]+", said)]
+            if s.supported and agrees and not misspelt:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
         event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)

@@ -310,3 +310,14 @@ def test_one_figure_given_twice_in_other_words_is_one_fact(embedder):
     kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], None, notes)
     assert [s.text for s, _ in kept] == [first.text, other.text]
     assert notes == [f"dropped repeated fact: {again.text}"]
+
+
+def test_a_headline_that_misspells_a_name_is_replaced(embedder):
+    # seen through the CLI: "Sarvonae quake: ..." for the reports' "Sarvonia" (one stem)
+    gen = Scripted(
+        "Headline: Harbour Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    assert brief.headline in (A1.title, A2.title)
+    assert any(n.startswith("replaced unsupported headline: Harbour") for n in brief.notes)
