@@ -88,7 +88,7 @@ def make_file(rng: random.Random, n: int, earlier: list[Dropped]) -> Dropped:
             f"f{n:03d}-binary.txt", bytes(rng.randrange(256) for _ in range(300)) + b"\0", True
         )
     if kind < 0.17:
-        return Dropped(f"f{n:03d}-title-only.txt", b"Only a title here\n", True)
+        return Dropped(f"f{n:03d}-title-only.txt", b"Only a title\n", True)
     good = [d for d in earlier if not d.bad]
     if kind < 0.25 and good:  # the same article again under another name
         return Dropped(f"f{n:03d}-again.txt", rng.choice(good).data, False)
