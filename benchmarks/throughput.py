@@ -178,13 +178,15 @@ def main() -> None:
     ap.add_argument("--stories", type=int, default=40)
     ap.add_argument("--contention-stories", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=0, help="default: [summarizer] batch_size")
+    ap.add_argument("--threads", type=int, default=0, help="model threads; 0: as digest chooses")
     ap.add_argument("--parts", nargs="+", default=["sizes", "batch", "contention"])
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from digest.generate import make_generator
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = config(Path(tmp), summarizer={"backend": "llama-cpp", "model": MODEL})
+        summarizer = {"backend": "llama-cpp", "model": MODEL, "threads": args.threads}
+        cfg = config(Path(tmp), summarizer=summarizer)
     s = cfg.summarizer
     size = args.batch_size or s.batch_size
     gen = make_generator(s.backend, s.model, cfg.paths.models, s.device, s.threads, 8)

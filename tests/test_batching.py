@@ -203,3 +203,49 @@ def test_load_watch_counts_other_programs_and_not_this_one(tmp_path):
     assert watch.others() == pytest.approx(1.0, abs=0.15)
     write(100.0 + wall + own)  # nothing more: too soon to tell, the last figure stands
     assert watch.others() == pytest.approx(1.0, abs=0.15)
+
+
+# --- through the CLI ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SMOL_GGUF.exists(), reason="run `make setup` first")
+def test_digest_run_writes_the_same_briefs_whatever_the_batch_size(tmp_path):
+    """The sample inbox (three stories) through `digest run` with the real tiny model: with
+    the default `batch_size = 4` (all three decoded together), with 2 (two together, then the
+    third alone) and with 1 (one at a time, through create_chat_completion): the same stories,
+    headlines, sentences and citations."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    def run(size: int) -> dict[frozenset[str], dict]:
+        home = tmp_path / f"size-{size}"
+        shutil.copytree(ROOT / "samples" / "inbox", home / "inbox")
+        (home / "config.toml").write_text(
+            f'[paths]\nmodels = "{ROOT / "models"}"\n'
+            f'[summarizer]\nmodel = "smollm2-135m-instruct"\nbackend = "llama-cpp"\n'
+            f"brief_words = 60\nmax_new_tokens = 120\nbatch_size = {size}\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "digest", "run", "--config", str(home / "config.toml")],
+            cwd=home, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        out = {}
+        for path in (home / "outbox").glob("*.json"):
+            brief = json.loads(path.read_text())
+            if "sentences" not in brief:
+                continue  # not a brief (an index)
+            out[frozenset(s["path"] for s in brief["sources"])] = {
+                "headline": brief["headline"],
+                "sentences": brief["sentences"],
+            }
+        return out
+
+    three, two, one = run(4), run(2), run(1)
+    assert len(three) == 3  # the trams, the drought, the battery
+    assert all(b["sentences"] for b in three.values())
+    assert two == three
+    assert one == three

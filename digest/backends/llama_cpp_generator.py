@@ -101,6 +101,7 @@ class LlamaCppGenerator:
 
             processors = LogitsProcessorList([_LlamaGuard(self._guard(avoid))])
         started = time.perf_counter()
+        _read_all_but_last(llm, self._prompt(messages)[0])
         first: float | None = None
         pieces: list[str] = []
         # streamed only to time the first token (the prompt's cost) apart from the decoding
@@ -187,6 +188,28 @@ class LlamaCppGenerator:
                 break
             shared += 1
         return tokens, shared
+
+
+def _read_all_but_last(llm, tokens: list[int]) -> None:
+    """The prompt but its last token into the context (what is there already kept), so that
+    create_chat_completion reads the last token alone, as the batch decoder does. Read in one
+    chunk with the tokens before it, the last token's attention goes through the kernel for
+    many queries instead of the one for a single query, and its logits differed from the batch
+    decoder's by up to 0.47 (1.5B model, a 702-token notes prompt): 31 of 40 briefs differed.
+    How the tokens before it are chunked does not change the logits."""
+    if len(tokens) < 2:
+        return
+    held = list(llm._input_ids)
+    n = 0
+    for a, b in zip(held, tokens[:-1], strict=False):
+        if a != b:
+            break
+        n += 1
+    if n < len(held):
+        llm._ctx.kv_cache_seq_rm(-1, n, -1)
+        llm.n_tokens = n
+    if n < len(tokens) - 1:
+        llm.eval(tokens[n:-1])
 
 
 @contextmanager

@@ -128,10 +128,12 @@ def make_writer(config: Config, embedder: Embedder, generator: Generator | None)
     )
 
 
-def write_batch(writer: BriefWriter, jobs: list[BriefJob]) -> list[Brief]:
+def write_batch(writer: BriefWriter, jobs: list[BriefJob], batched: bool) -> list[Brief]:
     """The briefs of a few stories, by one writer: the one place both engines write briefs.
-    Several stories go to `BriefWriter.write_many`, which decodes their model calls together."""
-    if len(jobs) > 1:
+    `batched` (`[summarizer] batch_size` above 1): through `BriefWriter.write_many`, which
+    decodes their model calls together, even for one story, so that a brief is the same
+    whether its story waited alone or with others; else one at a time (`write`)."""
+    if batched:
         from ..asks import StoryInput
 
         return writer.write_many([StoryInput(j.story_id, j.articles, j.version, "") for j in jobs])

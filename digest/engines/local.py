@@ -59,7 +59,8 @@ class LocalEngine:
     def _write(self, group: list[BriefJob]) -> Iterator[tuple[BriefJob, Brief]]:
         if self._writer is None:
             self._writer = make_writer(self.config, self._embedder(), self._generator())
-        yield from zip(group, write_batch(self._writer, group), strict=True)
+        batched = self.config.summarizer.batch_size > 1
+        yield from zip(group, write_batch(self._writer, group, batched), strict=True)
 
     def close(self) -> None:
         pass

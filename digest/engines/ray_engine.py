@@ -75,10 +75,10 @@ class ModelWorker:
 
             s = self.config.summarizer
             generator = make_generator(
-                s.backend, s.model, self.config.paths.models, s.device, s.threads
+                s.backend, s.model, self.config.paths.models, s.device, s.threads, s.batch_size
             )
             self._writer = make_writer(self.config, self._embedding(), generator)
-        return write_batch(self._writer, jobs)
+        return write_batch(self._writer, jobs, self.config.summarizer.batch_size > 1)
 
     def pid(self) -> int:
         return os.getpid()
