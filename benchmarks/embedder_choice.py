@@ -70,7 +70,9 @@ class Cached:
 
     def get(self):
         if self._embedder is None:
-            self._embedder = make_embedder(Embedder(model=self.model, device="cpu"), ROOT / "models")
+            self._embedder = make_embedder(
+                Embedder(model=self.model, device="cpu"), ROOT / "models"
+            )
         return self._embedder
 
     def embed(self, texts: list[str]) -> np.ndarray:
