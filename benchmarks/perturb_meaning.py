@@ -164,11 +164,14 @@ def perturb_substitution(doc, others: list, rng: random.Random) -> tuple[str, st
     targets = [t for t in doc if t.tag_ in ("VBD", "VBZ", "VBN", "NN", "NNS") and t.pos_ in ("VERB", "NOUN")
                and len(t.text) > 3 and t.lemma_ not in ("be", "have", "do", "say")]  # fmt: skip
     claim_lemmas = {t.lemma_.lower() for t in doc}
-    if near and (not targets or rng.random() < 0.4):
+    def near_word():
         t = rng.choice(near)
         new = NEAR[t.lower_]
         new = new.capitalize() if t.text[:1].isupper() else new
         return text[: t.idx] + new + text[t.idx + len(t.text) :], "near word"
+
+    if near and (not targets or rng.random() < 0.4):
+        return near_word()
     rng.shuffle(targets)
     for t in targets:
         pool = sorted({
@@ -182,7 +185,7 @@ def perturb_substitution(doc, others: list, rng: random.Random) -> tuple[str, st
             return text[: t.idx] + new + text[t.idx + len(t.text) :], (
                 "verb" if t.pos_ == "VERB" else "noun"
             )
-    return None
+    return near_word() if near else None
 
 
 _IRREGULAR = {

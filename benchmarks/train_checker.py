@@ -173,7 +173,9 @@ def real_briefs(folder: Path, checker: meaning.MeaningChecker, embedder, show: b
         texts = []
         for d in cluster["documents"]:
             try:
-                arts = read_file(Path(d["doc_id"] + ".txt"), d["text"].encode("utf-8"))
+                arts = read_file(
+                    Path(d["doc_id"] + ".txt"), d["text"].encode("utf-8"), display_path=d["doc_id"]
+                )
             except InputError:
                 continue
             texts += [t for a in arts for t in split_sentences(a.text)]

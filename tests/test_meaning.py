@@ -146,7 +146,8 @@ def test_splice_merges_a_phrase_of_another_sentence(pm):
 def test_substitution_takes_a_word_of_the_same_tag_or_a_near_word(pm):
     doc = _doc(pm, "Fares rose after the vote.")
     text, how = pm.perturb_substitution(doc, [], random.Random(0))
-    assert (text, how) == ("Fares fell after the vote.", "near word")
+    assert text in ("Fares fell after the vote.", "Fares rose before the vote.")
+    assert how == "near word"
     doc = _doc(pm, "The council approved the budget.")
     other = _doc(pm, "The harbour master inspected the boats.")
     text, how = pm.perturb_substitution(doc, [other], random.Random(0))
