@@ -71,7 +71,9 @@ def perturb_role(doc, rng: random.Random) -> tuple[str, str] | None:
             continue
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
         obj = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
-        agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        agent = [
+            g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+        ]
         for o, how in [(x, "object") for x in obj] + [(x, "passive agent") for x in agent]:
             for s in subj:
                 if s.lower_ in _PRONOUNS or o.lower_ in _PRONOUNS:
@@ -105,7 +107,9 @@ def _phrases(doc):
     for tok in doc:
         if tok.dep_ == "prep" and tok.head.pos_ in ("VERB", "NOUN", "PROPN", "AUX"):
             start, end = tok.i, tok.right_edge.i + 1
-            if 3 <= end - start <= 10 and not any(t.is_punct and t.text != "-" for t in doc[start:end]):
+            if 3 <= end - start <= 10 and not any(
+                t.is_punct and t.text != "-" for t in doc[start:end]
+            ):
                 out.append((start, end))
     return out
 
@@ -164,6 +168,7 @@ def perturb_substitution(doc, others: list, rng: random.Random) -> tuple[str, st
     targets = [t for t in doc if t.tag_ in ("VBD", "VBZ", "VBN", "NN", "NNS") and t.pos_ in ("VERB", "NOUN")
                and len(t.text) > 3 and t.lemma_ not in ("be", "have", "do", "say")]  # fmt: skip
     claim_lemmas = {t.lemma_.lower() for t in doc}
+
     def near_word():
         t = rng.choice(near)
         new = NEAR[t.lower_]

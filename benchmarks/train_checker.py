@@ -144,7 +144,10 @@ def sub_report(examples, rules, learned) -> str:
     for k, e in enumerate(examples):
         if e.kind in MEANING_KINDS:
             groups.setdefault((e.kind, e.sub), []).append(k)
-    lines = ["| kind | what changed | examples | rules | learned | both |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| kind | what changed | examples | rules | learned | both |",
+        "|---|---|---|---|---|---|",
+    ]
     for (kind, sub), idx in sorted(groups.items()):
         lines.append(
             f"| {kind} | {sub} | {len(idx)} | {rules[idx].mean():.3f} | "
@@ -186,13 +189,17 @@ def real_briefs(folder: Path, checker: meaning.MeaningChecker, embedder, show: b
             n += 1
             v = checker.check(text, meaning.evidence_for(vec, texts, vecs))
             if v.flagged:
-                out.append(f"- [{path.stem} p={v.score:.2f}] {text}" + (f"\n  {v.reason}" if show else ""))
+                out.append(
+                    f"- [{path.stem} p={v.score:.2f}] {text}" + (f"\n  {v.reason}" if show else "")
+                )
     return f"{len(out)} of {n} published sentences flagged\n" + "\n".join(out)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--budget", type=float, default=0.02, help="extra false alarms allowed on train")
+    ap.add_argument(
+        "--budget", type=float, default=0.02, help="extra false alarms allowed on train"
+    )
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--write", action="store_true", help="save digest/data/meaning_checker.json")
     ap.add_argument("--json", type=Path, help="write validation examples with their verdicts here")
@@ -209,7 +216,9 @@ def main() -> None:
     print(f"train: {len(tr_stories)} stories, {len(tr)} claims ({(ytr == 0).sum()} supported); "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     model = fit(Xtr, ytr, args.C)
-    model["threshold"] = round(choose_threshold(probabilities(model, Xtr), ytr, rtr, args.budget), 6)
+    model["threshold"] = round(
+        choose_threshold(probabilities(model, Xtr), ytr, rtr, args.budget), 6
+    )
     model["trained_on"] = (
         f"Multi-News train, {len(tr_stories)} stories, {len(tr)} claims; "
         f"benchmarks/train_checker.py --budget {args.budget} --C {args.C}"
@@ -219,10 +228,14 @@ def main() -> None:
     va_stories, va, Xva, yva, rva = labelled(EVAL, embedder, 4)
     pva = probabilities(model, Xva)
     lva = pva >= model["threshold"]
-    print(f"\nVALIDATION: {len(va_stories)} stories, {len(va)} claims\n" + report(va, yva, rva, lva))
+    print(
+        f"\nVALIDATION: {len(va_stories)} stories, {len(va)} claims\n" + report(va, yva, rva, lva)
+    )
     print("\n" + sub_report(va, rva, lva))
     print("\ncoefficients (standardised features):")
-    for n, c in sorted(zip(model["features"], model["coef"], strict=True), key=lambda x: -abs(x[1])):
+    for n, c in sorted(
+        zip(model["features"], model["coef"], strict=True), key=lambda x: -abs(x[1])
+    ):
         print(f"  {n:16s} {c:+.3f}")
     # inference cost: features and score of each validation claim (its vector given)
     checker = meaning.MeaningChecker(model)

@@ -25,7 +25,8 @@ import numpy as np
 
 MODEL = Path(__file__).with_name("data") / "meaning_checker.json"
 
-_STOP = set("""
+_STOP = set(
+    """
 a an the and or but if then so than that this these those there here of in on at to for from by
 with without about into onto over under after before during since until while as is are was
 were be been being am has have had having do does did doing will would shall should can could
@@ -33,7 +34,8 @@ may might must it its it's he she they them their his her him we us our you your
 who whom whose which what when where why how not no nor also just only very more most much
 many some any all each every both either neither such other another own same too s t said says
 say told tell according one two up down out off again further once mr mrs ms dr
-""".split())
+""".split()
+)
 _FUTURE = re.compile(r"\b(will|won't|shall|would|'ll|going to|set to|expected to|scheduled to|"
                      r"plans? to|planned to|intends? to|aims? to|hopes? to|wants? to|soon)\b")  # fmt: skip
 _HEDGE = re.compile(r"\b(may|might|could|can|possibly|probably|likely|allegedly|reportedly|"
@@ -93,9 +95,7 @@ def _reversals(claim: tuple[str, ...], pos: dict[str, int]) -> tuple[float, floa
     n = len(aligned)
     if n < 2:
         return 0.0, 0.0, ()
-    disc = sum(
-        1 for i in range(n) for j in range(i + 1, n) if aligned[i][1] > aligned[j][1]
-    )
+    disc = sum(1 for i in range(n) for j in range(i + 1, n) if aligned[i][1] > aligned[j][1])
     triples = crossed = 0
     example: tuple = ()
     for i in range(n):
@@ -192,7 +192,11 @@ def features(claim: str, ev: Evidence) -> dict[str, float]:
     disc, crossed, _ = _reversals(c, _positions(top1))
     m_claim = _marks(claim)
     m1 = _marks(top1)
-    m3 = [any(x) for x in zip(*(_marks(t) for t in ev.nearest), strict=True)] if ev.nearest else [False] * 4
+    m3 = (
+        [any(x) for x in zip(*(_marks(t) for t in ev.nearest), strict=True)]
+        if ev.nearest
+        else [False] * 4
+    )
     return {
         "sim1": sims[0],
         "sim2": sims[1],
@@ -267,7 +271,9 @@ def reason(claim: str, ev: Evidence, contributions: dict[str, float]) -> str:
     words = {stem(w): w for w in reversed(_WORD.findall(claim.lower()))}
     groups = {
         "order": contributions.get("crossed", 0) + contributions.get("discordant", 0),
-        "time": sum(contributions.get(k, 0) for k in FEATURES if k.endswith(("_added", "_dropped"))),
+        "time": sum(
+            contributions.get(k, 0) for k in FEATURES if k.endswith(("_added", "_dropped"))
+        ),
         "extra": sum(contributions.get(k, 0) for k in ("run1", "run3", "run1_share", "borrowed")),
     }
     why = max(groups, key=lambda g: groups[g])
@@ -275,9 +281,13 @@ def reason(claim: str, ev: Evidence, contributions: dict[str, float]) -> str:
         _, _, triple = _reversals(content(claim), _positions(top1))
         if triple:
             a, v, b = (words.get(x, x) for x in triple)
-            return f"'{a} ... {v} ... {b}' is not what the reports say: they have {b} ... {v} ... {a}"
+            return (
+                f"'{a} ... {v} ... {b}' is not what the reports say: they have {b} ... {v} ... {a}"
+            )
     if why == "time":
-        said = "will" if _FUTURE.search(top1.lower()) else "may" if _HEDGE.search(top1.lower()) else ""
+        said = (
+            "will" if _FUTURE.search(top1.lower()) else "may" if _HEDGE.search(top1.lower()) else ""
+        )
         if said:
             return f"it tells as done or certain what the reports say {said} happen"
         return "it says 'will' or 'may' where the reports do not"
@@ -291,28 +301,3 @@ def reason(claim: str, ev: Evidence, contributions: dict[str, float]) -> str:
         phrase = " ".join(words.get(s, s) for s in best)
         return f"'{phrase}' is not in the report sentence it rests on"
     return "the reports' nearest sentence says something else"
-
-
-_LOADED: dict[Path, MeaningChecker] = {}
-
-
-def checker(path: Path = MODEL) -> MeaningChecker:
-    """The shipped checker, loaded once."""
-    if path not in _LOADED:
-        _LOADED[path] = MeaningChecker.load(path)
-    return _LOADED[path]
-
-
-def recheck(support, text: str, vector: np.ndarray, sentences, vectors: np.ndarray):
-    """A supported `support` (cite.Support) of `text` made unsupported when the learned check
-    finds that it does not say what its nearest source sentences say; `missing` then holds
-    the reason, prefixed "meaning: " (prompt.problem turns it into the rewrite's problem)."""
-    if not support.supported:
-        return support
-    import dataclasses
-
-    texts = [s.text for s in sentences]
-    verdict = checker().check(text, evidence_for(vector, texts, vectors))
-    if not verdict.flagged:
-        return support
-    return dataclasses.replace(support, supported=False, missing=(f"meaning: {verdict.reason}",))

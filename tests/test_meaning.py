@@ -40,7 +40,9 @@ def test_a_copy_has_full_coverage_and_no_reversal():
 
 
 def test_a_role_swap_reverses_the_words_around_the_verb():
-    f = meaning.features("The Marlow council sued the Harbour Guild over the new marina fees.", evidence())
+    f = meaning.features(
+        "The Marlow council sued the Harbour Guild over the new marina fees.", evidence()
+    )
     assert f["cov1"] == 1.0  # every word is in the evidence: the word rules see nothing amiss
     assert f["crossed"] > 0.0 and f["discordant"] > 0.2
 
@@ -81,7 +83,9 @@ def test_the_checker_scores_with_its_coefficients():
         "threshold": 0.5,
     }
     checker = meaning.MeaningChecker(model)
-    swap = checker.check("The Marlow council sued the Harbour Guild over the new marina fees.", evidence())
+    swap = checker.check(
+        "The Marlow council sued the Harbour Guild over the new marina fees.", evidence()
+    )
     same = checker.check(EVIDENCE[0], evidence())
     assert swap.score > same.score
     assert not same.flagged and same.reason == ""
@@ -104,7 +108,9 @@ def _doc(pm, text):
 
 
 def test_role_swap_exchanges_subject_and_object(pm):
-    text, how = pm.perturb_role(_doc(pm, "The Harbour Guild sued the Marlow council on Monday."), random.Random(0))
+    text, how = pm.perturb_role(
+        _doc(pm, "The Harbour Guild sued the Marlow council on Monday."), random.Random(0)
+    )
     assert text == "The Marlow council sued the Harbour Guild on Monday."
     assert how == "object"
     # a pronoun subject is left alone ("him sued he" is no sentence)
@@ -112,7 +118,9 @@ def test_role_swap_exchanges_subject_and_object(pm):
 
 
 def test_role_swap_of_a_passive_exchanges_the_agent(pm):
-    text, how = pm.perturb_role(_doc(pm, "Nadia Osei was fired by the ferry company."), random.Random(0))
+    text, how = pm.perturb_role(
+        _doc(pm, "Nadia Osei was fired by the ferry company."), random.Random(0)
+    )
     assert text == "The ferry company was fired by Nadia Osei."
     assert how == "passive agent"
 
@@ -150,6 +158,13 @@ def test_substitution_takes_a_word_of_the_same_tag_or_a_near_word(pm):
     assert how == "near word"
     doc = _doc(pm, "The council approved the budget.")
     other = _doc(pm, "The harbour master inspected the boats.")
-    text, how = pm.perturb_substitution(doc, [other], random.Random(0))
-    assert text in ("The council inspected the budget.", "The council approved the boats.")
-    assert how in ("verb", "noun")
+    for seed in range(5):
+        text, how = pm.perturb_substitution(doc, [other], random.Random(seed))
+        changed = [(a, b) for a, b in zip(doc, pm.nlp()(text), strict=True) if a.text != b.text]
+        assert len(changed) == 1, text  # one word replaced, the rest kept
+        old, new = changed[0]
+        if how == "near word":  # "approved" is on the near-word list
+            assert new.text == pm.NEAR[old.text]
+            continue
+        assert new.text in [t.text for t in other if t.tag_ == old.tag_], (text, old.tag_)
+        assert how == ("verb" if old.pos_ == "VERB" else "noun")
