@@ -55,6 +55,7 @@ from digest.records import Article, Sentence  # noqa: E402
 from digest.sentences import split_sentences  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "multinews_validation.jsonl"
+TRAIN = EVAL.with_name("multinews_train.jsonl")  # for training the meaning checker only
 CACHE = Path("/tmp/digest-checker-embeddings.npz")
 PARAPHRASE = 0.75  # nearest sentence of B at least this similar: B states the fact
 COPY_OVERLAP = 0.85  # word overlap (Jaccard) from which a pair is a copy, not a paraphrase
@@ -72,6 +73,10 @@ KINDS = (
     "negation",
     "unrelated",
 )
+# Meaning changes with the right words (benchmarks/perturb_meaning.py: role, splice,
+# substitution, tense): built with --meaning (spaCy), scored apart from KINDS so that the
+# rules' figures and the gate's floors keep their meaning.
+MEANING_KINDS = ("role", "splice", "substitution", "tense")
 SUPPORTED = ("paraphrase", "copy")
 # Another report's sentence close to one of B (>= PARAPHRASE) that has a name, number, date or
 # quotation B lacks: mostly unsupported by B, but not always (an inflected name, a title).
@@ -475,9 +480,15 @@ def _jaccard(a: str, b: str) -> float:
 
 
 def build(
-    stories: list[Story], embedder, seed: int = 0, per_cluster: int = PER_CLUSTER
+    stories: list[Story],
+    embedder,
+    seed: int = 0,
+    per_cluster: int = PER_CLUSTER,
+    meaning: bool = False,
 ) -> list[Example]:
-    """The labelled set: supported claims, then their perturbations (see the module doc)."""
+    """The labelled set: supported claims, then their perturbations (see the module doc);
+    with `meaning`, also the MEANING_KINDS (their own random stream, so that the other
+    examples are the same with or without them)."""
     names_of = {s.cluster: story_names(s) for s in stories}
     examples: list[Example] = []
     for story in stories:
@@ -556,7 +567,42 @@ def build(
                 if made.get(pk) and made[pk][0] != claim:
                     text, sub = made[pk]
                     examples.append(Example(pk, sub, text, evidence, story.cluster, base, claim))
+            if meaning:
+                examples += _meaning_examples(
+                    claim, per_article, vecs, a, b, i, seed, story.cluster, base
+                )
     return examples
+
+
+def _meaning_examples(claim, per_article, vecs, a, b, i, seed, cluster, base) -> list[Example]:
+    """The MEANING_KINDS of one supported claim. Splices and substitutions draw on sentences
+    of the story that are neither the claim nor one of the 3 nearest to it in its evidence B."""
+    from benchmarks import perturb_meaning
+
+    rng = random.Random(f"{seed}-{cluster}-meaning-{a}-{i}")
+    near_b = set(np.argsort(-(vecs[b] @ vecs[a][i]))[:3].tolist())
+    others = [s.text for k, s in enumerate(per_article[b]) if k not in near_b]
+    others += [s.text for k, s in enumerate(per_article[a]) if k != i]
+    others = [t for t in others if _ok(t)]
+    rng.shuffle(others)
+    made = perturb_meaning.perturb_all(claim, others[:8], rng, parse=_parse)
+    evidence = per_article[b]
+    return [
+        Example(kind, made[kind][1], made[kind][0], evidence, cluster, base, claim)
+        for kind in MEANING_KINDS
+        if kind in made
+    ]
+
+
+_PARSED: dict[str, object] = {}
+
+
+def _parse(text: str):
+    if text not in _PARSED:
+        from benchmarks import perturb_meaning
+
+        _PARSED[text] = perturb_meaning.nlp()(text)
+    return _PARSED[text]
 
 
 def story_names(story: Story) -> list[str]:
@@ -628,10 +674,13 @@ def score(examples: list[Example]) -> dict[str, Score]:
         xs = [e for e in examples if e.kind == kind]
         if xs:
             out[kind] = Score(len(xs), sum(e.flagged for e in xs) / len(xs))
-    for kind in KINDS:
+    for kind in (*KINDS, *MEANING_KINDS):
         xs = [e for e in examples if e.kind == kind]
         if xs:
             out[kind] = _score_unsupported(xs, examples)
+    meaning = [e for e in examples if e.kind in MEANING_KINDS]
+    if meaning:
+        out["all meaning"] = _score_unsupported(meaning, examples)
     pos = [e for e in examples if e.kind in KINDS]
     neg = [e for e in examples if e.supported]
     tp = sum(e.flagged for e in pos)
@@ -662,7 +711,7 @@ def _score_unsupported(xs: list[Example], examples: list[Example]) -> Score:
 def sub_scores(examples: list[Example]) -> dict[tuple[str, str], Score]:
     groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
     for e in examples:
-        if e.kind in KINDS:
+        if e.kind in KINDS or e.kind in MEANING_KINDS:
             groups[(e.kind, e.sub)].append(e)
     return {k: _score_unsupported(v, examples) for k, v in sorted(groups.items())}
 
@@ -675,7 +724,8 @@ LABELS = {
     "paraphrase": "supported: paraphrase (false alarms)",
     "copy": "supported: copy (false alarms)",
     EXTRA: "not scored: extra detail (flagged)",
-    "all": "**all unsupported**",
+    "all": "**all unsupported** (the KINDS above meaning changes)",
+    "all meaning": "**all meaning changes** (role, splice, substitution, tense)",
     "supported": "**all supported (false alarms)**",
 }
 
@@ -695,7 +745,7 @@ def table(scores: dict[str, Score]) -> str:
 
 def show(examples: list[Example], n: int) -> str:
     out = []
-    for kind in (*SUPPORTED, *KINDS):
+    for kind in (*SUPPORTED, *KINDS, *MEANING_KINDS):
         # misses of perturbations whose original passes: what the checker let through
         bad = [
             e
@@ -725,6 +775,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clusters", type=int, default=None, help="only the first N stories")
     ap.add_argument("--gate", action="store_true", help="the quality gate's sample only")
+    ap.add_argument("--split", choices=("validation", "train"), default="validation")
+    ap.add_argument(
+        "--meaning", action="store_true", help="add the meaning changes (role, splice, ...; spaCy)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--show", type=int, default=3, help="examples of each kind of error")
     ap.add_argument(
@@ -739,8 +793,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="write every example's result here")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    if not EVAL.is_file():
-        sys.exit(f"evaluation data not found at {EVAL}")
+    data = TRAIN if args.split == "train" else EVAL
+    if not data.is_file():
+        sys.exit(f"evaluation data not found at {data}")
     from digest.config import Embedder
     from digest.embed import make_embedder
 
@@ -751,10 +806,10 @@ def main() -> None:
     embedder = CachedEmbedder(inner, cache)
     print(f"embedder: {inner.backend}, cache {cache}")
     if args.gate:
-        stories = load_stories(EVAL, GATE_STORIES, GATE_MAX_SENTENCES)
+        stories = load_stories(data, GATE_STORIES, GATE_MAX_SENTENCES)
     else:
-        stories = load_stories(EVAL, args.clusters)
-    examples = build(stories, embedder, seed=args.seed)
+        stories = load_stories(data, args.clusters)
+    examples = build(stories, embedder, seed=args.seed, meaning=args.meaning)
     embedder.save()
     checked = time.perf_counter()
     run_checker(examples, embedder)
