@@ -165,9 +165,6 @@ def model_path(name: str) -> Path:
     return path
 
 
-_model_path = model_path  # its earlier name
-
-
 class HashEmbedder:
     """Bag-of-words hashing embedder: deterministic and instant. For unit tests only."""
 
