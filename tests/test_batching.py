@@ -139,11 +139,6 @@ def test_batched_replies_are_the_single_path_replies_copy_guard_included(smol):
 
 
 @needs_llama
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect, not fixed (issue 14): the marina brief differs alone and in a batch "
-    "of three, so [summarizer] batch_size defaults to 1 (off)",
-)
 def test_a_brief_does_not_depend_on_the_stories_beside_it(embedder, smol):
     """Through the real generator: each story's brief alone, with the others, in another
     order; a batch size smaller than the group splits it into several decodes."""

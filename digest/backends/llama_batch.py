@@ -57,10 +57,14 @@ class BatchDecoder:
         params.n_batch = N_BATCH
         params.n_ubatch = N_BATCH
         params.n_seq_max = n_seq + HOLDERS
-        # each query visits its own sequence's cells only, in order: a sequence's attention
-        # does not depend on the other sequences in the cache
-        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
-        params.kv_unified = True  # one cache: the shared prefix is held once
+        # no flash attention: on the CPU it splits a query's cells into blocks whose bounds
+        # follow the longest sequence in the step, so rounding followed the batch companions
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        # a cache of its own for each sequence (n_ctx / n_seq_max cells each): in one shared
+        # cache a sequence's cells lie where its companions left room, and attention sums
+        # them in cell order, so the same story rounded differently beside other stories.
+        # The shared beginnings are copied from their holders' caches (llama_memory_seq_cp).
+        params.kv_unified = False
         params.n_threads = params.n_threads_batch = threads
         self.threads = threads
         self.ctx = llama_cpp.llama_init_from_model(llm._model.model, params)
