@@ -6,6 +6,7 @@ per scan and no model time.
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from .errors import DiskFullError
 
 MIN_FREE_BYTES = 4 * 1024 * 1024  # below this, briefs wait: a brief and the pages fit in it
+FULL = (errno.ENOSPC, errno.EDQUOT)  # the errno of a write to a full disk, or over a quota
 
 
 def check_space(outbox: Path) -> None:
@@ -33,6 +35,7 @@ def full_message(outbox: Path, free: int | None = None) -> str:
 
 
 def json_or_none(text: str | None) -> dict | None:
+    """A JSON object kept as text (a meta value); None if there is none or it is not one."""
     try:
         value = json.loads(text) if text else None
     except ValueError:

@@ -12,7 +12,6 @@ and GPUs). `make_embedder` picks one from `[embedder] backend`; this module impo
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import re
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from . import backends
 from .errors import ModelError
 
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ ONNX_NEEDS = (
 def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
     """The embedder `[embedder]` asks for (the pipeline's, and the evaluation's)."""
     if settings.model in BUNDLED:
-        module, name = BUNDLED[settings.model]
-        adapter = getattr(importlib.import_module(f".backends.{module}", __package__), name)
+        adapter = backends.adapter(*BUNDLED[settings.model])
         return adapter(settings.batch_size, settings.threads)
     folder = Path(models_dir) / ONNX_MINILM
     backend = choose_backend(settings.backend, settings.model, settings.device, folder)
@@ -127,7 +126,7 @@ def check_onnx(model: str, onnx_folder: Path) -> None:
 
 
 def onnx_available() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
+    return backends.installed("onnxruntime", "tokenizers")
 
 
 def read_marker(folder: Path) -> dict | None:
@@ -169,9 +168,6 @@ def model_path(name: str) -> Path:
     return path
 
 
-_model_path = model_path  # its earlier name
-
-
 class HashEmbedder:
     """Bag-of-words hashing embedder: deterministic and instant. For unit tests only."""
 
@@ -197,7 +193,4 @@ _ADAPTERS = {
 }
 
 
-def __getattr__(name: str):
-    if name in _ADAPTERS:
-        return getattr(importlib.import_module(f".backends.{_ADAPTERS[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = backends.earlier_names(__name__, _ADAPTERS)

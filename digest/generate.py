@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from . import backends
 from .errors import ModelError
 from .prepare import PREPARE_COMMAND
 
@@ -50,9 +51,7 @@ REPETITION_PENALTY = 1.05
 
 
 def llama_cpp_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("llama_cpp") is not None
+    return backends.installed("llama_cpp")
 
 
 def _resolves_to_cpu(device: str) -> bool:
@@ -106,9 +105,4 @@ _ADAPTERS = {
 }
 
 
-def __getattr__(name: str):
-    if name in _ADAPTERS:
-        import importlib
-
-        return getattr(importlib.import_module(f".backends.{_ADAPTERS[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = backends.earlier_names(__name__, _ADAPTERS)

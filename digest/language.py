@@ -55,8 +55,3 @@ def detect(text: str) -> str | None:
     if not found or float(found[0].get("score", 0.0)) < MIN_SCORE:
         return None
     return str(found[0]["lang"]).split("-")[0].lower() or None
-
-
-def is_english(code: str | None) -> bool:
-    """Unknown counts as English: the rules that were written for English are the default."""
-    return code in (None, "en")

@@ -8,7 +8,6 @@ and a run with nothing new does no model work and rewrites nothing.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import json
 import logging
 import sqlite3
@@ -407,7 +406,7 @@ class Pipeline:
                     between=lambda: failpoints.reach("write", self.config.paths.state),
                 )
             except OSError as e:
-                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                if e.errno not in disk.FULL:
                     raise
                 held = {"fingerprint": fingerprint, "brief": brief.to_json()}
                 try:  # the state may be on another disk, with room
@@ -472,7 +471,7 @@ class Pipeline:
                     between=lambda: failpoints.reach("publish", self.config.paths.state),
                 )
             except OSError as e:
-                if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                if e.errno in disk.FULL:
                     raise DiskFullError(disk.full_message(outbox)) from None
                 raise
 

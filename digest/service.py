@@ -10,7 +10,6 @@ service between steps, with exit code 0.
 
 from __future__ import annotations
 
-import errno
 import logging
 import signal
 import sqlite3
@@ -18,7 +17,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from . import ingest
+from . import disk, ingest
 from .config import Config
 from .errors import DigestError
 from .lock import StateLock
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def _disk_full(e: Exception) -> bool:
     if isinstance(e, OSError):
-        return e.errno in (errno.ENOSPC, errno.EDQUOT)
+        return e.errno in disk.FULL
     return "database or disk is full" in str(e)
 
 

@@ -8,13 +8,12 @@ those already read.
 from __future__ import annotations
 
 import glob
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import ingest
+from . import disk, ingest
 from .config import Config
 from .errors import DigestError, InputError, Vanished
 from .store import Store
@@ -72,7 +71,7 @@ def gather(config: Config) -> Status:
             status.articles = store.count("articles")
             status.last_run = store.last_run()
             status.last_change = store.last_run("last_change")
-            status.progress = _json(store.meta("progress"))
+            status.progress = disk.json_or_none(store.meta("progress"))
             failed = store.failed_files()
         finally:
             store.close()
@@ -109,14 +108,6 @@ def _pending(config: Config, known: dict[str, tuple[str, str]]) -> list[Pending]
             out.append(Pending(shown, f"changed since it was {why}"))
         # unchanged: read already, or listed under failures
     return out
-
-
-def _json(text: str | None) -> dict | None:
-    try:
-        value = json.loads(text) if text else None
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _where(inbox: Path, path: str, failed_folder: str) -> str:

@@ -215,15 +215,14 @@ class Store(SignalColumns):
         )
         return cur.rowcount == 1
 
-    def _select_articles(self, sql: str) -> list[Article]:
-        return [_article(r) for r in self.db.execute(sql).fetchall()]
+    def _select_articles(self, sql: str, args: tuple = ()) -> list[Article]:
+        return [_article(r) for r in self.db.execute(sql, args).fetchall()]
 
     def unembedded(self) -> list[Article]:
-        rows = self.db.execute(
+        return self._select_articles(
             "SELECT * FROM articles WHERE embedding IS NULL AND duplicate_of IS NULL"
             " ORDER BY added_at, content_hash"
-        ).fetchall()
-        return [_article(r) for r in rows]
+        )
 
     def set_embeddings(self, hashes: list[str], vectors: np.ndarray) -> None:
         with self.transaction():
@@ -241,11 +240,10 @@ class Store(SignalColumns):
         return [(_article(r), np.frombuffer(r["embedding"], dtype=np.float32)) for r in rows]
 
     def story_articles(self, story_id: str) -> list[Article]:
-        rows = self.db.execute(
+        return self._select_articles(
             "SELECT * FROM articles WHERE story_id = ? ORDER BY added_at, content_hash",
             (story_id,),
-        ).fetchall()
-        return [_article(r) for r in rows]
+        )
 
     def story_embeddings(self, story_id: str) -> tuple[np.ndarray, list[str | None]]:
         """The embeddings and publication times of a story's articles."""
@@ -324,11 +322,10 @@ class Store(SignalColumns):
 
     def articles_without_minhash(self) -> list[Article]:
         """Articles stored by a digest that did not detect near-duplicates yet."""
-        rows = self.db.execute(
+        return self._select_articles(
             "SELECT * FROM articles WHERE content_hash NOT IN (SELECT content_hash FROM minhashes)"
             " ORDER BY added_at, content_hash"
-        ).fetchall()
-        return [_article(r) for r in rows]
+        )
 
     def mark_duplicate(self, content_hash: str, original: str) -> None:
         self.db.execute(

@@ -5,8 +5,6 @@ import json
 import os
 import socket
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,8 +16,7 @@ from digest.errors import InputError
 from digest.ingest import display_name, list_inbox, read_inbox_file
 from digest.pipeline import Pipeline
 from tests.fakes import EchoFacts
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import MODELS, SMOL, digest, fake_model, needs_smol
 
 
 def hostile_inbox(inbox: Path, outside: Path) -> dict[str, str]:
@@ -115,25 +112,18 @@ def test_pipeline_sets_every_bad_file_aside_with_a_reason(tmp_path):
     )
 
 
+@needs_smol
 def test_digest_run_on_a_hostile_inbox_reports_every_file(tmp_path):
     """The real command, as a user runs it: exit 0, every file listed with its reason."""
     inbox, outside = tmp_path / "inbox", tmp_path / "outside"
     outside.mkdir()
     expected = hostile_inbox(inbox, outside)
-    if not (ROOT / "models" / "smollm2-135m-instruct" / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
     (tmp_path / "config.toml").write_text(
-        "[ingest]\nmax_file_mb = 1.0\n"
-        f'[paths]\nmodels = "{ROOT / "models"}"\n[summarizer]\nmodel = "smollm2-135m-instruct"\n'
+        f'[ingest]\nmax_file_mb = 1.0\n[paths]\nmodels = "{MODELS}"\n[summarizer]\nmodel = "{SMOL}"\n'
     )
     before = sorted(os.listdir(inbox))
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run", "--config", str(tmp_path / "config.toml")],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
+    config_file = str(tmp_path / "config.toml")
+    proc = digest(tmp_path, "run", "--config", config_file, timeout=300, text=False)
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-3000:]
     assert f"Set aside {len(expected)} file(s)" in out
@@ -179,14 +169,10 @@ def test_digest_status_never_opens_what_is_not_a_regular_file(tmp_path):
     outside.mkdir()
     expected = special_entries(inbox, outside)
     (inbox / "good.txt").write_text("Fares rise\n\nFerry fares will rise by 8 percent in January.\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
 
     def status() -> list[str]:
         started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, "-m", "digest", "status"], cwd=tmp_path, capture_output=True,
-            text=True, timeout=60, env=env,
-        )  # fmt: skip
+        proc = digest(tmp_path, "status", timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert time.monotonic() - started < 30
         return [line.strip() for line in proc.stdout.splitlines()]
@@ -271,8 +257,7 @@ def test_digest_watch_sets_every_hostile_entry_aside_and_keeps_scanning(tmp_path
     nothing after it was taken. Now each hostile entry goes to failed/ with its note, and a
     file dropped later is still taken by a later scan. No story needs a brief, so no model is
     loaded (the summarizer folder only has to exist)."""
-    from tests.test_cli import fake_model
-    from tests.test_service import start, stop, wait_for
+    from tests.service_process import start, stop, wait_for
 
     inbox, outside = tmp_path / "inbox", tmp_path / "outside"
     outside.mkdir()
@@ -283,7 +268,7 @@ def test_digest_watch_sets_every_hostile_entry_aside_and_keeps_scanning(tmp_path
     expected["loop-b.txt"] = "loop-a.txt, which does not exist"
     cfg = tmp_path / "config.toml"
     cfg.write_text(
-        f'[paths]\nmodels = "{ROOT / "models"}"\n[summarizer]\nmodel = "{fake_model(tmp_path)}"\n'
+        f'[paths]\nmodels = "{MODELS}"\n[summarizer]\nmodel = "{fake_model(tmp_path)}"\n'
         '[embedder]\nbackend = "sentence-transformers"\n'
         '[service]\ninterval_seconds = 0.3\nlog_file = "watch.log"\n'
     )
@@ -299,10 +284,7 @@ def test_digest_watch_sets_every_hostile_entry_aside_and_keeps_scanning(tmp_path
         (inbox / "later.txt").write_text("")  # a later scan still takes new files
         wait_for(lambda: "later.txt.error.txt" in filed(), what="the later file",
                  proc=proc, tmp=tmp_path)  # fmt: skip
-        status = subprocess.run(
-            [sys.executable, "-m", "digest", "status", "--config", str(cfg)], cwd=tmp_path,
-            capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        )  # fmt: skip
+        status = digest(tmp_path, "status", "--config", str(cfg), timeout=60)
     finally:
         assert stop(proc) == 0
     assert not [p for p in inbox.iterdir() if p.name != "failed"]

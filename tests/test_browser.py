@@ -15,9 +15,9 @@ import pytest
 from digest import config
 from digest.embed import HashEmbedder
 from digest.pipeline import Pipeline
+from tests.articles import MARINA_1, MARINA_2, MARINA_3, STORM
 from tests.cdp import Browser, chromium
 from tests.fakes import EchoFacts
-from tests.test_pipeline import MARINA_1, MARINA_2, MARINA_3, STORM
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE_WIDTH = 390

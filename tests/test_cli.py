@@ -22,26 +22,9 @@ from digest import config
 from digest.embed import HashEmbedder
 from digest.lock import StateLock
 from digest.pipeline import Pipeline
+from tests.articles import MARINA_1, MARINA_3, STORM
 from tests.fakes import EchoFacts
-from tests.test_pipeline import MARINA_1, MARINA_3, STORM
-
-
-def digest(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "digest", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def fake_model(tmp: Path) -> Path:
-    """A folder that passes the summarizer check (never loaded: no story needs a brief)."""
-    folder = tmp / "fake-model"
-    folder.mkdir(exist_ok=True)
-    (folder / "config.json").write_text("{}")
-    return folder
+from tests.helpers import assert_one_line_error, digest, fake_model
 
 
 def write_config(tmp: Path, text: str = "", *, inbox: bool = True) -> Path:
@@ -50,17 +33,6 @@ def write_config(tmp: Path, text: str = "", *, inbox: bool = True) -> Path:
     path = tmp / "config.toml"
     path.write_text(text)
     return path
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *words: str) -> str:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("digest:")]
-    assert len(errors) == 1, result.stderr
-    assert result.stderr.rstrip().splitlines()[-1] == errors[0]  # the last thing said
-    for w in words:
-        assert w in errors[0], (w, errors[0])
-    return errors[0]
 
 
 # user mistakes -------------------------------------------------------------------------------

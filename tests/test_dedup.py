@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from digest import config, dedup
-from digest.embed import SentenceTransformerEmbedder
 from digest.pipeline import Pipeline
 from digest.records import Article
 from digest.render import markdown
 from digest.store import Store
+from tests.articles import STORM
 from tests.fakes import EchoFacts
-from tests.test_pipeline import STORM
 
 WIRE = (
     "The Harbor Council approved 1,250 new berths for the east marina in Port Alder on Monday, "
@@ -167,11 +166,6 @@ def test_many_short_similar_articles_cost_a_bounded_number_of_candidates(tmp_pat
 
 
 # --- through the pipeline ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceTransformerEmbedder()
 
 
 def test_a_republished_copy_is_listed_but_counted_once(tmp_path, embedder):

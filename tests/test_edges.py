@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 
 from digest import config, disk, pipeline
-from digest.embed import SentenceTransformerEmbedder
 from digest.errors import DiskFullError
 from digest.pipeline import Pipeline
+from tests.articles import MARINA_1, STORM
 from tests.fakes import EchoFacts
-from tests.test_cli import fake_model
-from tests.test_pipeline import MARINA_1, STORM
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceTransformerEmbedder()
+from tests.helpers import ROOT, assert_one_line_error, digest, fake_model
 
 
 def one_run(tmp_path, embedder, generator=None):
@@ -46,15 +38,9 @@ def test_a_lost_database_is_reported_not_replaced(tmp_path, embedder, damage):
     else:
         db.unlink()
     (tmp_path / "config.toml").write_text(f'[summarizer]\nmodel = "{fake_model(tmp_path)}"\n')
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    [line] = [x for x in proc.stderr.splitlines() if x.startswith("digest:")]
+    proc = digest(tmp_path, "run")
     word = "is empty (0 bytes)" if damage == "emptied" else "is missing"
-    assert f"digest.db {word}" in line and "holds 1 brief(s)" in line, line
+    assert_one_line_error(proc, 1, f"digest.db {word}", "holds 1 brief(s)")
     assert (db.stat().st_size == 0) if damage == "emptied" else not db.exists()  # untouched
 
 
@@ -130,16 +116,15 @@ def test_temporary_files_a_kill_left_are_removed_at_the_next_start(tmp_path, emb
     (tmp_path / "config.toml").write_text(
         f'[summarizer]\nmodel = "{fake_model(tmp_path)}"\n[service]\ninterval_seconds = 0.5\n'
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    args = [sys.executable, "-m", "digest", command]
     if command == "run":
-        proc = subprocess.run(
-            args, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
-        )
+        proc = digest(tmp_path, "run")
         assert proc.returncode == 0, proc.stderr
         err = proc.stderr
     else:
-        watch = subprocess.Popen(args, cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=env)
+        watch = subprocess.Popen(
+            [sys.executable, "-m", "digest", "watch"], cwd=tmp_path, stderr=subprocess.PIPE,
+            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )  # fmt: skip
         try:
             err = ""
             while "Watching " not in err:  # logged once the lock is held and the start is done

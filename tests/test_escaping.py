@@ -3,13 +3,9 @@ Markdown brief renders as its own text in a real Markdown renderer (markdown-it,
 HTML allowed as most viewers do), URLs outside http(s) are not links, link targets are encoded."""
 
 import json
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 
 from digest import config
@@ -18,9 +14,7 @@ from digest.pipeline import Pipeline
 from digest.records import Brief, BriefSentence, Copy, Source
 from digest.render import markdown
 from tests.fakes import EchoFacts
-from tests.test_pipeline import brief_markdown
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import MODELS, SMOL, brief_markdown, digest, needs_smol
 
 HOSTILE = [
     {
@@ -126,20 +120,15 @@ def test_pipeline_briefs_from_hostile_articles_are_inert(tmp_path):
         assert_inert(render(md))
 
 
+@needs_smol
 def test_digest_run_briefs_from_hostile_articles_are_inert(tmp_path):
     """The real command with the small real model."""
-    models = ROOT / "models"
-    if not (models / "smollm2-135m-instruct" / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
     hostile_inbox(tmp_path / "inbox")
     (tmp_path / "config.toml").write_text(
-        f'[paths]\nmodels = "{models}"\n[summarizer]\nmodel = "smollm2-135m-instruct"\n'
+        f'[paths]\nmodels = "{MODELS}"\n[summarizer]\nmodel = "{SMOL}"\n'
         "brief_words = 60\nmax_new_tokens = 120\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
+    proc = digest(tmp_path, "run", timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     mds = brief_markdown(tmp_path / "outbox")
     assert mds

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_service import _progress, db, start, stop, wait_for, write_config
+from tests.service_process import db, progress_of, start, stop, wait_for, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -244,7 +244,7 @@ def one_round(cfg: Path, rng: random.Random, dropped: list[Dropped], tally: Tall
         if used >= budget:
             break
         assert proc.poll() is None, f"round {r}: digest watch died (seed {SEED})\n{log[-2000:]}"
-        progress = _progress(proc, tmp)
+        progress = progress_of(proc, tmp)
         if progress != seen:
             seen, last_change = progress, time.monotonic()
         elif time.monotonic() - last_change > 180:

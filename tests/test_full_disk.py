@@ -8,25 +8,21 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from digest import config, disk
-from digest.embed import SentenceTransformerEmbedder
 from digest.errors import DiskFullError
 from digest.pipeline import Pipeline
+from tests.articles import STORM
 from tests.fakes import EchoFacts
-from tests.test_cli import fake_model
-from tests.test_pipeline import STORM
-from tests.test_service import start, stop, wait_for, write_config
+from tests.helpers import assert_one_line_error, digest, fake_model, needs_smol
+from tests.service_process import start, stop, wait_for, write_config
 
-ROOT = Path(__file__).resolve().parents[1]
 SIZE = 8 * 1024 * 1024
 
 
@@ -70,11 +66,6 @@ class Counting(EchoFacts):
     pass
 
 
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceTransformerEmbedder()
-
-
 def test_a_write_that_hits_a_real_enospc_keeps_the_brief_for_later(
     tmp_path, small_disk, embedder, monkeypatch
 ):
@@ -104,22 +95,15 @@ def test_digest_run_on_a_full_outbox_disk_is_one_line(tmp_path, small_disk):
     (tmp_path / "inbox" / "storm.txt").write_text(STORM)
     (tmp_path / "config.toml").write_text(f'[summarizer]\nmodel = "{fake_model(tmp_path)}"\n')
     fill(small_disk, leave=1024 * 1024)
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    [line] = [x for x in proc.stderr.splitlines() if x.startswith("digest:")]
-    assert f"no space left on the disk of the outbox {small_disk}" in line and "KB free" in line
+    proc = digest(tmp_path, "run", timeout=300)
+    assert_one_line_error(
+        proc, 1, f"no space left on the disk of the outbox {small_disk}", "KB free"
+    )
     assert "Summarize - loaded" not in proc.stderr  # the (fake) model was never loaded
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (ROOT / "models" / "smollm2-135m-instruct" / "digest-prepared.json").exists(),
-    reason="run `make setup` first: the small test model is not prepared",
-)
+@needs_smol
 def test_watch_on_a_full_outbox_disk_logs_one_line_per_scan_then_recovers(tmp_path, small_disk):
     cfg = write_config(tmp_path)
     filler = fill(small_disk, leave=1024 * 1024)  # below disk.MIN_FREE_BYTES

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pipeline import MARINA_1, STORM
-
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT / "models"
+from tests.articles import MARINA_1, STORM
+from tests.helpers import MODELS, ROOT, SMOL, digest, needs_smol
 
 
 def modes(folder: Path) -> dict[str, int]:
@@ -24,21 +22,17 @@ def modes(folder: Path) -> dict[str, int]:
     }
 
 
+@needs_smol
 @pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o027, 0o640)])
 def test_digest_run_writes_outbox_files_with_the_umask_mode(tmp_path, umask, expected):
-    if not (MODELS / "smollm2-135m-instruct" / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
     (tmp_path / "inbox").mkdir()
     (tmp_path / "inbox" / "marina.txt").write_text(MARINA_1)
     (tmp_path / "inbox" / "storm.txt").write_text(STORM)
     (tmp_path / "config.toml").write_text(
-        f'[paths]\nmodels = "{MODELS}"\n[summarizer]\nmodel = "smollm2-135m-instruct"\n'
+        f'[paths]\nmodels = "{MODELS}"\n[summarizer]\nmodel = "{SMOL}"\n'
         "brief_words = 40\nmax_new_tokens = 80\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)), umask=umask,
-    )  # fmt: skip
+    proc = digest(tmp_path, "run", timeout=600, umask=umask)
     assert proc.returncode == 0, proc.stderr[-3000:]
     found = modes(tmp_path / "outbox")
     names = set(found)

@@ -3,48 +3,14 @@ stand-in here (the real one runs in tests/test_end_to_end.py)."""
 
 import dataclasses
 import json
-import re
 
 import pytest
 
 from digest import config
-from digest.embed import SentenceTransformerEmbedder
 from digest.pipeline import Pipeline
+from tests.articles import MARINA_1, MARINA_2, MARINA_3, STORM
 from tests.fakes import CountingEmbedder, EchoFacts, Refuses
-
-MARINA_1 = """Harbor Council backs marina expansion
-
-The Harbor Council approved 1,250 new berths for the east marina in Port Alder on Monday.
-Mayor Ana Ruiz called the plan "a fair deal for the fishing fleet".
-Construction is due to start in March and last two years, the council said.
-"""
-MARINA_2 = {
-    "title": "Port Alder marina to grow by 1,250 berths",
-    "text": "On Monday the Port Alder Harbor Council voted to add 1,250 berths at the east marina. "
-    "Work will begin in March, the council said. Fishing crews have waited a decade for more "
-    "space in the harbor.",
-    "source": "Bay Daily",
-    "published": "2026-11-03",
-    "url": "https://example.org/marina",
-}
-MARINA_3 = """---
-title: Marina plan draws objections from Port Alder residents
-published: 2026-11-04
----
-Residents of Port Alder objected on Wednesday to the 1,250 new berths the Harbor Council approved for the east marina.
-They said the construction due to start in March would close the waterfront path for two years.
-"""
-STORM = """Storm closes coastal highway
-
-A winter storm closed the coastal highway between Lindmoor and Carrow for six hours on Tuesday.
-Road crews cleared fallen trees and the police reopened both lanes in the evening.
-Forecasters expect more wind and rain on Friday.
-"""
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceTransformerEmbedder()
+from tests.helpers import brief_markdown
 
 
 def make_config(tmp_path):
@@ -55,13 +21,6 @@ def make_config(tmp_path):
 
 def outbox_briefs(cfg):
     return sorted(cfg.paths.outbox.glob("*.json"))
-
-
-def brief_markdown(outbox):
-    """The briefs' Markdown files, not the daily digests (digest-YYYY-MM-DD.md) beside them."""
-    return sorted(
-        p for p in outbox.glob("*.md") if not re.fullmatch(r"digest-\d{4}-\d{2}-\d{2}\.md", p.name)
-    )
 
 
 def test_run_groups_stories_and_writes_cited_briefs(tmp_path, embedder):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from digest import ingest, plan
-from digest.embed import SentenceTransformerEmbedder
 from digest.summarize import order_sources
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "inbox"
@@ -21,11 +20,6 @@ TRAM = [
     "riverside-weekly-eastbank-first-day.md",
 ]
 DROUGHT = ["northfield-radio-drought-stage-two.txt", "valley-herald-water-restrictions.json"]
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceTransformerEmbedder()
 
 
 def planned(embedder, names, budget=160):

@@ -261,7 +261,7 @@ def test_the_embedder_marker_records_its_source_and_agreement(tmp_path, monkeypa
     fake_build_steps(monkeypatch, worst=0.99)
     folder = prepare_embedder.prepare(tmp_path)
     marker = embed.read_marker(folder)
-    source = embed._model_path(embed.PACKAGED_MINILM) / "model.safetensors"
+    source = embed.model_path(embed.PACKAGED_MINILM) / "model.safetensors"
     assert marker["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert marker["agreement"] == {
         "sentences": len(prepare_embedder.CHECK_SENTENCES),

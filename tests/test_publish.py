@@ -18,8 +18,8 @@ from digest.pipeline import Pipeline
 from digest.records import Brief, BriefSentence, Evidence, Source
 from digest.render import safe_url
 from digest.store import Store
+from tests.articles import MARINA_1, MARINA_2, MARINA_3, STORM
 from tests.fakes import EchoFacts, Refuses
-from tests.test_pipeline import MARINA_1, MARINA_2, MARINA_3, STORM
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

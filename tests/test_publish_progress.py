@@ -3,9 +3,6 @@ digest are rebuilt every `[publish] refresh_briefs` briefs, atomically, and `dig
 shows how far the batch has come; under the service a scan stops writing briefs after
 `[service] scan_brief_seconds`, so files dropped meanwhile are read by the next scan."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from digest import config
@@ -13,8 +10,8 @@ from digest.embed import SentenceTransformerEmbedder
 from digest.pipeline import Pipeline
 from digest.store import Store
 from tests.fakes import EchoFacts
+from tests.helpers import digest
 
-ROOT = Path(__file__).resolve().parents[1]
 PLACES = [
     "Larkfield", "Eastbank", "Carrow", "Lindmoor", "Port Alder", "Kestrel Bay", "Foundry Hill",
     "Mill Lane", "Riverside", "Harrowgate", "Oakmere", "Stonebridge", "Wexley", "Ashford Vale",
@@ -47,10 +44,7 @@ class Watching(EchoFacts):
         feed = self.outbox / "feed.xml"
         self.entries_seen.append(feed.read_text().count("<entry>") if feed.exists() else 0)
         if len(self.entries_seen) == 16:  # the real command, while the batch runs
-            proc = subprocess.run(
-                [sys.executable, "-m", "digest", "status"], cwd=self.root, capture_output=True,
-                text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-            )  # fmt: skip
+            proc = digest(self.root, "status", timeout=60)
             self.status_at_call[16] = proc.stdout + proc.stderr
         return super().generate(messages, max_new_tokens)
 

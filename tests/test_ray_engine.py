@@ -19,20 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pipeline import MARINA_1, MARINA_3, STORM
+from tests.articles import MARINA_1, MARINA_3, STORM
+from tests.helpers import MODELS, ROOT, needs_smol
 
 ray = pytest.importorskip("ray", reason="the Ray tests need the [ray] extra (make setup)")
 from ray.cluster_utils import Cluster  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT / "models"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (MODELS / "smollm2-135m-instruct" / "digest-prepared.json").exists(),
-        reason="run `make setup` first: the small test model is not prepared",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_smol]
 
 # invented for these tests: six stories with nothing in common
 ARTICLES = {

@@ -17,9 +17,9 @@ import pytest
 from digest import config
 from digest.embed import HashEmbedder
 from digest.pipeline import Pipeline
+from tests.articles import MARINA_1, STORM
 from tests.fakes import EchoFacts
-from tests.test_cli import assert_one_line_error, digest, fake_model
-from tests.test_pipeline import MARINA_1, STORM
+from tests.helpers import assert_one_line_error, digest, fake_model
 
 ROOT = Path(__file__).resolve().parents[1]
 

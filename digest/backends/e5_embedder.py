@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from ..errors import ModelError
+from .vectors import embed_in_batches
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,4 @@ class E5Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        model = self._load()
-        parts = [
-            np.asarray(model.query(texts[i : i + self.batch_size]), dtype=np.float32)
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        out = np.vstack([p.reshape(-1, p.shape[-1]) for p in parts])
-        return _unit(out)
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (vectors / norms).astype(np.float32)
+        return embed_in_batches(self._load().query, texts, self.batch_size)

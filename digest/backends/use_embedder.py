@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from ..errors import ModelError
-from .e5_embedder import _unit
+from .vectors import embed_in_batches
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,4 @@ class UseEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        model = self._load()
-        parts = [
-            np.asarray(model.encode(texts[i : i + self.batch_size]), dtype=np.float32)
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        return _unit(np.vstack([p.reshape(-1, p.shape[-1]) for p in parts]))
+        return embed_in_batches(self._load().encode, texts, self.batch_size)
