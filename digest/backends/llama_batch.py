@@ -222,14 +222,3 @@ class BatchDecoder:
         }
         return [s.reply for s in seqs]
 
-
-def _common_prefix(lists: Sequence[Sequence[int]]) -> int:
-    if not lists:
-        return 0
-    n = min(len(x) for x in lists)
-    first = lists[0]
-    for i in range(n):
-        t = first[i]
-        if any(x[i] != t for x in lists[1:]):
-            return i
-    return n

@@ -205,9 +205,8 @@ def _read_all_but_last(llm, tokens: list[int]) -> None:
         if a != b:
             break
         n += 1
-    if n < len(held):
-        llm._ctx.kv_cache_seq_rm(-1, n, -1)
-        llm.n_tokens = n
+    llm._ctx.kv_cache_seq_rm(-1, n, -1)  # also what a reset() left behind
+    llm.n_tokens = n
     if n < len(tokens) - 1:
         llm.eval(tokens[n:-1])
 
