@@ -20,7 +20,8 @@ class OnnxEmbedder:
 
     Same preprocessing as sentence-transformers: word pieces cut at the model's 256, mean
     pooling over the attention mask, L2 normalisation (the last two inside the ONNX graph).
-    Texts are batched by length, so a batch pads little. Cosine to the torch vectors is about
+    Each text runs alone (see `embed`), so `batch_size` is not used here; the setting stays
+    for the torch backend. Cosine to the torch vectors is about
     0.99 (at least 0.98 on the check sentences, or `digest prepare` refuses the model).
     """
 
