@@ -50,10 +50,14 @@ class Watching(EchoFacts):
 
 
 def test_pages_are_refreshed_during_a_long_batch_and_status_shows_progress(tmp_path):
+    # one story at a time, so that the feed can be looked at before each brief
     cfg = config.from_dict(
-        {"publish": {"refresh_briefs": 5, "refresh_seconds": 3600}}, base=tmp_path
+        {"publish": {"refresh_briefs": 5, "refresh_seconds": 3600}, "summarizer": {"batch_size": 1}},
+        base=tmp_path,
     )
-    (tmp_path / "config.toml").write_text("[publish]\nrefresh_briefs = 5\n")
+    (tmp_path / "config.toml").write_text(
+        "[publish]\nrefresh_briefs = 5\n[summarizer]\nbatch_size = 1\n"
+    )
     cfg.paths.inbox.mkdir()
     for i, (place, event) in enumerate(zip(PLACES, EVENTS, strict=True)):
         (cfg.paths.inbox / f"story-{i:02d}.txt").write_text(
