@@ -164,26 +164,6 @@ class EntityTagger:
         return [[(e.text, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=32)]
 
 
-def capitalised_entities(text: str) -> list[tuple[str, str]]:
-    """A light stand-in for NER: runs of capitalised words not at a sentence start.
-
-    Measured against spaCy in docs/clustering.md; kept for the comparison, not used by default.
-    """
-    out = []
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        toks = sentence.split()
-        run: list[str] = []
-        for k, tok in enumerate(toks + [""]):
-            w = tok.strip(",;:()\"“”'‘’")
-            if k > 0 and w[:1].isupper() and w.lower() not in _stop_words():
-                run.append(w)
-                continue
-            if run:
-                out.append((" ".join(run), "PERSON" if len(run) > 1 else "ORG"))
-                run = []
-    return out
-
-
 def matrix(vectors: Sequence[Sparse]):
     """Rows as a scipy CSR matrix (len x DIM, float64)."""
     from scipy.sparse import csr_matrix
