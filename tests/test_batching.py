@@ -16,11 +16,11 @@ from digest.embed import SentenceTransformerEmbedder
 from digest.errors import ConfigError
 from digest.generate import Request, llama_cpp_available
 from digest.summarize import BriefWriter
+from tests.articles import MARINA_1, MARINA_3, STORM
 from tests.fakes import EchoFacts
-from tests.test_pipeline import MARINA_1, MARINA_3, STORM
+from tests.helpers import MODELS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-SMOL_GGUF = ROOT / "models" / "smollm2-135m-instruct.gguf"
+SMOL_GGUF = MODELS / "smollm2-135m-instruct.gguf"
 
 FERRY = """Ferry line to Elsby opens
 
@@ -224,7 +224,7 @@ def test_digest_run_writes_the_same_briefs_whatever_the_batch_size(tmp_path):
         home = tmp_path / f"size-{size}"
         shutil.copytree(ROOT / "samples" / "inbox", home / "inbox")
         (home / "config.toml").write_text(
-            f'[paths]\nmodels = "{ROOT / "models"}"\n'
+            f'[paths]\nmodels = "{MODELS}"\n'
             f'[summarizer]\nmodel = "smollm2-135m-instruct"\nbackend = "llama-cpp"\n'
             f"brief_words = 60\nmax_new_tokens = 120\nbatch_size = {size}\n"
         )

@@ -20,20 +20,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_service import briefs, drop, inbox_files, start, stop, write_config
+from tests.helpers import MODELS, ROOT, needs_smol
+from tests.service_process import briefs, drop, inbox_files, start, stop, write_config
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT / "models"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "stories"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())["stories"]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (MODELS / "smollm2-135m-instruct" / "digest-prepared.json").exists(),
-        reason="run `make setup` first: the small test model is not prepared",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_smol]
 
 
 def grouping(tmp: Path) -> set[frozenset[str]]:
