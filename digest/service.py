@@ -120,6 +120,9 @@ class Watcher:
         self._fresh_start = not paths.state.exists()  # a state folder removed as a whole
         with StateLock(paths.state):
             self.pipeline.remove_leftovers()
+            # The engine starts here, before our handlers: Ray's driver installs a C++ handler
+            # that prints a crash dump for SIGTERM, which ours must replace (a stop is no crash).
+            self.pipeline.engine  # noqa: B018 - and an unreachable Ray head fails at start
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self.stop.set())
             scheduler = BackgroundScheduler(

@@ -35,11 +35,12 @@ log_file = "watch.log"
     return cfg
 
 
-def start(cfg: Path, failpoints: str = "") -> subprocess.Popen:
+def start(cfg: Path, failpoints: str = "", args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """`digest watch --config CFG ARGS`, its output in stderr.log beside the config."""
     env = dict(os.environ, DIGEST_FAILPOINTS=failpoints, PYTHONUNBUFFERED="1")
     log = open(cfg.parent / "stderr.log", "ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "digest", "watch", "--config", str(cfg)],
+        [sys.executable, "-m", "digest", "watch", "--config", str(cfg), *args],
         cwd=cfg.parent,
         env=env,
         stdout=log,

@@ -15,10 +15,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests import service_process as service
 from tests.articles import MARINA_1, MARINA_3, STORM
 from tests.helpers import MODELS, ROOT, needs_smol
 
@@ -151,14 +153,14 @@ def test_the_ray_engine_writes_the_same_stories_and_briefs_as_the_local_one(
     assert stories(tmp) == local[1]
 
 
-def _brief_workers(raylet: int | None = None) -> list[int]:
-    """Pids of the model actors writing a brief now (their process title says so); with
-    `raylet`, only those of that node."""
+def _brief_workers(raylet: int | None = None, title: str = "ModelWorker.briefs") -> list[int]:
+    """Pids of the model actors writing a brief now (their process title says so; `title`
+    "ray::ModelWorker": busy or not); with `raylet`, only those of that node."""
     ps = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True)
     found = []
     for line in ps.stdout.splitlines():
         pid, ppid, args = line.split(None, 2)
-        if "ModelWorker.briefs" in args and (raylet is None or int(ppid) == raylet):
+        if title in args and (raylet is None or int(ppid) == raylet):
             found.append(int(pid))
     return found
 
@@ -229,9 +231,96 @@ def test_a_node_removed_mid_run_leaves_its_work_to_the_others(tmp_path, cluster,
     assert briefs(tmp) == local[0]
 
 
+def _job_processes(job: str) -> list[int]:
+    """Pids of the processes Ray started for the job `job` (its workers carry RAY_JOB_ID)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # not a process, gone, or not ours
+            continue
+        if f"RAY_JOB_ID={job}".encode() in env:
+            found.append(int(proc.name))
+    return found
+
+
+def _model_worker_job() -> str | None:
+    """The job of a model actor running now (None while there is none)."""
+    for pid in _brief_workers(title="ray::ModelWorker"):
+        try:
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for var in env:
+            if var.startswith(b"RAY_JOB_ID="):
+                return var.split(b"=", 1)[1].decode()
+    return None
+
+
+def test_watch_on_ray_keeps_a_story_current_and_stops_cleanly(tmp_path, cluster):
+    """`digest watch --engine ray --ray-address ADDR` as a real process: briefs for what is
+    dropped in the inbox, a second version when another report of the story arrives, and on
+    SIGTERM a clean exit that loses no file and leaves none of its Ray workers running."""
+    cfg = service.write_config(tmp_path, interval=0.5)
+    with open(cfg, "a") as f:
+        f.write("[engine]\nworkers = 1\n")  # one model actor: one model load on this machine
+    inbox = tmp_path / "inbox"
+    proc = service.start(cfg, args=("--engine", "ray", "--ray-address", cluster.address))
+    job = None
+    try:
+        service.drop(inbox, "marina.txt", MARINA_1)
+        service.drop(inbox, "storm.txt", STORM)
+        service.wait_for(
+            lambda: len(service.briefs(tmp_path)) == 2, timeout=300, what="the first two briefs",
+            proc=proc, tmp=tmp_path,
+        )  # fmt: skip
+        job = _model_worker_job()  # the service's model actor, alive between scans
+        assert job is not None, "no model actor of the service is running"
+        first = {b["sources"][0]["path"]: b for b in service.briefs(tmp_path).values()}
+        assert sorted(first) == ["marina.txt", "storm.txt"]
+        assert first["marina.txt"]["version"] == 1 and len(first["marina.txt"]["sources"]) == 1
+
+        service.drop(inbox, "marina-objections.md", MARINA_3)
+        service.wait_for(
+            lambda: any(b["version"] == 2 for b in service.briefs(tmp_path).values()),
+            what="the marina story's second version", proc=proc, tmp=tmp_path,
+        )  # fmt: skip
+        service.drop(inbox, "ferry.txt", ARTICLES["ferry.txt"])  # arrives as the service stops
+    finally:
+        code = service.stop(proc)
+    assert code == 0
+    err = (tmp_path / "stderr.log").read_text()
+    assert "Stopped" in err and "Traceback" not in err, err[-3000:]
+    assert "SIGTERM received" not in err, err[-3000:]  # a stop is no crash: no stack dump
+
+    got = service.briefs(tmp_path)
+    assert len(got) == 2, sorted(got)
+    [marina] = [b for b in got.values() if b["version"] == 2]
+    assert [h["version"] for h in marina["history"]] == [1, 2]
+    assert {s["path"] for s in marina["sources"]} == {"marina.txt", "marina-objections.md"}
+    [new] = [s["n"] for s in marina["sources"] if s["path"] == "marina-objections.md"]
+    assert any(new in s["citations"] for s in marina["sentences"])  # the new report is cited
+
+    # nothing dropped is lost: each file read (filed away, its article stored) or still waiting
+    processed = inbox / "processed" / date.today().isoformat()
+    filed = sorted(p.name for p in processed.iterdir())
+    waiting = [p.name for p in service.inbox_files(tmp_path)]
+    dropped = ["ferry.txt", "marina-objections.md", "marina.txt", "storm.txt"]
+    assert sorted(filed + waiting) == dropped
+    stored = [p for (p,) in service.db(tmp_path).execute("SELECT path FROM articles")]
+    assert sorted(stored) == filed
+
+    # none of its Ray workers is left (Ray ends a job's workers as its driver goes)
+    deadline = time.monotonic() + 60
+    while _job_processes(job) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _job_processes(job), f"workers of job {job} still running"
+
+
 def test_an_unreachable_head_is_one_error_line_not_a_hang(tmp_path):
     """A port where nothing listens, and an address that answers but is no Ray head (this
-    machine's network answers for any outside address): one line each, exit code 5."""
+    machine's network answers for any outside address): one line each, exit code 5; for
+    `digest watch` too, at its start."""
     tmp = write_inbox(tmp_path, None)
     with open(tmp / "config.toml", "a") as f:
         f.write("[engine]\nconnect_seconds = 3\n")
@@ -246,6 +335,15 @@ def test_an_unreachable_head_is_one_error_line_not_a_hang(tmp_path):
         assert len(lines) == 1 and lines[0].startswith(start) and address in lines[0], lines
     db = sqlite3.connect(tmp / "state" / "digest.db")
     assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (0,)  # nothing read
+    # the service connects at start: the same line and exit code, not an error every scan
+    watch = subprocess.run(
+        [sys.executable, "-m", "digest", "watch", "--config", str(tmp / "config.toml"),
+         "--ray-address", "127.0.0.1:9"],
+        cwd=tmp, capture_output=True, text=True, timeout=600, env=env(),
+    )  # fmt: skip
+    lines = watch.stderr.strip().splitlines()
+    assert watch.returncode == 5, watch.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith(expected["127.0.0.1:9"]), lines
 
 
 def test_connecting_gives_up_after_connect_seconds():
