@@ -47,7 +47,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
+PLAN_FACTOR = 1.6  # facts are planned for this many times the brief's words: the model compresses
+# (Multi-News train, 5 clusters: 1.3 gave 154-word briefs for 220, ROUGE-1 37.5; 1.6: 181, 39.8)
 MIN_SENTENCE_WORDS = 4
 # two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
 SAME_FACT_BRIEF = 0.6
