@@ -147,7 +147,7 @@ def _flat(text: str) -> str:
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
-        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence)
+        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence, term)
     if term[0].isdigit():
         return term in evidence_words
     if term in evidence_words:

@@ -50,16 +50,17 @@ def foreign_figures(text: str) -> set[str]:
 _FOREIGN_QUOTE = re.compile(r"[«»„‹›「」]")
 
 
-def quoted_in_another_language(evidence: str) -> bool:
-    """Whether `evidence` quotes someone in a language other than English: a quotation in the
-    brief may then be its translation, which cannot be matched word for word (cite.py marks
-    it as translated)."""
+def quoted_in_another_language(evidence: str, quoted: str = "") -> bool:
+    """Whether `evidence` quotes someone in a language other than English and other than that
+    of the brief's quotation `quoted`: the quotation may then be its translation, which cannot
+    be matched word for word (cite.py marks it as translated). A French brief quoting a French
+    report ([summarizer] language = "source") must have its words."""
     from .language import detect
 
-    return bool(_FOREIGN_QUOTE.search(evidence) or '"' in evidence) and detect(evidence) not in (
-        None,
-        "en",
-    )
+    if not (_FOREIGN_QUOTE.search(evidence) or '"' in evidence):
+        return False
+    found = detect(evidence)
+    return found not in (None, "en") and not (quoted and detect(quoted.strip('"')) == found)
 
 
 # Spellings of one name across languages and transliterations, folded to one key.
