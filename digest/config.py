@@ -130,8 +130,8 @@ class Summarizer:
             and (self.language == "source" or re.fullmatch(r"[a-z]{2}", self.language))
         ):
             raise ConfigError(
-                f"[summarizer] language must be a two-letter ISO 639-1 code such as \"en\" or "
-                f"\"fr\", or \"source\" (each story in its reports' language), "
+                f'[summarizer] language must be a two-letter ISO 639-1 code such as "en" or '
+                f'"fr", or "source" (each story in its reports\' language), '
                 f"not {self.language!r}"
             )
         _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")
