@@ -9,8 +9,10 @@ benchmarks/tune_clustering.py) are read as .txt files by the real ingest and cle
 briefed at reference length (--words, 220 by default) by each system with the same embedder
 and the same loaded model:
 - new: digest/summarize.py as it is in the working tree;
-- baseline: digest/summarize.py as it was at --baseline (a git revision; default e528e96, the
-  default before the plan-then-write writer), loaded from git beside it.
+- each --baseline (git revisions; default e528e96, the default before the plan-then-write
+  writer): digest/summarize.py as it was there, loaded from git beside it, decoding with that
+  revision's copy-guard settings (SPAN, PENALTY, GROWTH of its digest/copyguard.py; GROWTH 0
+  where it had none). The backends are today's.
 It prints, per system: ROUGE-1/2/L F1 against the reference; abstraction (share of the brief's
 word bigrams in no source; share of sentences copied word for word); faithfulness (names and
 numbers found in the sources each sentence cites; the checker's verdicts); coverage (the
@@ -27,6 +29,7 @@ import argparse
 import dataclasses
 import importlib.util
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -56,13 +59,30 @@ def baseline_module(revision: str):
         text=True,
         check=True,
     ).stdout
-    path = Path(tempfile.mkdtemp()) / "summarize_baseline.py"
+    name = "summarize_" + re.sub(r"\W", "_", revision)
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(code)
-    spec = importlib.util.spec_from_file_location("digest.summarize_baseline", path)
+    spec = importlib.util.spec_from_file_location(f"digest.{name}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def guard_settings(revision: str) -> dict[str, float]:
+    """The copy guard's module settings at `revision` (a flat penalty where GROWTH is absent)."""
+    code = subprocess.run(
+        ["git", "show", f"{revision}:digest/copyguard.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    out = {"GROWTH": 0.0}
+    for name in ("SPAN", "PENALTY", "GROWTH"):
+        m = re.search(rf"^{name} = ([0-9.]+)", code, re.M)
+        if m:
+            out[name] = float(m.group(1))
+    return out
 
 
 def articles_of(cluster: dict, folder: Path):
@@ -84,9 +104,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=40)
     ap.add_argument("--offset", type=int, default=0)
     ap.add_argument("--words", type=int, default=220)
-    ap.add_argument("--baseline", default="e528e96", help="git revision, or 'none'")
+    ap.add_argument("--baseline", nargs="+", default=["e528e96"], help="git revisions, or 'none'")
     ap.add_argument("--copy-span", type=int, help="copy guard span in tokens (copyguard.SPAN)")
     ap.add_argument("--copy-penalty", type=float, help="copy guard penalty (copyguard.PENALTY)")
+    ap.add_argument("--copy-growth", type=float, help="copy guard growth (copyguard.GROWTH)")
+    ap.add_argument("--threads", type=int, help="summarizer threads (default: config.toml's)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path)
     args = ap.parse_args()
@@ -99,14 +121,20 @@ def main() -> None:
         copyguard.SPAN = args.copy_span
     if args.copy_penalty is not None:
         copyguard.PENALTY = args.copy_penalty
+    if args.copy_growth is not None:
+        copyguard.GROWTH = args.copy_growth
+    guards = {"new": {k: getattr(copyguard, k) for k in ("SPAN", "PENALTY", "GROWTH")}}
 
     cfg = digest_config.load(ROOT / "config.toml")
     embedder = make_embedder(cfg.embedder, cfg.paths.models)
     s = cfg.summarizer
-    generator = make_generator(s.backend, s.model, cfg.paths.models, s.device, s.threads)
+    threads = args.threads or s.threads
+    generator = make_generator(s.backend, s.model, cfg.paths.models, s.device, threads)
     systems = {"new": summarize}
-    if args.baseline != "none":
-        systems["baseline"] = baseline_module(args.baseline)
+    for revision in args.baseline:
+        if revision != "none":
+            systems[revision] = baseline_module(revision)
+            guards[revision] = guard_settings(revision)
     writers = {
         name: module.BriefWriter(
             embedder,
@@ -130,6 +158,8 @@ def main() -> None:
         reference = cluster["summary"].lstrip("– ").strip()
         ref_lead = split_sentences(reference)[0]
         for name, writer in writers.items():
+            for key, value in guards[name].items():
+                setattr(copyguard, key, int(value) if key == "SPAN" else value)
             started = time.perf_counter()
             brief = writer.write(str(cluster["cluster_id"]), articles, 1, "")
             seconds = time.perf_counter() - started

@@ -27,6 +27,7 @@ MAX_QUOTE_WORDS = 6
 ROUNDING = 0.005  # figures within half a percent of each other are one figure, rounded
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 _NUMBER_UNIT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s+([a-z]{3,})\b")
 # Words after a number that are not the unit being counted.
 _NOT_UNITS = {
@@ -60,16 +61,38 @@ class Disagreement:
     # (source, sentence) where each side's version is written: the reader's evidence
     examples: tuple[tuple[int, str], ...] = ()
 
-    def sentence(self) -> BriefSentence:
-        parts = ", ".join(
-            f"{_show(value, self.kind)} ({_sources(srcs)})" for value, srcs in self.sides
-        )
-        if self.kind == "quote":
+    def sentence(self, stated: frozenset[str] = frozenset()) -> BriefSentence:
+        """The brief's sentence on it. `stated`: the sides a sentence before it already gives
+        (`stated_in`); then only the other sides are told ("Another report gives 21,500
+        (source 3) for the number of people."), so no figure is stated twice."""
+        rest = [(v, srcs) for v, srcs in self.sides if v not in stated]
+        if not rest or len(rest) == len(self.sides):
+            rest, stated = list(self.sides), frozenset()
+        parts = ", ".join(f"{_show(value, self.kind)} ({_sources(srcs)})" for value, srcs in rest)
+        cited = tuple(sorted({n for _, srcs in rest for n in srcs}))
+        if stated:
+            who = "Another report" if len(cited) == 1 else "Other reports"
+            verb = "gives" if len(cited) == 1 else "give"
+            if self.kind == "quote":
+                verb = "quotes" if len(cited) == 1 else "quote"
+                text = f"{who} {verb} the words as {parts}."
+            else:
+                text = f"{who} {verb} {parts} for the number of {self.unit}."
+        elif self.kind == "quote":
             text = f"Reports differ on the words quoted: {parts}."
         else:
             text = f"Reports differ on the number of {self.unit}: {parts}."
-        cited = tuple(sorted({n for _, srcs in self.sides for n in srcs}))
-        return BriefSentence(text, cited, tuple(Evidence(n, t) for n, t in self.examples))
+        evidence = tuple(Evidence(n, t) for n, t in self.examples if n in cited)
+        return BriefSentence(text, cited, evidence)
+
+    def stated_in(self, text: str) -> frozenset[str]:
+        """The sides whose version `text` gives (a figure or a quotation of it)."""
+        if self.kind == "quote":
+            said = _norm_quote(text)
+            return frozenset(v for v, _ in self.sides if v in said)
+        figures = {_figure(m.group(0)) for m in _FIGURE.finditer(text)}
+        figures |= set(foreign_figures(text))
+        return frozenset(v for v, _ in self.sides if v in figures)
 
 
 def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> list[Disagreement]:
@@ -103,6 +126,38 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
             sides = _sides(values)
             found.append(Disagreement("number", unit, sides, _examples(sides, related, "number")))
     return found
+
+
+def placed(
+    out: list[BriefSentence],
+    out_vectors: np.ndarray,
+    fact_indices: list[int],
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+) -> list[BriefSentence]:
+    """The brief `out` with a sentence on each disagreement among the sources of its facts
+    (`fact_indices` into `sentences`), once each: after the first sentence that gives one of
+    its versions (and then telling only the others), else after the sentence nearest the fact."""
+    found: dict[tuple, tuple[int, BriefSentence]] = {}
+    if not out:
+        return out
+    for index in fact_indices:
+        for d in find(index, sentences, vectors):
+            # one disagreement, however many facts it shows up under: said once
+            key = (d.kind, d.unit, frozenset(value for value, _ in d.sides))
+            if key in found:
+                continue
+            stating = [(i, d.stated_in(x.text)) for i, x in enumerate(out)]
+            stating = [(i, values) for i, values in stating if values]
+            if stating:
+                found[key] = (stating[0][0], d.sentence(stating[0][1]))
+            else:
+                found[key] = (int(np.argmax(out_vectors @ vectors[index])), d.sentence())
+    result: list[BriefSentence] = []
+    for i, sentence in enumerate(out):
+        result.append(sentence)
+        result += [d for after, d in found.values() if after == i]
+    return result
 
 
 def _figure(raw: str) -> str:

@@ -72,6 +72,8 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
+    # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
+    "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
 _PRONOUN_SAID = re.compile(
     r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"

@@ -48,7 +48,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PLAN_FACTOR = 1.3  # facts are planned for this many times the brief's words: the model compresses
+PLAN_FACTOR = 1.6  # facts are planned for this many times the brief's words: the model compresses
+# (Multi-News train, 5 clusters: 1.3 gave 154-word briefs for 220, ROUGE-1 37.5; 1.6: 181, 39.8)
 MIN_SENTENCE_WORDS = 4
 # two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
 SAME_FACT_BRIEF = 0.6
@@ -164,7 +165,9 @@ class BriefWriter:
                 notes.append("no generated sentence was supported: brief made of source sentences")
         if not out:
             out = self._trim([self._source_sentence(f.index, story) for f in facts])
-        out = self._add_disagreements(out, story)
+        if out:  # where the reports disagree on a figure or a quotation, the brief says so
+            vecs = self.embedder.embed([s.text for s in out])
+            out = disagree.placed(out, vecs, [f.index for f in facts], sentences, vectors)
         languages = {n: a.language for n, a in enumerate(articles, start=1)}
         out = cite.mark_translated(out, languages, language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
@@ -387,28 +390,6 @@ class BriefWriter:
             j = max(same, key=lambda j: sims[j])
             evidence.append(Evidence(n, story.sentences[j].text))
         return BriefSentence(story.sentences[index].text, cited, tuple(evidence))
-
-    def _add_disagreements(self, out: list[BriefSentence], story: Story) -> list[BriefSentence]:
-        """After the sentence that states a fact, say where its sources disagree."""
-        found: dict[tuple, tuple[int, BriefSentence]] = {}
-        if not out:
-            return out
-        out_vectors = self.embedder.embed([s.text for s in out])
-        for fact in story.facts:
-            for d in disagree.find(fact.index, story.sentences, story.vectors):
-                # one disagreement, however many facts it shows up under: said once
-                key = (d.kind, d.unit, frozenset(value for value, _ in d.sides))
-                if key in found:
-                    continue
-                after = int(np.argmax(out_vectors @ story.vectors[fact.index]))
-                found[key] = (after, d.sentence())
-        if not found:
-            return out
-        result: list[BriefSentence] = []
-        for i, sentence in enumerate(out):
-            result.append(sentence)
-            result += [d for after, d in found.values() if after == i]
-        return result
 
     def _trim(self, out: list[BriefSentence]) -> list[BriefSentence]:
         """Cut to about the configured length, at a sentence boundary."""

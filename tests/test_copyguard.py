@@ -66,3 +66,19 @@ def test_the_reply_cannot_loop_on_its_own_words():
     # its next word is pushed back: no loop of the model's own sentences
     g = guard()
     assert g.penalised(ids(" the council voted for a plan the council voted")) == [IDS[" for"]]
+
+
+def test_the_push_grows_with_the_run_so_a_whole_sentence_cannot_be_copied():
+    # span 4: three words copied cost the fourth the base penalty; each word the run has
+    # beyond them adds `growth` ("The city council approved the new" is six words)
+    g = CopyGuard(ids(SOURCE), TEXT.__getitem__, span=4, penalty=4.0, growth=1.0)
+    assert g.penalties(ids(" The city council")) == {IDS[" approved"]: 4.0}
+    assert g.penalties(ids(" The city council approved")) == {IDS[" the"]: 5.0}
+    assert g.penalties(ids(" The city council approved the new")) == {IDS[" budget"]: 7.0}
+    # the run counts from where the copying began: the same words after a word of its own
+    assert g.penalties(ids(" the council approved the new")) == {IDS[" budget"]: 5.0}
+
+
+def test_a_flat_penalty_without_growth():
+    g = CopyGuard(ids(SOURCE), TEXT.__getitem__, span=4, penalty=4.0, growth=0.0)
+    assert g.penalties(ids(" The city council approved the new")) == {IDS[" budget"]: 4.0}

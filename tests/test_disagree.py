@@ -103,3 +103,34 @@ def test_a_converted_and_rounded_figure_is_no_disagreement():
     v2 = SentenceTransformerEmbedder().embed([x.text for x in s2])
     (d,) = disagree.find(0, s2, v2)
     assert d.sentence().text.startswith("Reports differ on the number of feet:")
+
+
+def test_a_brief_that_already_gives_one_figure_is_told_only_the_other():
+    # Seen in `make run`: "Reports differ on the number of people: 18,000 (source 2), 21,500
+    # (source 3)." then "... roughly 18,000 people used the line": 18,000 stated twice.
+    from digest.records import BriefSentence
+
+    v = SentenceTransformerEmbedder().embed([s.text for s in S])
+    [number] = disagree.find(2, S, v)
+    assert number.stated_in("Roughly 18,000 riders took the tram on day one.") == {"18000"}
+    assert number.stated_in("The tram line opened on Saturday.") == frozenset()
+    other = number.sentence(frozenset({"18000"}))
+    assert other.text == "Another report gives 21,500 (source 4) for the number of people."
+    assert other.citations == (4,)
+    assert [e.n for e in other.evidence] == [4]
+
+    opened = BriefSentence("The new tram line opened to riders on Saturday.", (3, 4), ())
+    count = BriefSentence("About 18,000 riders used the tram on its first day.", (3,), ())
+    rain = BriefSentence("Heavy rain flooded the old market square on Friday.", (5,), ())
+    brief = [opened, rain, count]
+    vecs = SentenceTransformerEmbedder().embed([x.text for x in brief])
+    out = disagree.placed(brief, vecs, [2], S, v)
+    # right after the sentence that gives 18,000, and only the other side
+    assert [x.text for x in out] == [opened.text, rain.text, count.text, other.text]
+    # a brief that gives no figure of it hears both sides, after the sentence nearest the fact
+    out = disagree.placed([opened, rain], vecs[:2], [2], S, v)
+    assert [x.text for x in out] == [
+        opened.text,
+        "Reports differ on the number of people: 18,000 (source 3), 21,500 (source 4).",
+        rain.text,
+    ]

@@ -321,3 +321,20 @@ def test_a_headline_that_misspells_a_name_is_replaced(embedder):
     brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
     assert brief.headline in (A1.title, A2.title)
     assert any(n.startswith("replaced unsupported headline: Harbour") for n in brief.notes)
+
+
+def test_a_sentence_that_joins_two_notes_states_both_facts(embedder):
+    # notes 3 and 5 of this plan: "Work will begin in March, the council said." (report 2)
+    # and "Construction is due to start in March and last two years." (report 1)
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths for east marina\n"
+        "1. The Harbor Council voted on Monday to add 1,250 berths at the east marina.\n"
+        "3+5. Work on the berths will begin in March and last two years, the council said."
+    )
+    brief = writer(embedder, gen, words=40).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert texts[1] == "Work on the berths will begin in March and last two years, the council said."
+    assert brief.sentences[1].citations == (1, 2)  # it draws on both reports
+    # neither note's source wording is added as if the model had left it out
+    assert not any(n.startswith("added the source wording") and "March" in n for n in brief.notes)
+    assert sum("March" in t for t in texts) == 1

@@ -164,8 +164,8 @@ class BatchDecoder:
             self._lib.llama_get_logits_ith(self.ctx, row), shape=(self.n_vocab,)
         ).copy()
         if s.guard is not None:
-            for token in s.guard.penalised(s.reply):
-                logits[token] -= s.guard.penalty
+            for token, penalty in s.guard.penalties(s.reply).items():
+                logits[token] -= penalty
         if self.repeat_penalty != 1.0 and s.reply:
             seen = np.unique(np.array(s.reply[-REPEAT_LAST_N:], dtype=np.int64))
             v = logits[seen]
@@ -221,4 +221,3 @@ class BatchDecoder:
             "new_tokens": sum(len(s.reply) for s in seqs),
         }
         return [s.reply for s in seqs]
-

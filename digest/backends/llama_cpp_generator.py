@@ -289,6 +289,6 @@ class _LlamaGuard:
     def __call__(self, input_ids, scores):
         if self.prompt_tokens is None:
             self.prompt_tokens = len(input_ids)
-        for token in self.guard.penalised(list(input_ids[self.prompt_tokens :])):
-            scores[token] -= self.guard.penalty
+        for token, penalty in self.guard.penalties(list(input_ids[self.prompt_tokens :])).items():
+            scores[token] -= penalty
         return scores

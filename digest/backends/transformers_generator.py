@@ -153,8 +153,10 @@ class _TorchGuard:
         self.guard, self.prompt_tokens = guard, prompt_tokens
 
     def __call__(self, input_ids, scores):
-        for token in self.guard.penalised(input_ids[0, self.prompt_tokens :].tolist()):
-            scores[0, token] -= self.guard.penalty
+        for token, penalty in self.guard.penalties(
+            input_ids[0, self.prompt_tokens :].tolist()
+        ).items():
+            scores[0, token] -= penalty
         return scores
 
 
