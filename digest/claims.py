@@ -18,6 +18,9 @@ from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
     FOREIGN_WEEKDAYS,
     foreign_figures,
+    foreign_negated,
+    foreign_negation_mismatch,
+    foreign_says_not,
     name_key,
     quoted_in_another_language,
 )
@@ -147,7 +150,7 @@ def _flat(text: str) -> str:
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
-        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence)
+        return _flat(term) in _flat(evidence) or quoted_in_another_language(evidence, term)
     if term[0].isdigit():
         return term in evidence_words
     if term in evidence_words:
@@ -264,6 +267,9 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
     effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
     negates a word that the brief uses.
     """
+    foreign = foreign_negation_mismatch(text, evidence)  # a French, German or Spanish brief
+    if foreign is not None:
+        return foreign
     if _opposite_mismatch(text, evidence[0]):
         return True
     negated = _negated_words(text)
@@ -453,10 +459,13 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
 
 
 def negated(text: str) -> bool:
-    """Whether `text` negates anything ("not", "never", "no", "n't", ...)."""
-    return bool(_negated_words(text))
+    """Whether `text` negates anything ("not", "never", "no", "n't", ...; "ne ... pas",
+    "nicht", "nunca" in French, German, Spanish: claims_languages.py)."""
+    foreign = foreign_negated(text)
+    return bool(_negated_words(text)) if foreign is None else foreign
 
 
 def says_not(text: str) -> bool:
     """Whether `text` says "not" in any way: a negation or a negative word ("denied")."""
-    return _says_not(text)
+    foreign = foreign_says_not(text)
+    return _says_not(text) if foreign is None else foreign

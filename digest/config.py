@@ -120,12 +120,18 @@ class Summarizer:
     # stories whose model calls are decoded together (llama.cpp); 1 = one at a time. A story's
     # brief is the same whatever shares its batch (tests/test_batching.py)
     batch_size: int = 4
-    language: str = "en"  # ISO 639 code of the language briefs are written in (docs/languages.md)
+    # ISO 639-1 code of the language briefs are written in, or "source": each story in the
+    # language most of its reports are in, else English (docs/languages.md)
+    language: str = "en"
 
     def validate(self) -> None:
-        if not (isinstance(self.language, str) and re.fullmatch(r"[a-z]{2,3}", self.language)):
+        if not (
+            isinstance(self.language, str)
+            and (self.language == "source" or re.fullmatch(r"[a-z]{2}", self.language))
+        ):
             raise ConfigError(
-                f"[summarizer] language must be an ISO 639 code such as \"en\" or \"fr\", "
+                f'[summarizer] language must be a two-letter ISO 639-1 code such as "en" or '
+                f'"fr", or "source" (each story in its reports\' language), '
                 f"not {self.language!r}"
             )
         _choice(self.backend, ("auto", "transformers", "llama-cpp"), "summarizer", "backend")

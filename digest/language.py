@@ -55,3 +55,20 @@ def detect(text: str) -> str | None:
     if not found or float(found[0].get("score", 0.0)) < MIN_SCORE:
         return None
     return str(found[0]["lang"]).split("-")[0].lower() or None
+
+
+SOURCE = "source"  # [summarizer] language: each story briefed in its reports' language
+
+
+def brief_language(languages: list[str | None], setting: str) -> str:
+    """The language a story's brief is written in. `languages`: its reports' (None: unknown);
+    `setting`: `[summarizer] language`. "source": the language of more than half of the reports
+    whose language is known, if digest names it (NAMES: the model is asked for it by name);
+    else, and for a story with no known language or no such majority, English."""
+    if setting != SOURCE:
+        return setting
+    known = [code for code in languages if code is not None]
+    top = max(set(known), key=known.count, default=None)
+    if top in NAMES and 2 * known.count(top) > len(known):
+        return top
+    return "en"

@@ -104,6 +104,7 @@ class Brief:
     version: int
     updated: str  # ISO 8601 UTC timestamp
     notes: tuple[str, ...] = field(default=())  # e.g. what the checker replaced or dropped
+    language: str = "en"  # ISO 639 code of the language it is written in ([summarizer] language)
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +143,7 @@ class Brief:
             "version": self.version,
             "updated": self.updated,
             "notes": list(self.notes),
+            "language": self.language,
         }
 
     @classmethod
@@ -173,4 +175,5 @@ class Brief:
             version=int(data["version"]),
             updated=data["updated"],
             notes=tuple(data.get("notes", ())),
+            language=data.get("language", "en"),  # briefs from before languages: English
         )

@@ -32,6 +32,7 @@ from .asks import StoryInput
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
+from .language import brief_language
 from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
@@ -111,7 +112,7 @@ class BriefWriter:
         brief_words: int,
         input_words: int,
         max_new_tokens: int,
-        language: str = "en",  # the brief's ([summarizer] language)
+        language: str = "en",  # the brief's ([summarizer] language; "source": language.py)
     ):
         self.language = language
         self.embedder = embedder
@@ -149,9 +150,10 @@ class BriefWriter:
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
         story = Story(sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences))
         notes: list[str] = []
-        others = {a.language for a in articles} - {None, self.language}
+        language = brief_language([a.language for a in articles], self.language)
+        others = {a.language for a in articles} - {None, language}
         messages = prompt.brief(
-            facts, sentences, len(articles), self.input_words, self.language, bool(others)
+            facts, sentences, len(articles), self.input_words, language, bool(others)
         )
         # the model rewords what the notes say instead of copying it (copyguard.py)
         reply = yield asks.Ask(messages, self.max_new_tokens, messages[-1]["content"], notes)
@@ -167,7 +169,7 @@ class BriefWriter:
             vecs = self.embedder.embed([s.text for s in out])
             out = disagree.placed(out, vecs, [f.index for f in facts], sentences, vectors)
         languages = {n: a.language for n, a in enumerate(articles, start=1)}
-        out = cite.mark_translated(out, languages, self.language)  # quotations from other languages
+        out = cite.mark_translated(out, languages, language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
         return Brief(
             story_id=story_id,
@@ -177,6 +179,7 @@ class BriefWriter:
             version=version,
             updated=updated,
             notes=tuple(notes),
+            language=language,
         )
 
     # steps -------------------------------------------------------------------------------
