@@ -25,6 +25,7 @@ from .records import BriefSentence, Evidence, Sentence
 NEAR = 0.6  # source sentences this similar to a fact report the same fact
 MAX_QUOTE_WORDS = 6
 ROUNDING = 0.005  # figures within half a percent of each other are one figure, rounded
+FAR_APART = 5.0  # figures more than 5 times apart measure different things (read on validation)
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -197,6 +198,8 @@ def _conflict(values: dict[str, set[int]]) -> bool:
     numbers = [float(v) for v in values if _is_number(v)]
     if len(numbers) == len(values) and max(numbers) - min(numbers) <= ROUNDING * max(numbers):
         return False  # "19,350 feet" and "19,356 feet": one height converted and rounded
+    if len(numbers) == len(values) and 0 < FAR_APART * min(numbers) < max(numbers):
+        return False  # "80 feet long" and "3.2 feet wide": two measures, not two reports' one
     seen: set[int] = set()
     for sources in values.values():
         if seen & sources:

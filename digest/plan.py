@@ -157,6 +157,8 @@ def rejection(text: str) -> str | None:
         return "caption"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
+    if text.startswith("[") and text.rstrip(". ").endswith("]"):
+        return "page text"  # a link line: "[Titanosaur Photos: Meet the Largest Dinosaur]"
     if len(_RUN_ON.findall(text)) >= 1:
         return "page text"  # sentences run together: "That's 41 daysThe latest sightings"
     if _BYLINE.search(text):

@@ -134,3 +134,14 @@ def test_a_brief_that_already_gives_one_figure_is_told_only_the_other():
         "Reports differ on the number of people: 18,000 (source 3), 21,500 (source 4).",
         rain.text,
     ]
+
+
+def test_figures_far_apart_measure_different_things():
+    # read in a validation brief: "a dinosaur that stretched 80 feet long" and "the foot is
+    # 3.2 feet wide" were told as two reports' versions of one number of feet
+    s = [
+        Sentence(1, 0, "The fossil foot came from a dinosaur that stretched 80 feet long, the team said."),
+        Sentence(2, 0, "The team said the fossil foot is 3.2 feet wide, from a dinosaur of record size."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert [d for d in disagree.find(0, s, v) if d.kind == "number"] == []

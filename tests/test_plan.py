@@ -53,6 +53,7 @@ def planned(embedder, names, budget=160):
         ("This is the third strike at the port since the spring.", "needs context"),
         ("But the union rejected the offer within an hour of receiving it.", "needs context"),
         ("Meet K-5, the droid taken down by a man outside the mall last week.", "needs context"),
+        ("[Photos: Meet the Largest Dinosaur Ever Found in the Western States]", "page text"),
         ("Here's a sampling of times the mayor took credit for the new tram line.", "needs context"),
         ("I have covered this city for twenty years and never seen a crowd like it.", "aside"),
         ("You can see why the residents are angry about the new fees.", "aside"),
