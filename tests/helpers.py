@@ -3,8 +3,10 @@ and the checks on what it says."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +61,19 @@ def brief_markdown(outbox: Path) -> list[Path]:
     return sorted(
         p for p in outbox.glob("*.md") if not re.fullmatch(r"digest-\d{4}-\d{2}-\d{2}\.md", p.name)
     )
+
+
+def run_multilingual(tmp: Path, inbox: Path, summarizer: str = "") -> list[dict]:
+    """`digest run` on a copy of `inbox` with the multilingual embedder and the small real
+    model (extra `[summarizer]` lines in `summarizer`); the brief JSONs it wrote."""
+    if not (MODELS / SMOL / "digest-prepared.json").exists():
+        pytest.skip("run `make setup`: the small test model is not prepared")
+    shutil.copytree(inbox, tmp / "inbox")
+    (tmp / "config.toml").write_text(
+        f'[paths]\nmodels = "{MODELS}"\n'
+        '[embedder]\nmodel = "multilingual-e5-small"\n[cluster]\nthreshold = 0.88\n'
+        f'[summarizer]\nmodel = "{SMOL}"\nbrief_words = 40\nmax_new_tokens = 90\n{summarizer}'
+    )
+    proc = digest(tmp, "run", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return [json.loads(p.read_text()) for p in (tmp / "outbox").glob("*.json")]

@@ -19,6 +19,7 @@ from digest.records import Article, Brief, BriefSentence, Sentence, Source
 from digest.render import markdown
 from digest.sentences import split_sentences
 from digest.store import Store
+from tests.helpers import run_multilingual
 
 FIXTURES = Path(__file__).parent / "fixtures" / "languages"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -260,33 +261,13 @@ def test_a_changed_number_name_or_day_is_still_caught_across_languages(brief, so
 
 
 # the real command on the mixed inbox -------------------------------------------------------
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_digest_run_joins_the_four_language_event_and_keeps_the_rest_apart(tmp_path):
     """The real CLI, the multilingual embedder and the small real model: the ferry reported in
     English, French, German and Spanish is ONE story citing all four; the olive harvest in
     Spanish and English is one; the other three stay alone; each source has its language."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-
-    models = ROOT / "models"
-    if not (models / "smollm2-135m-instruct" / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
-    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
-    (tmp_path / "config.toml").write_text(
-        f'[paths]\nmodels = "{models}"\n'
-        '[embedder]\nmodel = "multilingual-e5-small"\n[cluster]\nthreshold = 0.88\n'
-        '[summarizer]\nmodel = "smollm2-135m-instruct"\nbrief_words = 40\nmax_new_tokens = 90\n'
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=900, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    briefs = [json.loads(p.read_text()) for p in (tmp_path / "outbox").glob("*.json")]
+    briefs = run_multilingual(tmp_path, FIXTURES / "inbox")
     groups = {}
     for b in briefs:
         paths = frozenset(s["path"] for s in b["sources"])

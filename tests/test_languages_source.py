@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,8 +19,8 @@ from digest.ingest import read_file
 from digest.language import brief_language
 from digest.records import Article, Brief
 from digest.summarize import BriefWriter
+from tests.helpers import run_multilingual
 
-ROOT = Path(__file__).resolve().parents[1]
 INBOX = Path(__file__).parent / "fixtures" / "languages" / "french-inbox"
 FRENCH = ["fr-echo-de-valmorin-pont.md", "fr-journal-du-val-pont.md"]
 QUOTE = (
@@ -155,24 +152,9 @@ def test_digest_run_with_source_briefs_the_french_story_in_french(tmp_path):
     quotation as translated; the English story's brief stays English. (What the small model
     writes decides whether a quotation reaches the brief at all: the marking itself is tested
     above with a recording fake.)"""
-    models = ROOT / "models"
-    if not (models / "smollm2-135m-instruct" / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
-    shutil.copytree(INBOX, tmp_path / "inbox")
-    (tmp_path / "config.toml").write_text(
-        f'[paths]\nmodels = "{models}"\n'
-        '[embedder]\nmodel = "multilingual-e5-small"\n[cluster]\nthreshold = 0.88\n'
-        '[summarizer]\nmodel = "smollm2-135m-instruct"\nbrief_words = 40\nmax_new_tokens = 90\n'
-        'language = "source"\n'
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "digest", "run"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=900, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
     briefs = {
         frozenset(s["path"] for s in b["sources"]): b
-        for b in (json.loads(p.read_text()) for p in (tmp_path / "outbox").glob("*.json"))
+        for b in run_multilingual(tmp_path, INBOX, 'language = "source"\n')
     }
     assert set(briefs) == {frozenset(FRENCH), frozenset(["en-riverton-times-market.md"])}
     french = briefs[frozenset(FRENCH)]
