@@ -22,7 +22,9 @@ from .claims_languages import (
     foreign_negation_mismatch,
     foreign_says_not,
     name_key,
+    ordinary_capitals,
     quoted_in_another_language,
+    sentence_language,
 )
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
@@ -110,6 +112,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
     said", "Oddly,"), not a name.
     """
     text = normalise(sentence)
+    ordinary = ordinary_capitals(text)  # French, German, Spanish: openers, German nouns
     terms: list[str] = []
     for m in _QUOTE.finditer(text):
         quoted = m.group(1).strip(" ,.")
@@ -121,7 +124,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
         terms.append(_NUMBER_WORDS[m.group(1).lower()])
     for m in _WORD.finditer(text):
         word = m.group(0).rstrip(".'’-").removesuffix("'s")
-        if not word or not word[0].isupper() or word.lower() in _COMMON:
+        if not word or not word[0].isupper() or word.lower() in _COMMON or m.start() in ordinary:
             continue
         if word.lower() in _NUMBER_WORDS:  # "Twelve people ...": the number, counted above
             continue
@@ -134,7 +137,7 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
 def _opens(text: str, start: int) -> bool:
     """Whether the word at `start` opens the sentence or a quotation in it."""
     before = text[:start].rstrip()
-    return not before or before[-1] in "\"'(:"
+    return not before or before[-1] in "\"'(:«„‹"
 
 
 def lowercase_words(texts: Iterable[str]) -> set[str]:
@@ -351,25 +354,31 @@ _NOT_ANCHORS = {
 @dataclass(frozen=True)
 class Vocabulary:
     """What a story's sources show about their words: those they write in lower case (so the
-    same word, capitalised to open a sentence, is no name), and the words that make up one
-    name together ("Nadia" and "Osei" are one person where a source says "Nadia Osei")."""
+    same word, capitalised to open a sentence, is no name), the words that make up one
+    name together ("Nadia" and "Osei" are one person where a source says "Nadia Osei"), and
+    the German nouns its German sources write after an article ("die Reederei"), which are no
+    names in a German sentence wherever they stand, unless a source in another language
+    writes them capitalised ("the ferry Aurora Bay")."""
 
     lowercase: frozenset[str] = frozenset()
     aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    common: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:
         texts = list(texts)
         lowercase = frozenset(lowercase_words(texts))
+        nouns, capitalised = _german_nouns(texts)
+        common = frozenset(nouns - capitalised)
         together: dict[str, set[str]] = {}
         for text in texts:
-            tokens = _tokens(text, lowercase)
+            tokens = _tokens(text, lowercase, common)
             for i in range(len(tokens)):
                 if tokens[i][1] and (i == 0 or not tokens[i - 1][1]):
                     name = _names_beside(tokens, i - 1, 1)
                     for w in name:
                         together.setdefault(w, set()).update(name)
-        return cls(lowercase, {w: frozenset(n) for w, n in together.items()})
+        return cls(lowercase, {w: frozenset(n) for w, n in together.items()}, common)
 
     def same_name(self, a: set[str], b: set[str]) -> bool:
         """Whether names `a` and `b` (their words) name the same one: they share a word or its
@@ -378,9 +387,14 @@ class Vocabulary:
         return any(_same_word(x, y) for x in a for y in b)
 
 
-def _tokens(text: str, lowercase: Collection[str]) -> list[tuple[str, bool]]:
-    """(word, is a name) for each word and punctuation mark of `text`, in lower case."""
+def _tokens(
+    text: str, lowercase: Collection[str], common: Collection[str] = ()
+) -> list[tuple[str, bool]]:
+    """(word, is a name) for each word and punctuation mark of `text`, in lower case.
+    `common`: German nouns (`Vocabulary.common`), no names in a German sentence."""
     text = normalise(text)
+    ordinary = ordinary_capitals(text)
+    german = bool(common) and sentence_language(text) == "de"
     out = []
     for m in _TOKEN.finditer(text):
         word = m.group(0).rstrip(".'’").removesuffix("'s")
@@ -390,9 +404,31 @@ def _tokens(text: str, lowercase: Collection[str]) -> list[tuple[str, bool]]:
             and low not in _COMMON
             and low not in _WEEKDAYS
             and not (low in lowercase and _opens(text, m.start()))
+            and m.start() not in ordinary
+            and not (german and low in common)
         )
         out.append((low, name))
     return out
+
+
+def _german_nouns(texts: list[str]) -> tuple[set[str], set[str]]:
+    """The words German sentences of `texts` write as common nouns (after an article), and
+    the capitalised words that sentences in other languages write inside the sentence."""
+    nouns: set[str] = set()
+    capitalised: set[str] = set()
+    for text in texts:
+        text = normalise(text)
+        code = sentence_language(text)
+        ordinary = ordinary_capitals(text)
+        for m in _TOKEN.finditer(text):
+            word = m.group(0).rstrip(".'’").removesuffix("'s")
+            if not word[:1].isupper():
+                continue
+            if code == "de" and m.start() in ordinary:
+                nouns.add(word.lower())
+            elif code != "de" and not _opens(text, m.start()):
+                capitalised.add(word.lower())
+    return nouns, capitalised
 
 
 def _names_beside(tokens: list[tuple[str, bool]], i: int, step: int) -> set[str]:
@@ -410,8 +446,8 @@ def _names_beside(tokens: list[tuple[str, bool]], i: int, step: int) -> set[str]
 def _role_mismatch(text: str, evidence: list[str], vocabulary: Vocabulary) -> list[str]:
     """ "<name> <word>" (or "<word> <name>") for each name of `text` that the evidence mentions
     but that stands beside a word where the nearest evidence sentence has another name."""
-    claim = _tokens(text, vocabulary.lowercase)
-    sentences = [_tokens(e, vocabulary.lowercase) for e in evidence]
+    claim = _tokens(text, vocabulary.lowercase, vocabulary.common)
+    sentences = [_tokens(e, vocabulary.lowercase, vocabulary.common) for e in evidence]
     named = [{w, *w.split("-")} for tokens in sentences for w, is_name in tokens if is_name]
     nearest = sentences[0]
     out = []

@@ -322,3 +322,118 @@ def foreign_negation_mismatch(text: str, evidence: list[str]) -> bool | None:
             continue
         return True
     return False
+
+
+@lru_cache(maxsize=16384)
+def sentence_language(text: str) -> str | None:
+    """ "fr", "de" or "es" where `text` reads as French, German or Spanish (`negation_language`),
+    else None; cached, since the checker asks for the same evidence sentences again and again."""
+    return negation_language(text)
+
+
+# Names in French, German and Spanish. A capitalised word is a name in these languages as in
+# English, but for two cases: the word that opens a sentence (their function words, which the
+# story's sources may never write in lower case: "Laut der Reederei ...", "Selon ...", "Según
+# ..."), and German's common nouns, which are all capitalised. Without a German lexicon, a
+# German noun is told by where it stands: right after an article, a determiner or a number
+# ("die Reederei", "das Unternehmen", "312 Passagiere"), with at most three adjectives between
+# ("die schwer beschädigte Fähre"). A name after a noun stays a name ("Kapitän Weber", "die
+# Reederei Nordlys Lines": "Nordlys" follows "Reederei"), and titles are no names.
+_OPENERS = {
+    "fr": _words(
+        "le la les l' un une des du de d' au aux ce cet cette ces son sa ses leur leurs il elle "
+        "ils elles on nous vous je j' personne aucun aucune rien selon lors pendant après avant "
+        "depuis dans sur sous avec sans pour par entre chez vers malgré d'après dès jusqu'à "
+        "parmi en à et mais ou donc or car puis ensuite alors enfin toutefois cependant pourtant "
+        "néanmoins aussi ainsi déjà encore plus moins environ près presque tous toutes tout "
+        "chaque plusieurs certains certaines quelques hier aujourd'hui demain si quand lorsque "
+        "comme mon ma mes notre nos votre vos ni seul seuls seule seules c' ceci cela là"
+    ),
+    "de": _words(
+        "der die das den dem des ein eine einen einem einer eines kein keine keinen keinem "
+        "keiner keines dieser diese dieses diesen diesem jeder jede jedes jeden jedem alle "
+        "allen aller beide beiden mehrere einige viele wenige manche sein seine ihr ihre unser "
+        "unsere im am zum zur vom beim ins ans laut nach bei während wegen trotz seit vor mit "
+        "von aus auf in an für über unter zwischen durch gegen ohne um bis ab zufolge und aber "
+        "doch denn als wenn weil da obwohl nachdem bevor damit dass ob er sie es wir ich man "
+        "niemand jemand nichts wer was welche dies auch noch schon dann danach zuvor später "
+        "heute gestern morgen bisher inzwischen zudem außerdem jedoch trotzdem deshalb daher so "
+        "rund etwa fast mindestens höchstens nur bereits erst dort hier insgesamt zunächst "
+        "schließlich nie nicht niemals weder sowohl"
+    ),
+    "es": _words(
+        "el la los las lo un una unos unas del al de a en con por para sin sobre tras durante "
+        "según desde hasta entre hacia ante bajo este esta estos estas ese esa esos esas su sus "
+        "y e pero o ni aunque porque como cuando mientras si también además luego después antes "
+        "ya aún todavía casi ningún ninguno ninguna nadie nada todos todas cada varios varias "
+        "algunos algunas otro otra otros otras él ella ellos ellas se hoy ayer mañana solo sólo "
+        "mi mis nuestro nuestra tampoco allí aquí"
+    ),
+}
+_GERMAN_DETERMINERS = _words(
+    "der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner "
+    "keines dieser diese dieses diesen diesem jeder jede jedes jeden jedem jener jene alle allen "
+    "aller beide beiden mehrere mehreren einige einigen viele vielen wenige wenigen manche sein "
+    "seine seinen seinem seiner seines ihre ihren ihrem ihrer ihres unser unsere unseren "
+    "unserem unserer mein meine welche welcher welches solche solchen im am zum zur vom beim "
+    "ins ans aufs durchs fürs zwei"
+) | {w for w, n in FOREIGN_NUMBER_WORDS.items() if w in _words(
+    "drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn "
+    "siebzehn achtzehn neunzehn zwanzig"
+)}  # fmt: skip
+_GERMAN_PREPOSITIONS = _words(
+    "bei mit nach von aus zu vor wegen trotz seit während durch gegen ohne für über unter "
+    "auf in an um laut dank infolge"
+)
+# Titles before a German name ("Kapitän Orlow" and "Kapitän Weber" are two people), and the
+# nouns of "nach Angaben", "nach Aussage", "nach Schätzungen", no names either.
+_GERMAN_TITLES = _words(
+    "herr frau kapitän kapitänin bürgermeister bürgermeisterin präsident präsidentin minister "
+    "ministerin kanzler kanzlerin sprecher sprecherin direktor direktorin chef chefin leiter "
+    "leiterin professor professorin dr"
+) | _words("angaben aussage aussagen auskunft schätzungen informationen")  # "nach Angaben der"
+_ADJECTIVE = re.compile(r"[a-zäöüß][\wäöüß-]*(?:e|en|er|es|em)|\d[\d.,]*|[\w-]*-\w+")
+_WORD_AT = re.compile(r"[^\W_][\w'’.-]*|[^\w\s]")
+
+
+def ordinary_capitals(text: str) -> frozenset[int]:
+    """Where the capitalised words of `text` that are no names by the rules of its language
+    stand (their start offsets; `text` as claims.py normalises it): a function word opening a
+    French, German or Spanish sentence (or a quotation in it), and in German a noun after an
+    article, a determiner or a number, or a title. Empty for an English sentence."""
+    return _ordinary_capitals(text)
+
+
+@lru_cache(maxsize=16384)
+def _ordinary_capitals(text: str) -> frozenset[int]:
+    code = sentence_language(text)
+    if code is None:
+        return frozenset()
+    tokens = [(m.start(), m.group(0)) for m in _WORD_AT.finditer(text)]
+    out = set()
+    for k, (start, word) in enumerate(tokens):
+        if not word[:1].isupper():
+            continue
+        low = word.lower().rstrip(".").replace("’", "'")
+        opens = k == 0 or tokens[k - 1][1] in "\"'(:«„‹“"
+        elided = re.match(r"[ldjcsnm]'|qu'", low)
+        if opens and (low in _OPENERS[code] or (elided and word[elided.end() :][:1].islower())):
+            out.add(start)
+        if code == "de" and (low in _GERMAN_TITLES or _after_determiner(tokens, k)):
+            out.add(start)
+    return frozenset(out)
+
+
+def _after_determiner(tokens: list[tuple[int, str]], k: int) -> bool:
+    """Whether the word at `k` follows a German article, determiner or number, with at most
+    three adjectives (or figures) between: "die Reederei", "die schwer beschädigte Fähre";
+    or a preposition and an adjective: "bei starkem Wind" (not "vor Tarnholm")."""
+    for j in range(k - 1, max(k - 5, -1), -1):
+        word = tokens[j][1]
+        if word.lower() in _GERMAN_DETERMINERS or word[:1].isdigit():
+            return True
+        if j < k - 1 and word.lower() in _GERMAN_PREPOSITIONS:
+            return True
+        if not (word[:1].islower() and _ADJECTIVE.fullmatch(word)):
+            return False
+    return False
