@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+from .attribution_languages import foreign_quote_speaker_mismatch, foreign_speaker_mismatch
 from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
     FOREIGN_WEEKDAYS,
@@ -490,6 +491,8 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += _role_mismatch(text, evidence, vocabulary)
         out += speaker_mismatch(text, evidence)
         out += quote_speaker_mismatch(text, evidence)
+        out += foreign_speaker_mismatch(text, evidence)  # French, German, Spanish
+        out += foreign_quote_speaker_mismatch(text, evidence)
         out += voice_mismatch(text, evidence)
     return out
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .attribution_languages import names_a_speaker
 from .records import Article, Sentence
 from .sentences import split_sentences
 
@@ -170,7 +171,7 @@ def rejection(text: str) -> str | None:
         return "needs context"  # "Half were then fed ...": half of whom?
     if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
         return "needs context"  # a fragment, or a sentence that leads into what it lacks
-    if text[0] in '"“' and not _ATTRIBUTION.search(text):
+    if text[0] in '"“«„‹' and not (_ATTRIBUTION.search(text) or names_a_speaker(text)):
         return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
         return "aside"
