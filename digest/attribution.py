@@ -48,6 +48,25 @@ _KINDS = [
     {"prosecutors", "prosecutor", "attorneys", "attorney", "lawyers", "lawyer", "counsel"},
     {"witnesses", "witness", "residents", "resident", "neighbours", "neighbors"},
 ]
+# The words French, German and Spanish reports use for the same kinds, which an English brief's
+# speaker translates ("officials said" from "selon les autorités"): whole words, not stems
+# (a stem such as "entre" or "testi" would let English words through).
+_KINDS_ABROAD = [
+    ({"official", "officials", "authorities", "government"},
+     {"autorités", "gouvernement", "behörden", "behörde", "regierung", "autoridades",
+      "gobierno"}),
+    ({"police", "officers", "investigators"},
+     {"polizei", "gendarmerie", "gendarmes", "policiers", "enquêteurs", "ermittler",
+      "policía", "investigadores"}),
+    ({"company", "firm", "operator"},
+     {"compagnie", "société", "entreprise", "armateur", "reederei", "unternehmen", "betreiber",
+      "naviera", "empresa", "compañía", "operadora"}),
+    ({"spokesman", "spokeswoman", "spokesperson"},
+     {"porte-parole", "sprecher", "sprecherin", "portavoz"}),
+    ({"guard", "coastguard"}, {"garde-côtes", "küstenwache", "guardacostas"}),
+    ({"witnesses", "witness", "residents"},
+     {"témoins", "témoin", "habitants", "zeugen", "anwohner", "testigos", "vecinos"}),
+]  # fmt: skip
 
 
 def speakers(text: str) -> list[tuple[str, str]]:
@@ -89,6 +108,10 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z][a-z-]*", text.lower()))
 
 
+def _foreign_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower()))
+
+
 def _stem(word: str) -> str:
     return word[:5] if len(word) >= 5 else word
 
@@ -98,10 +121,12 @@ def speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
     names, in its own word or in a word for the same kind of speaker."""
     words = set().union(*(_words(e) for e in evidence)) if evidence else set()
     stems = {_stem(w) for w in words}
+    foreign = set().union(*(_foreign_words(e) for e in evidence)) if evidence else set()
     out = []
     for speaker, verb in speakers(text):
         kinds = set().union(*(k for k in _KINDS if speaker in k)) or {speaker}
-        if not any(_stem(k) in stems for k in kinds):
+        abroad = set().union(*(there for here, there in _KINDS_ABROAD if speaker in here))
+        if not any(_stem(k) in stems for k in kinds) and foreign.isdisjoint(abroad):
             shown = f"according to {speaker}" if verb == "according to" else f"{speaker} {verb}"
             out.append(shown)
     return out

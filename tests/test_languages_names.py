@@ -145,6 +145,27 @@ def test_a_speaker_is_not_compared_with_a_translation():
     assert not [m for m in _check(brief, evidence) if "selon" in m]
 
 
+@pytest.mark.parametrize(
+    ("evidence", "right", "wrong"),
+    [
+        ("Les 312 passagers ont été évacués, selon les autorités.",
+         "All 312 passengers were evacuated, officials said.",
+         "All 312 passengers were evacuated, witnesses said."),
+        ("Alle 312 Passagiere wurden an Land gebracht, teilte die Küstenwache mit.",
+         "All 312 passengers were brought ashore, the coast guard said.",
+         "All 312 passengers were brought ashore, police said."),
+        ("Los 312 pasajeros fueron evacuados, según la naviera.",
+         "All 312 passengers were evacuated, the company said.",
+         "All 312 passengers were evacuated, police said."),
+    ],
+)  # fmt: skip
+def test_an_english_speaker_may_translate_the_reports_word(evidence, right, wrong):
+    """An English brief from a French, German or Spanish report: "officials" for "les
+    autorités" is the same kind of speaker; "witnesses" or "police" is not."""
+    assert _check(right, [evidence]) == []
+    assert [m for m in _check(wrong, [evidence]) if m.endswith(" said")]
+
+
 # a quotation given to another speaker, who is named elsewhere in the evidence
 QUOTES = [
     (
