@@ -25,7 +25,6 @@ class _Saying:
     function: frozenset[str]  # words that are no part of who speaks (pronouns, articles, ...)
     pronouns: frozenset[str]  # subject pronouns: "a-t-il déclaré", "sagte er"
     addressed: frozenset[str]  # words after the verb that start whom it was said to, or when
-    kinds: tuple[frozenset[str], ...]  # kinds of speaker that reports name in other words
 
 
 def _set(words: str) -> frozenset[str]:
@@ -50,14 +49,6 @@ _SAYING = {
         ),
         pronouns=_set("il elle ils elles on"),
         addressed=_set("à aux au devant lors pendant après avant dans sur en samedi dimanche"),
-        kinds=(
-            _set("autorités responsables gouvernement préfecture ministère mairie"),
-            _set("police policiers gendarmerie gendarmes enquêteurs"),
-            _set("compagnie société entreprise armateur opérateur exploitant groupe"),
-            _set("porte-parole représentant représentante"),
-            _set("secouristes sauveteurs pompiers garde-côtes secours"),
-            _set("témoins témoin habitants habitant riverains passagers"),
-        ),
     ),
     "de": _Saying(
         verbs=(
@@ -78,14 +69,6 @@ _SAYING = {
         ),
         pronouns=_set("er sie es man wir"),
         addressed=_set("dem den gegenüber am im bei nach vor in auf zu zum zur vom"),
-        kinds=(
-            _set("behörden behörde regierung beamte ministerium verwaltung stadt"),
-            _set("polizei polizisten ermittler beamte"),
-            _set("reederei unternehmen firma betreiber konzern gesellschaft"),
-            _set("sprecher sprecherin"),
-            _set("küstenwache retter rettungskräfte feuerwehr seenotretter helfer"),
-            _set("zeugen zeuge anwohner bewohner passagiere"),
-        ),
     ),
     "es": _Saying(
         verbs=(
@@ -104,16 +87,30 @@ _SAYING = {
         ),
         pronouns=_set("él ella ellos ellas"),
         addressed=_set("a al ante durante tras en este esta"),
-        kinds=(
-            _set("autoridades gobierno funcionarios ministerio ayuntamiento"),
-            _set("policía policías agentes guardia investigadores"),
-            _set("naviera compañía empresa operadora firma grupo"),
-            _set("portavoz representante"),
-            _set("rescatistas socorristas bomberos guardacostas salvamento"),
-            _set("testigos testigo vecinos residentes pasajeros"),
-        ),
     ),
 }
+# Kinds of speaker that reports name in other words, in the three languages and English (a
+# French brief may rest on a German or an English report too). Whole words: stems would join
+# words of other languages ("entreprise" and "entre").
+_KINDS = tuple(
+    _set(words)
+    for words in (
+        "autorités responsables gouvernement préfecture ministère mairie behörden behörde "
+        "regierung beamte ministerium verwaltung autoridades gobierno funcionarios ministerio "
+        "ayuntamiento officials authorities government",
+        "police policiers gendarmerie gendarmes enquêteurs polizei polizisten ermittler policía "
+        "policías agentes investigadores officers investigators",
+        "compagnie société entreprise armateur opérateur exploitant reederei unternehmen firma "
+        "betreiber konzern gesellschaft naviera compañía empresa operadora company firm operator",
+        "porte-parole représentant représentante sprecher sprecherin portavoz representante "
+        "spokesman spokeswoman spokesperson",
+        "secouristes sauveteurs pompiers garde-côtes secours küstenwache retter rettungskräfte "
+        "feuerwehr seenotretter rescatistas socorristas bomberos guardacostas salvamento "
+        "rescuers guard coastguard firefighters",
+        "témoins témoin habitants habitant riverains zeugen zeuge anwohner bewohner testigos "
+        "testigo vecinos residentes witnesses residents",
+    )
+)
 _NOT_SPEAKING = _set(
     "comunicado communiqué rapport informe bericht mitteilung erklärung fuentes sources quellen "
     "presse prensa medios médias medien documento document dokument"
@@ -172,15 +169,15 @@ def _verb(m: re.Match[str], verbs: str) -> str:
     return v.group(0) if v else ""
 
 
-def _same_speaker(a: str, words: set[str], code: str) -> bool:
+def _same_speaker(a: str, words: set[str]) -> bool:
     """Whether speaker word `a` is among `words`: the same stem, a word for the same kind of
     speaker, or the same name in another spelling ("Orlov", "Orlow")."""
     from .claims_languages import name_key
 
-    kinds = set().union(*(k for k in _SAYING[code].kinds if a in k)) or {a}
     parts = {p for w in words for p in (w, *w.split("-"))}
-    stems = {_stem(p) for p in parts}
-    if any(_stem(p) in stems for k in kinds for p in (k, *k.split("-"))):
+    if _stem(a) in {_stem(p) for p in parts}:
+        return True
+    if any(a in k and not k.isdisjoint(parts) for k in _KINDS):
         return True
     key = name_key(a)
     return len(key) >= 3 and any(name_key(p) == key for p in parts)
@@ -200,10 +197,9 @@ def foreign_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
     code, same = _same_language(text, evidence)
     if code is None or not same:
         return []
-    words = {w.lower() for e in same for w in re.findall(r"[^\W\d_][\w'-]*", e)}
-    return [
-        f"{s} {v}" for s, v in foreign_speakers(text, code) if not _same_speaker(s, words, code)
-    ]
+    # the speaker may be in any of the evidence, once one sentence is in the brief's language
+    words = {w.lower() for e in evidence for w in re.findall(r"[^\W\d_][\w'-]*", e)}
+    return [f"{s} {v}" for s, v in foreign_speakers(text, code) if not _same_speaker(s, words)]
 
 
 def _speaker_words(text: str, code: str) -> tuple[set[str], set[str]]:
@@ -235,7 +231,7 @@ def _speaker_words(text: str, code: str) -> tuple[set[str], set[str]]:
                     if (
                         part[:1].isupper()
                         and low not in _TITLES_ABROAD
-                        and not any(low in k for k in rules.kinds)
+                        and not any(low in k for k in _KINDS)
                     ):
                         names.add(low)
     return words, names
@@ -258,7 +254,7 @@ def foreign_quote_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
             there, there_names = _speaker_words(e, code)
             if here_names and there_names:  # two names: a shared title is no same speaker
                 here, there = here_names, there_names
-            if there and not any(_same_speaker(w, there, code) for w in here):
+            if there and not any(_same_speaker(w, there) for w in here):
                 return [f"{' '.join(sorted(here))} said"]
     return []
 

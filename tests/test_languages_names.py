@@ -137,6 +137,22 @@ def test_a_speaker_the_evidence_never_names_is_caught(evidence, right, wrong, ca
     assert caught in _check(wrong, evidence)
 
 
+def test_a_speaker_may_be_named_by_a_report_in_another_language():
+    """A French brief merging a French and a German report: "les garde-côtes" are "die
+    Küstenwache"; "la police" is neither."""
+    evidence = [
+        "Les 312 passagers ont été évacués vers Tarnholm.",
+        "Alle 312 Passagiere wurden an Land gebracht, teilte die Küstenwache mit.",
+    ]
+    assert (
+        _check("Les 312 passagers ont été évacués vers Tarnholm, selon les garde-côtes.", evidence)
+        == []
+    )
+    assert "police selon" in _check(
+        "Les 312 passagers ont été évacués vers Tarnholm, selon la police.", evidence
+    )
+
+
 def test_a_speaker_is_not_compared_with_a_translation():
     """A French brief resting on a German report only: the words of who speaks cannot be
     compared, so the speaker check leaves it to the others."""
