@@ -1,6 +1,12 @@
 """Speakers in lower case: "police said" must rest on evidence where the police speak."""
 
-from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers, voice_mismatch
+from digest.attribution import (
+    quote_speaker_mismatch,
+    speaker_mismatch,
+    speakers,
+    voice_mismatch,
+    without_vacuous,
+)
 from digest.claims import mismatches
 
 
@@ -63,3 +69,22 @@ def test_who_did_it_to_whom_survives_a_change_of_voice():
     assert voice_mismatch("EMTs were sued by CNN.", evidence) == ["cnn sued emts"]
     assert voice_mismatch("Two EMTs sued CNN over the bite.", evidence) == []
     assert voice_mismatch("CNN was sued by two EMTs.", evidence) == []
+
+
+def test_an_attribution_to_unnamed_reports_is_dropped():
+    # the model's filler when the copy guard turns it away from a source's words (three
+    # sentences of one Multi-News train brief ended so); the brief cites its reports anyway
+    assert without_vacuous("The judge ruled that he must stay, according to reports.") == (
+        "The judge ruled that he must stay."
+    )
+    assert without_vacuous("According to news reports, the minister resigned on Friday.") == (
+        "The minister resigned on Friday."
+    )
+    assert without_vacuous("The tower sank another inch, reports said.") == "The tower sank another inch."
+    # a named report or source is an attribution: kept
+    for kept in (
+        "According to the report, the United Kingdom ranks first.",
+        "Police said, according to reports by the Coast Post, that he fled.",
+        "The tower sank another inch, the engineers' report said.",
+    ):
+        assert without_vacuous(kept) == kept
