@@ -59,6 +59,15 @@ _CAPTION = re.compile(
     r"|(?<!\w)@\w+",
     re.IGNORECASE,
 )
+# An AP-style photo caption ends with the day, the date and the place of the picture:
+# "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
+_CAPTION_DATED = re.compile(
+    r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+(?:Jan|Feb|March|April|May|June|July|Aug"
+    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?,\s+in\s+[A-Z][^,]{1,30}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
+)
+# A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
+_WIDGET = re.compile(r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY)\s+[A-Z\"“]")
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -153,8 +162,10 @@ def rejection(text: str) -> str | None:
         return "question"
     if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
         return "aside"  # an exclamation is the writer's voice, not a report
-    if _CAPTION.search(text):
+    if _CAPTION.search(text) or _CAPTION_DATED.search(text):
         return "caption"
+    if _WIDGET.match(text):
+        return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
     if text.startswith("[") and text.rstrip(". ").endswith("]"):
