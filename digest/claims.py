@@ -13,7 +13,12 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+from .attribution import (
+    claim_speaker_mismatch,
+    quote_speaker_mismatch,
+    speaker_mismatch,
+    voice_mismatch,
+)
 from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
     FOREIGN_WEEKDAYS,
@@ -455,6 +460,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += speaker_mismatch(text, evidence)
         out += quote_speaker_mismatch(text, evidence)
         out += voice_mismatch(text, evidence)
+        out += claim_speaker_mismatch(text, evidence)
     run = repeated_run(text)
     if run:
         out.append(f"twice: {run}")
