@@ -66,6 +66,13 @@ _CAPTION_DATED = re.compile(
     r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?,\s+in\s+[A-Z][^,]{1,30}"
     r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
 )
+# "Obamacare should strengthen that effort.": a shell noun pointing back at what the sentence
+# does not say (read on Multi-News train); "this week", "that day" are times, not pointers.
+_POINTS_BACK = re.compile(
+    r"\b(?:this|that|these|those|such)\s+(?:effort|move|decision|incident|issue|problem|idea"
+    r"|approach|step|trend|situation|development|remark|comment|argument|claim|criticism|"
+    r"practice|view|case|question|plan|change|finding|debate)s?\b(?!\s+(?:to|of|that|which|who|by|on))"
+)
 # A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
 _WIDGET = re.compile(r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY)\s+[A-Z\"“]")
 _BYLINE = re.compile(
@@ -179,6 +186,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
+    if _POINTS_BACK.search(_QUOTED.sub(" ", text)):
+        return "needs context"
     if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
         return "needs context"  # a fragment, or a sentence that leads into what it lacks
     if text[0] in '"“' and not _ATTRIBUTION.search(text):
