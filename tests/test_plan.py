@@ -63,6 +63,7 @@ def planned(embedder, names, budget=160):
         # a shell noun pointing back at what the sentence does not say
         ("The new health law should strengthen that effort.", "needs context"),
         ("Critics of the harbour plan say this decision will raise fees.", "needs context"),
+        ("Indeed, for all his talk the mayor's hopes rest on the harbour vote.", "needs context"),
         # a video player's label run into its description
         ("CLOSE Dozens of pets are left in hot cars every summer, the charity says.", "page text"),
     ],
