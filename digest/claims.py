@@ -29,6 +29,7 @@ from .claims_languages import (
     name_key,
     quoted_in_another_language,
 )
+from .wording import repeated_run
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -461,42 +462,10 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += quote_speaker_mismatch(text, evidence)
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
-    run = repeated_run(text)
+    run = repeated_run(_QUOTE.sub(" ", text))
     if run:
         out.append(f"twice: {run}")
     return out
-
-
-# Words that carry no content: a run of them said twice is grammar, not a garbled sentence.
-_FUNCTION = {
-    "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and",
-    "or", "but", "that", "which", "who", "is", "are", "was", "were", "be", "been", "has", "have",
-    "had", "it", "its", "he", "she", "they", "his", "her", "their", "this", "these", "said",
-    "says", "not", "will", "would", "more", "than", "many", "about", "after", "before",
-}  # fmt: skip
-REPEAT_RUN = 4  # words
-
-
-def repeated_run(text: str) -> str | None:
-    """A run of REPEAT_RUN words, two of them content words, that `text` says twice outside
-    its quotations ("While the Dodsons claim the foundation is working as intended, the
-    developer insists that the foundation is working as intended"): a reworded sentence that
-    has lost its way, read in the briefs of Multi-News train. None if there is none."""
-    words = [w.lower() for w in re.findall(r"[\w'’-]+", _QUOTE.sub(" ", text))]
-    first: dict[tuple[str, ...], int] = {}
-    for i in range(len(words) - REPEAT_RUN + 1):
-        run = tuple(words[i : i + REPEAT_RUN])
-        if sum(w not in _FUNCTION for w in run) < 2:
-            continue
-        if run in first and first[run] + REPEAT_RUN <= i:
-            j, n = first[run], REPEAT_RUN  # the whole run, for the model to be told
-            while i + n < len(words) and j + n < i and words[j + n] == words[i + n]:
-                n += 1
-            while j > 0 and j + n < i and words[j - 1] == words[i - 1]:
-                i, j, n = i - 1, j - 1, n + 1
-            return " ".join(words[i : i + n])
-        first.setdefault(run, i)
-    return None
 
 
 def negated(text: str) -> bool:
