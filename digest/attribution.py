@@ -69,6 +69,26 @@ _KINDS_ABROAD = [
 ]  # fmt: skip
 
 
+# "..., according to reports." says nothing of who said it: a filler the model reaches for when
+# the copy guard turns it away from the source's words (read on Multi-News train, where it
+# closed three sentences of one brief). A brief cites its reports anyway.
+_REPORTS = r"(?:the |some |several |multiple |many |news |media |local |press |earlier )*reports"
+_VACUOUS_END = re.compile(
+    rf",?\s+(?:according to {_REPORTS}|{_REPORTS} (?:said|say|says|suggest|suggested))(?=[.!]?$)"
+)
+_VACUOUS_START = re.compile(rf"^(?:According to|As reported in) {_REPORTS},\s+(?=\S)")
+
+
+def without_vacuous(text: str) -> str:
+    """`text` without an attribution to unnamed "reports" ("..., according to reports.")."""
+    text = _VACUOUS_END.sub("", text.rstrip())
+    m = _VACUOUS_START.match(text)
+    if m and len(text) - m.end() > 20:
+        rest = text[m.end() :]
+        text = rest[0].upper() + rest[1:]
+    return text
+
+
 def speakers(text: str) -> list[tuple[str, str]]:
     """(speaker, verb) for each speaker of `text` written in lower case: "police said" ->
     ("police", "said"); "according to researchers" -> ("researchers", "according to")."""
@@ -167,6 +187,43 @@ def quote_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
             there = _named_speakers(e)
             if there and not speakers_here & there:
                 return [f"{' '.join(sorted(speakers_here))} said"]
+    return []
+
+
+# A claim closed with its named speaker: "..., according to Jack Gallagher, a spokesman." or
+# "..., Mayor Ruiz said."
+_CLOSING_SPEAKER = re.compile(
+    rf",\s+(?:(?:according to|(?:{_VERBS}))\s+(?:(?:the|a|an|[a-z]+)\s+){{0,3}}?({_NAME})"
+    rf"(?:,[^,;:\"“”]{{0,80}})?|({_NAME})\s+(?:{_VERBS})(?:\s+[\w.-]+){{0,3}})\.?\s*$"
+)
+_FUNCTION = {
+    "that", "this", "with", "from", "have", "been", "were", "their", "they", "there", "which",
+    "would", "will", "about", "after", "before", "into", "over", "than", "also", "more", "said",
+}  # fmt: skip
+CLAIM_SHARE = 0.5  # of the claim's content words, in the sentences that name its speaker
+
+
+def claim_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """ "according to <name>" where `text` closes a claim with a named speaker and the evidence
+    sentences that name that speaker say little of the claim (under half its content words):
+    the model has hung one report's speaker on another fact ("In modern San Francisco, rows of
+    skyscrapers line the streets ..., according to Jack Gallagher, a spokesman", where
+    Gallagher spoke of something else; read on Multi-News train). A quotation is checked by
+    `quote_speaker_mismatch`; a speaker no evidence names, by the names check."""
+    if _QUOTED.search(text):
+        return []
+    m = _CLOSING_SPEAKER.search(text)
+    if m is None:
+        return []
+    name = next(g for g in m.groups() if g)
+    who = {w.strip(".,'’").removesuffix("'s") for w in name.split()} - _TITLES
+    claim = {_stem(w) for w in _words(text[: m.start()]) if len(w) >= 4 and w not in _FUNCTION}
+    naming = [e for e in evidence if who & {w.strip(".,'’").removesuffix("'s") for w in e.split()}]
+    if not who or not claim or not naming:
+        return []
+    said = {_stem(w) for e in naming for w in _words(e)}
+    if len(claim & said) < CLAIM_SHARE * len(claim):
+        return [f"according to {name}"]
     return []
 
 

@@ -13,7 +13,12 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .attribution import quote_speaker_mismatch, speaker_mismatch, voice_mismatch
+from .attribution import (
+    claim_speaker_mismatch,
+    quote_speaker_mismatch,
+    speaker_mismatch,
+    voice_mismatch,
+)
 from .attribution_languages import foreign_quote_speaker_mismatch, foreign_speaker_mismatch
 from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
@@ -22,11 +27,13 @@ from .claims_languages import (
     foreign_negated,
     foreign_negation_mismatch,
     foreign_says_not,
+    german_nouns,
     name_key,
     ordinary_capitals,
     quoted_in_another_language,
     sentence_language,
 )
+from .wording import repeated_run
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -369,8 +376,7 @@ class Vocabulary:
     def of(cls, texts: Iterable[str]) -> Vocabulary:
         texts = list(texts)
         lowercase = frozenset(lowercase_words(texts))
-        nouns, capitalised = _german_nouns(texts)
-        common = frozenset(nouns - capitalised)
+        common = german_nouns(texts)
         together: dict[str, set[str]] = {}
         for text in texts:
             tokens = _tokens(text, lowercase, common)
@@ -410,26 +416,6 @@ def _tokens(
         )
         out.append((low, name))
     return out
-
-
-def _german_nouns(texts: list[str]) -> tuple[set[str], set[str]]:
-    """The words German sentences of `texts` write as common nouns (after an article), and
-    the capitalised words that sentences in other languages write inside the sentence."""
-    nouns: set[str] = set()
-    capitalised: set[str] = set()
-    for text in texts:
-        text = normalise(text)
-        code = sentence_language(text)
-        ordinary = ordinary_capitals(text)
-        for m in _TOKEN.finditer(text):
-            word = m.group(0).rstrip(".'’").removesuffix("'s")
-            if not word[:1].isupper():
-                continue
-            if code == "de" and m.start() in ordinary:
-                nouns.add(word.lower())
-            elif code != "de" and not _opens(text, m.start()):
-                capitalised.add(word.lower())
-    return nouns, capitalised
 
 
 def _names_beside(tokens: list[tuple[str, bool]], i: int, step: int) -> set[str]:
@@ -494,6 +480,10 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += foreign_speaker_mismatch(text, evidence)  # French, German, Spanish
         out += foreign_quote_speaker_mismatch(text, evidence)
         out += voice_mismatch(text, evidence)
+        out += claim_speaker_mismatch(text, evidence)
+    run = repeated_run(_QUOTE.sub(" ", text))
+    if run:
+        out.append(f"twice: {run}")
     return out
 
 

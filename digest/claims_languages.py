@@ -437,3 +437,26 @@ def _after_determiner(tokens: list[tuple[int, str]], k: int) -> bool:
         if not (word[:1].islower() and _ADJECTIVE.fullmatch(word)):
             return False
     return False
+
+
+def german_nouns(texts: list[str]) -> frozenset[str]:
+    """The words that German sentences of `texts` write as common nouns (after an article:
+    `ordinary_capitals`), less those that a sentence in another language writes capitalised
+    inside it ("the ferry Aurora Bay": a name)."""
+    from .claims import _TOKEN, _opens, normalise
+
+    nouns: set[str] = set()
+    capitalised: set[str] = set()
+    for text in texts:
+        text = normalise(text)
+        code = sentence_language(text)
+        ordinary = ordinary_capitals(text)
+        for m in _TOKEN.finditer(text):
+            word = m.group(0).rstrip(".'’").removesuffix("'s")
+            if not word[:1].isupper():
+                continue
+            if code == "de" and m.start() in ordinary:
+                nouns.add(word.lower())
+            elif code != "de" and not _opens(text, m.start()):
+                capitalised.add(word.lower())
+    return frozenset(nouns - capitalised)

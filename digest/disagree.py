@@ -40,6 +40,8 @@ _NOT_UNITS = {
 }  # fmt: skip
 
 
+_SCALES = {"thousand", "million", "billion", "trillion"}
+_CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
 # Words reports use for the same count: "18,000 people" and "21,500 passengers" disagree.
 _SAME_UNIT = {
     **dict.fromkeys(
@@ -69,7 +71,9 @@ class Disagreement:
         rest = [(v, srcs) for v, srcs in self.sides if v not in stated]
         if not rest or len(rest) == len(self.sides):
             rest, stated = list(self.sides), frozenset()
-        parts = ", ".join(f"{_show(value, self.kind)} ({_sources(srcs)})" for value, srcs in rest)
+        parts = ", ".join(
+            f"{_show(value, self.kind, self.unit)} ({_sources(srcs)})" for value, srcs in rest
+        )
         cited = tuple(sorted({n for _, srcs in rest for n in srcs}))
         if stated:
             who = "Another report" if len(cited) == 1 else "Other reports"
@@ -78,11 +82,11 @@ class Disagreement:
                 verb = "quotes" if len(cited) == 1 else "quote"
                 text = f"{who} {verb} the words as {parts}."
             else:
-                text = f"{who} {verb} {parts} for the number of {self.unit}."
+                text = f"{who} {verb} {parts} for {_what(self.unit)}."
         elif self.kind == "quote":
             text = f"Reports differ on the words quoted: {parts}."
         else:
-            text = f"Reports differ on the number of {self.unit}: {parts}."
+            text = f"Reports differ on {_what(self.unit)}: {parts}."
         evidence = tuple(Evidence(n, t) for n, t in self.examples if n in cited)
         return BriefSentence(text, cited, evidence)
 
@@ -113,17 +117,13 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
         if _conflict(variants):
             sides = _sides(variants)
             found.append(Disagreement("quote", "", sides, _examples(sides, related, "quote")))
-    units: dict[str, dict[str, set[int]]] = {}
-    for s in related:
-        for m in _NUMBER_UNIT.finditer(s.text.lower()):
-            number, unit = _figure(m.group(1)), m.group(2)
-            if unit in _NOT_UNITS:
-                continue
-            unit = unit.removesuffix("s")
-            unit = _SAME_UNIT.get(unit, unit + "s")
-            units.setdefault(unit, {}).setdefault(number, set()).add(s.source)
+    units = _figures_by_unit(related)
+    everywhere = _figures_by_unit(sentences)  # each figure's reports, in the whole story
     for unit, values in sorted(units.items()):
-        if _conflict(values):
+        # a report that gives both figures anywhere counts two things ("$3.5 million to two
+        # officials" and "$3 million" to one of them, read on Multi-News train)
+        values_all = {v: values[v] | everywhere.get(unit, {}).get(v, set()) for v in values}
+        if _conflict(values) and _conflict(values_all):
             sides = _sides(values)
             found.append(Disagreement("number", unit, sides, _examples(sides, related, "number")))
     return found
@@ -159,6 +159,33 @@ def placed(
         result.append(sentence)
         result += [d for after, d in found.values() if after == i]
     return result
+
+
+def _figures_by_unit(sentences: list[Sentence]) -> dict[str, dict[str, set[int]]]:
+    """unit -> figure -> the sources giving it: "18,000 riders" is 18000 people; "$3.5
+    million" is 3.5 of "$ million" (an amount), "2 million people" 2 of "million people"."""
+    units: dict[str, dict[str, set[int]]] = {}
+    for s in sentences:
+        lower = s.text.lower()
+        for m in _NUMBER_UNIT.finditer(lower):
+            number, unit = _figure(m.group(1)), m.group(2)
+            if unit in _SCALES:
+                currency = lower[: m.start(1)].rstrip()[-1:]
+                after = re.match(r"\s+([a-z]{3,})", lower[m.end() :])
+                if currency in _CURRENCIES:
+                    unit = f"{currency} {unit}"
+                elif after and after.group(1) not in _NOT_UNITS:
+                    noun = after.group(1).removesuffix("s")
+                    unit = f"{unit} {_SAME_UNIT.get(noun, noun + 's')}"
+                else:
+                    continue
+            elif unit in _NOT_UNITS:
+                continue
+            else:
+                unit = unit.removesuffix("s")
+                unit = _SAME_UNIT.get(unit, unit + "s")
+            units.setdefault(unit, {}).setdefault(number, set()).add(s.source)
+    return units
 
 
 def _figure(raw: str) -> str:
@@ -255,11 +282,25 @@ def _sides(values: dict[str, set[int]]) -> tuple[tuple[str, tuple[int, ...]], ..
     )
 
 
-def _show(value: str, kind: str) -> str:
+def _show(value: str, kind: str, unit: str = "") -> str:
     if kind == "quote":
         return f"“{value}”"
     number = float(value)
-    return f"{int(number):,}" if number.is_integer() else value
+    shown = f"{int(number):,}" if number.is_integer() else value
+    first, _, rest = unit.partition(" ")
+    if first in _CURRENCIES:  # "$3.5 million"
+        return f"{first}{shown} {rest}"
+    if first in _SCALES:  # "2 million"
+        return f"{shown} {first}"
+    return shown
+
+
+def _what(unit: str) -> str:
+    """What a figure of `unit` counts, for the brief: "the number of people", "the amount"."""
+    first, _, rest = unit.partition(" ")
+    if first in _CURRENCIES:
+        return "the amount"
+    return f"the number of {rest if first in _SCALES else unit}"
 
 
 def _sources(sources: tuple[int, ...]) -> str:

@@ -60,6 +60,22 @@ _CAPTION = re.compile(
     r"|(?<!\w)@\w+",
     re.IGNORECASE,
 )
+# An AP-style photo caption ends with the day, the date and the place of the picture:
+# "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
+_CAPTION_DATED = re.compile(
+    r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+(?:Jan|Feb|March|April|May|June|July|Aug"
+    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?,\s+in\s+[A-Z][^,]{1,30}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
+)
+# "Obamacare should strengthen that effort.": a shell noun pointing back at what the sentence
+# does not say (read on Multi-News train); "this week", "that day" are times, not pointers.
+_POINTS_BACK = re.compile(
+    r"\b(?:this|that|these|those|such)\s+(?:effort|move|decision|incident|issue|problem|idea"
+    r"|approach|step|trend|situation|development|remark|comment|argument|claim|criticism|"
+    r"practice|view|case|question|plan|change|finding|debate)s?\b(?!\s+(?:to|of|that|which|who|by|on))"
+)
+# A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
+_WIDGET = re.compile(r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY)\s+[A-Z\"“]")
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -73,6 +89,7 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
+    "indeed", "again", "anyway",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
@@ -154,8 +171,10 @@ def rejection(text: str) -> str | None:
         return "question"
     if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
         return "aside"  # an exclamation is the writer's voice, not a report
-    if _CAPTION.search(text):
+    if _CAPTION.search(text) or _CAPTION_DATED.search(text):
         return "caption"
+    if _WIDGET.match(text):
+        return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
     if text.startswith("[") and text.rstrip(". ").endswith("]"):
@@ -169,6 +188,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
+    if _POINTS_BACK.search(_QUOTED.sub(" ", text)):
+        return "needs context"
     if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
         return "needs context"  # a fragment, or a sentence that leads into what it lacks
     if text[0] in '"“«„‹' and not (_ATTRIBUTION.search(text) or names_a_speaker(text)):

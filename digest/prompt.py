@@ -98,7 +98,9 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
     """A failed check in words the model can act on."""
     parts = []
     for term in missing:
-        if term == "not":
+        if term.startswith("twice: "):
+            parts.append(f"it says '{term.removeprefix('twice: ')}' twice")
+        elif term == "not":
             parts.append('it says "not" where the reports do not, or leaves out their "not"')
         elif " " in term and not term.startswith('"'):
             parts.append(f"it puts the wrong person or group in '{term}'")

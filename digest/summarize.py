@@ -29,6 +29,7 @@ import numpy as np
 
 from . import asks, cite, claims, disagree, prompt
 from .asks import StoryInput
+from .attribution import without_vacuous
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
@@ -191,9 +192,9 @@ class BriefWriter:
             if seen.intersection(numbers) or not all(k < n_facts for k in numbers):
                 break  # a number again, or past the last fact: the model has begun to loop
             seen.update(numbers)
-            drafts += [Draft(t, numbers) for t in split_sentences(text)]
+            drafts += [Draft(without_vacuous(t), numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
-            drafts = [Draft(t, ()) for t in split_sentences(reply.text)]
+            drafts = [Draft(without_vacuous(t), ()) for t in split_sentences(reply.text)]
         if drafts and not drafts[-1].text.rstrip("\"'”’)").endswith((".", "!")):
             drafts.pop()  # cut off by the token limit: a fragment, not a sentence
         return [d for d in drafts if len(d.text.split()) >= MIN_SENTENCE_WORDS]
@@ -281,7 +282,7 @@ class BriefWriter:
             for k, text in prompt.parse_numbered(reply).items()
             if k < len(failed) and text != failed[k].text
         }
-        mended = [Draft(text, failed[k].facts) for k, text in fixed.items()]
+        mended = [Draft(without_vacuous(text), failed[k].facts) for k, text in fixed.items()]
         self._verify(mended, story)
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)

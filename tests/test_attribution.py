@@ -1,6 +1,13 @@
 """Speakers in lower case: "police said" must rest on evidence where the police speak."""
 
-from digest.attribution import quote_speaker_mismatch, speaker_mismatch, speakers, voice_mismatch
+from digest.attribution import (
+    claim_speaker_mismatch,
+    quote_speaker_mismatch,
+    speaker_mismatch,
+    speakers,
+    voice_mismatch,
+    without_vacuous,
+)
 from digest.claims import mismatches
 
 
@@ -63,3 +70,48 @@ def test_who_did_it_to_whom_survives_a_change_of_voice():
     assert voice_mismatch("EMTs were sued by CNN.", evidence) == ["cnn sued emts"]
     assert voice_mismatch("Two EMTs sued CNN over the bite.", evidence) == []
     assert voice_mismatch("CNN was sued by two EMTs.", evidence) == []
+
+
+def test_an_attribution_to_unnamed_reports_is_dropped():
+    # the model's filler when the copy guard turns it away from a source's words (three
+    # sentences of one Multi-News train brief ended so); the brief cites its reports anyway
+    assert without_vacuous("The judge ruled that he must stay, according to reports.") == (
+        "The judge ruled that he must stay."
+    )
+    assert without_vacuous("According to news reports, the minister resigned on Friday.") == (
+        "The minister resigned on Friday."
+    )
+    assert without_vacuous("The tower sank another inch, reports said.") == "The tower sank another inch."
+    # a named report or source is an attribution: kept
+    for kept in (
+        "According to the report, the United Kingdom ranks first.",
+        "Police said, according to reports by the Coast Post, that he fled.",
+        "The tower sank another inch, the engineers' report said.",
+    ):
+        assert without_vacuous(kept) == kept
+
+
+def test_a_named_speaker_hung_on_another_fact_is_caught():
+    # read on Multi-News train: a spokesman's name closed a sentence about something he never
+    # spoke of; every name in it was in the evidence, so only this check sees it
+    evidence = [
+        "In modern Larkfield, rows of towers line the harbour front and recast the skyline.",
+        "Jonas Pell, a spokesman for the Larkfield port office, said the city would hire its own "
+        "engineers to review the fix.",
+    ]
+    hung = (
+        "In modern Larkfield, rows of towers line the harbour front and recast the skyline, "
+        "according to Jonas Pell, a spokesman for the port office."
+    )
+    assert claim_speaker_mismatch(hung, evidence) == ["according to Jonas Pell"]
+    assert "according to Jonas Pell" in mismatches(hung, evidence)
+    assert claim_speaker_mismatch("Towers line the harbour front, Pell said.", evidence) == [
+        "according to Pell"
+    ]
+    # what the speaker did say passes, however the attribution is written
+    for right in (
+        "The city will hire its own engineers to review the fix, according to Jonas Pell.",
+        "The city will hire engineers of its own to review the fix, Pell said.",
+        "The city will have its own engineers review the fix, said Jonas Pell of the port office.",
+    ):
+        assert claim_speaker_mismatch(right, evidence) == [], right

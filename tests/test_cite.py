@@ -267,3 +267,25 @@ def test_an_ordinal_is_a_figure():
         "Cross, Huffman and Hatcher rank third, fifth and sixth.", evidence
     ) == ["6"]
     assert cite.missing_terms("The team finished 5th.", ["The team finished fifth."]) == []
+
+
+def test_a_sentence_that_says_one_thing_twice_is_a_mismatch():
+    # read on Multi-News train: a reworded sentence that lost its way and repeats itself
+    evidence = [
+        "The residents fault the building's foundations.",
+        "The developer insists that the foundation is working as intended.",
+    ]
+    garbled = (
+        "While the residents claim the foundation is working as intended, the developer "
+        "insists that the foundation is working as intended."
+    )
+    assert cite.mismatches(garbled, evidence) == ["twice: the foundation is working as intended"]
+    fine = "The residents fault the foundations, while the developer insists they work as intended."
+    assert cite.mismatches(fine, evidence) == []
+    # grammar said twice, and a quotation that repeats itself, are no fault
+    assert cite.mismatches(
+        "The mayor said that the plan was late and that the plan was costly.",
+        ["The mayor said that the plan was late and that the plan was costly."],
+    ) == []
+    chant = 'The crowd chanted "ferry now, ferry now" at the mayor.'
+    assert cite.mismatches(chant, [chant]) == []

@@ -145,3 +145,28 @@ def test_figures_far_apart_measure_different_things():
     ]
     v = SentenceTransformerEmbedder().embed([x.text for x in s])
     assert [d for d in disagree.find(0, s, v) if d.kind == "number"] == []
+
+
+def test_amounts_of_money_are_told_as_amounts():
+    # "Another report gives 3 (source 2) for the number of millions." was published (train)
+    s = [
+        Sentence(1, 0, "The letter shows the firm paid $3.5 million to two harbour officials."),
+        Sentence(2, 0, "The letter shows the firm paid $3 million to two harbour officials."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    [d] = disagree.find(0, s, v)
+    assert d.sentence().text == (
+        "Reports differ on the amount: $3.5 million (source 1), $3 million (source 2)."
+    )
+    assert d.sentence(frozenset({"3.5"})).text == "Another report gives $3 million (source 2) for the amount."
+
+
+def test_a_report_giving_both_figures_elsewhere_in_the_story_is_not_a_disagreement():
+    # report 2 gives $3 million to one official and, in another sentence, $3.5 million in all
+    s = [
+        Sentence(1, 0, "The letter shows the firm paid $3.5 million to two harbour officials."),
+        Sentence(2, 0, "The letter shows the firm paid $3 million to two harbour officials."),
+        Sentence(2, 5, "In all, $3.5 million changed hands over two years."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert [d for d in disagree.find(0, s, v) if d.kind == "number"] == []

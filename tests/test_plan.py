@@ -57,6 +57,15 @@ def planned(embedder, names, budget=160):
         ("Here's a sampling of times the mayor took credit for the new tram line.", "needs context"),
         ("I have covered this city for twenty years and never seen a crowd like it.", "aside"),
         ("You can see why the residents are angry about the new fees.", "aside"),
+        # an AP-style photo caption: the day, the date and the place of the picture at the end
+        ("Ferry passengers queue at the Dunmore pier, Tuesday, March 3, in Dunmore, Del.", "caption"),
+        ("Crews clear the rail line near the depot, Friday, Aug. 7, 2026, in Larkfield.", "caption"),
+        # a shell noun pointing back at what the sentence does not say
+        ("The new health law should strengthen that effort.", "needs context"),
+        ("Critics of the harbour plan say this decision will raise fees.", "needs context"),
+        ("Indeed, for all his talk the mayor's hopes rest on the harbour vote.", "needs context"),
+        # a video player's label run into its description
+        ("CLOSE Dozens of pets are left in hot cars every summer, the charity says.", "page text"),
     ],
 )
 def test_sentences_that_can_never_be_a_fact(sentence, reason):
@@ -71,6 +80,13 @@ def test_sentences_that_can_never_be_a_fact(sentence, reason):
         '"We are not in an emergency yet," said Henrik Sallow, the board\'s chair.',
         "The advertisement, which was mailed to 40,000 homes, drew complaints from both parties.",
         "Police in Larkfield said the man, 41, was arrested at the scene on Friday night.",
+        # a date and a place in a news sentence, not at a caption's end
+        "The suspect was arrested on Tuesday, March 3, in a motel near the Dunmore pier.",
+        "Close to 3,000 people signed the petition against the new fees by Friday.",
+        # times, and a shell noun that says what it is
+        "The council will vote on the harbour plan this week, the mayor said.",
+        "The board made the decision to close the pier after a storm on Sunday.",
+        "The ministry backed the effort to rebuild the bridge that collapsed on Friday.",
     ],
 )
 def test_ordinary_news_sentences_are_candidates(sentence):

@@ -338,3 +338,45 @@ def test_a_sentence_that_joins_two_notes_states_both_facts(embedder):
     # neither note's source wording is added as if the model had left it out
     assert not any(n.startswith("added the source wording") and "March" in n for n in brief.notes)
     assert sum("March" in t for t in texts) == 1
+
+
+class Rambles:
+    """Restates each numbered fact, ends fact 1 with a vacuous "according to reports" and
+    says fact 2 twice over; asked to mend, it answers with `mends`."""
+
+    def __init__(self, mends: str):
+        self.mends = mends
+        self.prompts: list[str] = []
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        self.prompts.append(messages[-1]["content"])
+        if len(self.prompts) > 1:
+            return f"1. {self.mends}"
+        facts = [
+            ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln
+        ]
+        self.facts = [line.split(". ", 1)[1] for line in facts]
+        lines = ["Headline: Harbor Council backs marina expansion"]
+        for line in facts:
+            n, text = line.split(". ", 1)
+            if n == "1":
+                text = text.rstrip(".") + ", according to reports."
+            elif n == "2":
+                text = f"{text.rstrip('.')}, as {text[0].lower()}{text[1:]}"
+            lines.append(f"{n}. {text}")
+        return "\n".join(lines)
+
+
+def test_a_vacuous_attribution_is_cut_and_a_sentence_said_twice_is_sent_back(embedder):
+    mended = "The council expects construction to begin in March and to last two years."
+    gen = Rambles(mended)
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert len(gen.facts) >= 2
+    assert not any("according to reports" in t for t in texts), texts
+    assert gen.facts[0] in texts  # fact 1 as the model wrote it, less the filler
+    assert all(s.citations for s in brief.sentences)
+    # fact 2 said twice over was named to the model and not published
+    assert len(gen.prompts) == 2 and "twice" in gen.prompts[1], gen.prompts
+    assert not any(t.count(gen.facts[1].rstrip(".")[1:30]) > 1 for t in texts)
+    assert any("twice" in n for n in brief.notes), brief.notes
