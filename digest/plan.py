@@ -36,7 +36,9 @@ MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all
 # "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ": a dateline, not a fact.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,3}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
-    r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+)(?=[A-Z\"“])"
+    r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+"
+    # an agency's name alone: "(CNN) Some ...", "(CNN) - The swell ..." (CNN's own pages)
+    r"|\((?:CNN|AP|AFP|Reuters|UPI|Bloomberg|[A-Z]{2,6})\)\s*(?:(?:--|[-—–])\s*)?)(?=[A-Z\"“])"
 )
 # "In a move with significant geopolitical implications, Russia ...": a filler clause before
 # the news; the sentence starts where the news does.

@@ -112,6 +112,14 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "LARKFIELD - The city of Larkfield opened its Eastbank tram line on Saturday.",
             "The city of Larkfield opened its Eastbank tram line on Saturday.",
         ),
+        (
+            "(CNN) - The council of Larkfield voted on Friday to keep the tram fares free.",
+            "The council of Larkfield voted on Friday to keep the tram fares free.",
+        ),
+        (
+            "(CNN)Some 2,000 riders used the new tram line before noon on Saturday.",
+            "Some 2,000 riders used the new tram line before noon on Saturday.",
+        ),
         # not filler: the statement is the source of the news
         (
             "In a statement, the company said it would appeal the ruling.",
