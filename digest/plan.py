@@ -76,7 +76,10 @@ _POINTS_BACK = re.compile(
     r"practice|view|case|question|plan|change|finding|debate)s?\b(?!\s+(?:to|of|that|which|who|by|on))"
 )
 # A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
-_WIDGET = re.compile(r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY)\s+[A-Z\"“]")
+_WIDGET = re.compile(
+    r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY|JUST WATCHED|MUST WATCH)"
+    r"\s+[A-Z\"“]|\bReplay More Videos\b"
+)
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -174,7 +177,7 @@ def rejection(text: str) -> str | None:
         return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text) or _CAPTION_DATED.search(text):
         return "caption"
-    if _WIDGET.match(text):
+    if _WIDGET.search(text):
         return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"

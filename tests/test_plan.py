@@ -66,6 +66,7 @@ def planned(embedder, names, budget=160):
         ("Indeed, for all his talk the mayor's hopes rest on the harbour vote.", "needs context"),
         # a video player's label run into its description
         ("CLOSE Dozens of pets are left in hot cars every summer, the charity says.", "page text"),
+        ("JUST WATCHED Police name the driver in the pier crash Replay More Videos ...", "page text"),
     ],
 )
 def test_sentences_that_can_never_be_a_fact(sentence, reason):
