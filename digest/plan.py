@@ -65,9 +65,12 @@ _CAPTION = re.compile(
 # "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
 _CAPTION_DATED = re.compile(
     r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+(?:Jan|Feb|March|April|May|June|July|Aug"
-    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?,\s+in\s+[A-Z][^,]{1,30}"
-    r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
+    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2}(?:,\s+\d{4})?(?:,\s+in\s+[A-Z][^,]{1,30}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2})?\.?\s*$"
 )
+# A list of links run into one line: "Empty podium at Fox debate could ... – FOX: 'can't give
+# in ...' – SURVEY OF ...: ..." (two dashes between items and a label in capitals)
+_LINK_LIST = re.compile(r"(?=(?:.*\s[–—|]\s){2})(?=.*\b[A-Z]{3,}[A-Z ]*:)")
 # "Obamacare should strengthen that effort.": a shell noun pointing back at what the sentence
 # does not say (read on Multi-News train); "this week", "that day" are times, not pointers.
 _POINTS_BACK = re.compile(
@@ -93,7 +96,7 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
-    "indeed", "again", "anyway",
+    "indeed", "again", "anyway", "maybe", "perhaps",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
@@ -177,7 +180,7 @@ def rejection(text: str) -> str | None:
         return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text) or _CAPTION_DATED.search(text):
         return "caption"
-    if _WIDGET.search(text):
+    if _WIDGET.search(text) or _LINK_LIST.match(text):
         return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
