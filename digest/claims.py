@@ -302,20 +302,30 @@ def _negation_mismatch(text: str, evidence: list[str]) -> bool:
 _NOT_OPPOSITES = {"unless", "until", "united", "unit", "units", "union", "unions", "uniform"}
 
 
+# in-, im-, il-, ir- make opposites of adjectives only ("inefficient", "impossible",
+# "illegal", "irregular"), not of "income", "inform" or "impose".
+_IN_OPPOSITE = re.compile(
+    r"(?:in|im|il|ir)([a-z]{3,}(?:ent|ant|ible|able|ive|ate|ect|ete|ure|al|ular|ar|ic))"
+)
+
+
+def _opposite(word: str) -> str | None:
+    """The word `word` is the opposite of ("unaware" -> "aware", "inefficient" -> "efficient")."""
+    if word.startswith("un") and len(word) >= 6 and word not in _NOT_OPPOSITES:
+        return word[2:]
+    m = _IN_OPPOSITE.fullmatch(word)
+    return m.group(1) if m else None
+
+
 def _opposite_mismatch(text: str, nearest: str) -> bool:
-    """Whether one side says "unaware" (an un- word) where the other says "aware" with no
-    "not" near it: "the team said it was unaware" against "the team said it was aware"."""
+    """Whether one side says "unaware" or "inefficient" where the other says "aware" or
+    "efficient" with no "not" near it ("the most inefficient murder operation" written from
+    "the most efficient murder operation": read on Multi-News train)."""
     a, b = set(_words_of(text)), set(_words_of(nearest))
     for one, other, other_text in ((a, b, nearest), (b, a, text)):
         for w in one - other:
-            base = w[2:]
-            if (
-                w.startswith("un")
-                and len(base) >= 4
-                and w not in _NOT_OPPOSITES
-                and base in other
-                and not _not_near(base, other_text)
-            ):
+            base = _opposite(w)
+            if base is not None and base in other and not _not_near(base, other_text):
                 return True
     return False
 

@@ -37,7 +37,9 @@ MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all
 # "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ": a dateline, not a fact.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,3}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
-    r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+)(?=[A-Z\"“])"
+    r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+"
+    # an agency's name alone: "(CNN) Some ...", "(CNN) - The swell ..." (CNN's own pages)
+    r"|\((?:CNN|AP|AFP|Reuters|UPI|Bloomberg|[A-Z]{2,6})\)\s*(?:(?:--|[-—–])\s*)?)(?=[A-Z\"“])"
 )
 # "In a move with significant geopolitical implications, Russia ...": a filler clause before
 # the news; the sentence starts where the news does.
@@ -64,9 +66,12 @@ _CAPTION = re.compile(
 # "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
 _CAPTION_DATED = re.compile(
     r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+(?:Jan|Feb|March|April|May|June|July|Aug"
-    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s+\d{4})?,\s+in\s+[A-Z][^,]{1,30}"
-    r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
+    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2}(?:,\s+\d{4})?(?:,\s+in\s+[A-Z][^,]{1,30}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2})?\.?\s*$"
 )
+# A list of links run into one line: "Empty podium at Fox debate could ... – FOX: 'can't give
+# in ...' – SURVEY OF ...: ..." (two dashes between items and a label in capitals)
+_LINK_LIST = re.compile(r"(?=(?:.*\s[–—|]\s){2})(?=.*\b[A-Z]{3,}[A-Z ]*:)")
 # "Obamacare should strengthen that effort.": a shell noun pointing back at what the sentence
 # does not say (read on Multi-News train); "this week", "that day" are times, not pointers.
 _POINTS_BACK = re.compile(
@@ -75,7 +80,10 @@ _POINTS_BACK = re.compile(
     r"practice|view|case|question|plan|change|finding|debate)s?\b(?!\s+(?:to|of|that|which|who|by|on))"
 )
 # A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
-_WIDGET = re.compile(r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY)\s+[A-Z\"“]")
+_WIDGET = re.compile(
+    r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY|JUST WATCHED|MUST WATCH)"
+    r"\s+[A-Z\"“]|\bReplay More Videos\b"
+)
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -89,7 +97,7 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
-    "indeed", "again", "anyway",
+    "indeed", "again", "anyway", "maybe", "perhaps",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
@@ -173,7 +181,7 @@ def rejection(text: str) -> str | None:
         return "aside"  # an exclamation is the writer's voice, not a report
     if _CAPTION.search(text) or _CAPTION_DATED.search(text):
         return "caption"
-    if _WIDGET.match(text):
+    if _WIDGET.search(text) or _LINK_LIST.match(text):
         return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"

@@ -195,9 +195,14 @@ class BriefWriter:
             drafts += [Draft(without_vacuous(t), numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
             drafts = [Draft(without_vacuous(t), ()) for t in split_sentences(reply.text)]
-        if drafts and not drafts[-1].text.rstrip("\"'”’)").endswith((".", "!")):
-            drafts.pop()  # cut off by the token limit: a fragment, not a sentence
-        return [d for d in drafts if len(d.text.split()) >= MIN_SENTENCE_WORDS]
+        # a line with no full stop is cut off by the token limit, or a report's title copied
+        # ("Police ID the officer as Darren Wilson; chief calls him "gentleman"", train)
+        return [
+            d
+            for d in drafts
+            if len(d.text.split()) >= MIN_SENTENCE_WORDS
+            and d.text.rstrip("\"'”’)").endswith((".", "!"))
+        ]
 
     def _verify(self, drafts: list[Draft], story: Story) -> None:
         if not drafts:

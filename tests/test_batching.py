@@ -249,3 +249,39 @@ def test_digest_run_writes_the_same_briefs_whatever_the_batch_size(tmp_path):
     assert all(b["sentences"] for b in three.values())
     assert two == three
     assert one == three
+
+
+@needs_llama
+def test_a_prompt_beginning_is_read_once_and_its_replies_are_unchanged():
+    from digest.backends.llama_cpp_generator import MIN_PREFIX, LlamaCppGenerator
+
+    # the shape of the notes prompt: instructions and a worked example, then the notes; a
+    # rewrite request in between holds another beginning in the context
+    example = [
+        {"role": "system", "content": "You write short news briefs from reporters' notes."},
+        {
+            "role": "user",
+            "content": "Notes: "
+            + " ".join(
+                f"{n}. The Lindmoor council met on day {n} and voted on bike lanes."
+                for n in range(12)
+            ),
+        },
+        {"role": "assistant", "content": "The Lindmoor council voted on bike lanes."},
+    ]
+    notes = [
+        "The Harbour museum will reopen in May after a two-year renovation, its director said.",
+        "A storm cut power to 20,000 homes in Berrow on Monday; crews expect it back by Friday.",
+    ]
+    other = [{"role": "user", "content": "Mend this sentence: The museum open in May."}]
+    cached = LlamaCppGenerator(SMOL_GGUF)
+    first = cached.generate([*example, {"role": "user", "content": notes[0]}], 30)
+    cached.generate(other, 20)
+    second = cached.generate([*example, {"role": "user", "content": notes[1]}], 30)
+    read = cached.last_stats["prompt_tokens_read"]
+    fresh = LlamaCppGenerator(SMOL_GGUF)
+    assert fresh.generate([*example, {"role": "user", "content": notes[1]}], 30) == second
+    whole = fresh.last_stats["prompt_tokens_read"]
+    assert fresh.generate([*example, {"role": "user", "content": notes[0]}], 30) == first
+    # the beginning came from the cache: only the last message was read
+    assert whole - read >= MIN_PREFIX, (whole, read)

@@ -289,3 +289,18 @@ def test_a_sentence_that_says_one_thing_twice_is_a_mismatch():
     ) == []
     chant = 'The crowd chanted "ferry now, ferry now" at the mayor.'
     assert cite.mismatches(chant, [chant]) == []
+
+
+def test_an_in_word_against_its_base_is_a_negation():
+    # read on Multi-News train: "the most efficient murder operation" became "inefficient"
+    evidence = ["The camp was the most efficient killing operation of the war, historians say."]
+    flipped = "The camp was the most inefficient killing operation of the war, historians say."
+    assert cite.mismatches(flipped, evidence) == ["not"]
+    assert cite.mismatches("Parking there is illegal.", ["Parking there is legal."]) == ["not"]
+    assert cite.mismatches("The plan is impossible.", ["The plan is possible."]) == ["not"]
+    # words that only begin like one: no opposites
+    assert cite.mismatches(
+        "The council informed residents about the income tax.",
+        ["The council formed a panel of residents to come to a view on the income tax."],
+    ) == []
+    assert cite.mismatches("The inmate was moved.", ["The inmate was moved, his mate said."]) == []

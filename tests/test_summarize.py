@@ -380,3 +380,16 @@ def test_a_vacuous_attribution_is_cut_and_a_sentence_said_twice_is_sent_back(emb
     assert len(gen.prompts) == 2 and "twice" in gen.prompts[1], gen.prompts
     assert not any(t.count(gen.facts[1].rstrip(".")[1:30]) > 1 for t in texts)
     assert any("twice" in n for n in brief.notes), brief.notes
+
+
+def test_a_line_without_a_full_stop_is_no_sentence(embedder):
+    # the model copied a report's title as one of its lines (train): no full stop, no sentence
+    gen = Scripted(
+        "Headline: Harbor Council backs marina expansion\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+        "2. Fishing crews have waited a decade for more space in the harbor\n"
+        "3. Construction is due to start in March and last two years."
+    )
+    texts = [s.text for s in writer(embedder, gen).write("s1", [A1, A2], 1, "t").sentences]
+    assert "The Harbor Council approved 1,250 new berths for the east marina on Monday." in texts
+    assert "Fishing crews have waited a decade for more space in the harbor" not in texts, texts

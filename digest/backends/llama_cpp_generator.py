@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 8  # `[summarizer] batch_size`: sequences decoded together
 SEQ_TOKENS = 1536  # KV cache cells per sequence of a batch (a prompt is ~750, a reply <= 320)
+# Prompt beginnings whose cache `generate` keeps (the notes prompt's instructions and worked
+# example, ~350 tokens, re-read after every rewrite call before; the batch decoder keeps its
+# own), and the shortest worth keeping (the system line alone is ~50).
+PREFIXES = 2
+MIN_PREFIX = 128
 
 
 class LlamaCppGenerator:
@@ -47,6 +52,7 @@ class LlamaCppGenerator:
         self._batch: BatchDecoder | None = None
         self._watch = LoadWatch()
         self._usable = usable_cores()
+        self._prefixes: dict[tuple[int, ...], bytes] = {}  # beginning -> its cache (seq 0)
 
     def _threads(self) -> int:
         """The configured count, else the usable cores less those other programs keep busy."""
@@ -101,7 +107,8 @@ class LlamaCppGenerator:
 
             processors = LogitsProcessorList([_LlamaGuard(self._guard(avoid))])
         started = time.perf_counter()
-        _read_all_but_last(llm, self._prompt(messages)[0])
+        tokens, shared = self._prompt(messages)
+        read = _read_all_but_last(llm, tokens, shared, self._prefixes)
         first: float | None = None
         pieces: list[str] = []
         # streamed only to time the first token (the prompt's cost) apart from the decoding
@@ -132,6 +139,7 @@ class LlamaCppGenerator:
             if new_tokens > 1 and decode
             else 0.0,
             "threads": threads,
+            "prompt_tokens_read": read + 1,  # the rest was in the cache already
         }
         log.debug("Summarize - generated %s", self.last_stats)
         return text.strip()
@@ -190,25 +198,78 @@ class LlamaCppGenerator:
         return tokens, shared
 
 
-def _read_all_but_last(llm, tokens: list[int]) -> None:
+def _read_all_but_last(
+    llm,
+    tokens: list[int],
+    shared: int = 0,
+    prefixes: dict[tuple[int, ...], bytes] | None = None,
+) -> int:
     """The prompt but its last token into the context (what is there already kept), so that
     create_chat_completion reads the last token alone, as the batch decoder does. Read in one
     chunk with the tokens before it, the last token's attention goes through the kernel for
     many queries instead of the one for a single query, and its logits differed from the batch
     decoder's by up to 0.47 (1.5B model, a 702-token notes prompt): 31 of 40 briefs differed.
-    How the tokens before it are chunked does not change the logits."""
+    How the tokens before it are chunked does not change the logits.
+
+    The first `shared` tokens (the beginning that prompts of one kind share) come from
+    `prefixes` when the context holds less of them: their cache is saved the first time they
+    are read, and restored as it was, so the logits are the same. Returns how many tokens were
+    read."""
     if len(tokens) < 2:
-        return
+        return 0
     held = list(llm._input_ids)
     n = 0
     for a, b in zip(held, tokens[:-1], strict=False):
         if a != b:
             break
         n += 1
+    read = 0
+    if prefixes is not None and MIN_PREFIX <= shared < len(tokens) - 1 and n < shared:
+        key = tuple(tokens[:shared])
+        if key in prefixes:
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            if _restore(llm, prefixes[key]):
+                llm.input_ids[:shared] = key
+                n = shared
+            else:  # cannot happen with an unchanged context; read it all again
+                n = 0
+        else:
+            llm._ctx.kv_cache_seq_rm(-1, n, -1)
+            llm.n_tokens = n
+            llm.eval(tokens[n:shared])
+            read += shared - n
+            n = shared
+            while len(prefixes) >= PREFIXES:
+                prefixes.pop(next(iter(prefixes)))
+            prefixes[key] = _saved(llm)
     llm._ctx.kv_cache_seq_rm(-1, n, -1)  # also what a reset() left behind
     llm.n_tokens = n
     if n < len(tokens) - 1:
         llm.eval(tokens[n:-1])
+        read += len(tokens) - 1 - n
+    return read
+
+
+def _saved(llm) -> bytes:
+    """The cache of sequence 0, as llama.cpp writes it."""
+    import ctypes
+
+    import llama_cpp
+
+    size = llama_cpp.llama_state_seq_get_size(llm._ctx.ctx, 0)
+    buf = (ctypes.c_uint8 * size)()
+    got = llama_cpp.llama_state_seq_get_data(llm._ctx.ctx, buf, size, 0)
+    return bytes(buf)[:got]
+
+
+def _restore(llm, state: bytes) -> bool:
+    """Sequence 0's cache back as `_saved` wrote it."""
+    import ctypes
+
+    import llama_cpp
+
+    buf = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+    return bool(llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, buf, len(state), 0))
 
 
 @contextmanager
