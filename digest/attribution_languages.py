@@ -265,3 +265,8 @@ def names_a_speaker(text: str) -> bool:
     déclaré', not '„...“, sagte er')."""
     code = _language(text, identify=True)
     return code is not None and bool(_speaker_words(text, code)[0])
+
+
+def foreign_attribution_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """Both checks: speakers the evidence never names, and quotations given to another."""
+    return foreign_speaker_mismatch(text, evidence) + foreign_quote_speaker_mismatch(text, evidence)

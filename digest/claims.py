@@ -19,7 +19,7 @@ from .attribution import (
     speaker_mismatch,
     voice_mismatch,
 )
-from .attribution_languages import foreign_quote_speaker_mismatch, foreign_speaker_mismatch
+from .attribution_languages import foreign_attribution_mismatch
 from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
     FOREIGN_WEEKDAYS,
@@ -31,7 +31,6 @@ from .claims_languages import (
     name_key,
     ordinary_capitals,
     quoted_in_another_language,
-    sentence_language,
 )
 from .wording import repeated_run
 
@@ -372,11 +371,8 @@ _NOT_ANCHORS = {
 @dataclass(frozen=True)
 class Vocabulary:
     """What a story's sources show about their words: those they write in lower case (so the
-    same word, capitalised to open a sentence, is no name), the words that make up one
-    name together ("Nadia" and "Osei" are one person where a source says "Nadia Osei"), and
-    the German nouns its German sources write after an article ("die Reederei"), which are no
-    names in a German sentence wherever they stand, unless a source in another language
-    writes them capitalised ("the ferry Aurora Bay")."""
+    same word, capitalised to open a sentence, is no name), the words that make up one name
+    ("Nadia" and "Osei" where a source says "Nadia Osei"), its German nouns (german_nouns)."""
 
     lowercase: frozenset[str] = frozenset()
     aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -404,15 +400,11 @@ class Vocabulary:
         return any(_same_word(x, y) for x in a for y in b)
 
 
-def _tokens(
-    text: str, lowercase: Collection[str], common: Collection[str] = ()
-) -> list[tuple[str, bool]]:
-    """(word, is a name) for each word and punctuation mark of `text`, in lower case.
-    `common`: German nouns (`Vocabulary.common`), no names in a German sentence."""
+def _tokens(text: str, lowercase: Collection[str], common: frozenset[str] = frozenset()):
+    """(word, is a name) for each word and punctuation mark of `text`, in lower case."""
     text = normalise(text)
-    ordinary = ordinary_capitals(text)
-    german = bool(common) and sentence_language(text) == "de"
-    out = []
+    ordinary = ordinary_capitals(text, common)  # `common`: Vocabulary.common
+    out: list[tuple[str, bool]] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0).rstrip(".'’").removesuffix("'s")
         low = word.lower()
@@ -422,7 +414,6 @@ def _tokens(
             and low not in _WEEKDAYS
             and not (low in lowercase and _opens(text, m.start()))
             and m.start() not in ordinary
-            and not (german and low in common)
         )
         out.append((low, name))
     return out
@@ -487,8 +478,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += _role_mismatch(text, evidence, vocabulary)
         out += speaker_mismatch(text, evidence)
         out += quote_speaker_mismatch(text, evidence)
-        out += foreign_speaker_mismatch(text, evidence)  # French, German, Spanish
-        out += foreign_quote_speaker_mismatch(text, evidence)
+        out += foreign_attribution_mismatch(text, evidence)  # French, German, Spanish
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
     run = repeated_run(_QUOTE.sub(" ", text))

@@ -396,12 +396,18 @@ _ADJECTIVE = re.compile(r"[a-zäöüß][\wäöüß-]*(?:e|en|er|es|em)|\d[\d.,]*
 _WORD_AT = re.compile(r"[^\W_][\w'’.-]*|[^\w\s]")
 
 
-def ordinary_capitals(text: str) -> frozenset[int]:
+def ordinary_capitals(text: str, common: frozenset[str] = frozenset()) -> frozenset[int]:
     """Where the capitalised words of `text` that are no names by the rules of its language
     stand (their start offsets; `text` as claims.py normalises it): a function word opening a
     French, German or Spanish sentence (or a quotation in it), and in German a noun after an
-    article, a determiner or a number, or a title. Empty for an English sentence."""
-    return _ordinary_capitals(text)
+    article, a determiner or a number, a title, or one of the story's German nouns `common`
+    (`german_nouns`). Empty for an English sentence."""
+    found = _ordinary_capitals(text)
+    if common and sentence_language(text) == "de":
+        found |= {
+            m.start() for m in _WORD_AT.finditer(text) if m.group(0).rstrip(".").lower() in common
+        }
+    return found
 
 
 @lru_cache(maxsize=16384)
