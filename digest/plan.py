@@ -207,6 +207,8 @@ def rejection(text: str) -> str | None:
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return "shouting"
+    if not text.rstrip("\"'”’»)] ").endswith((".", "!", "?", ":", "…", "。", "！", "？")):
+        return "page text"  # a title, a label, a list item: 101 of 3,377 train candidates
     return None
 
 

@@ -37,6 +37,7 @@ from .language import brief_language
 from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
+from .wording import FUNCTION_WORDS
 
 __all__ = [
     "BriefWriter",
@@ -467,7 +468,8 @@ def _figures(text: str) -> set[str]:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())}
+    words = re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())
+    return {w[:5] for w in words if w not in FUNCTION_WORDS}
 
 
 def _contained(text: str, earlier: str) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 # Words that carry no content: a run of them said twice is grammar, not a garbled sentence.
-_FUNCTION = {
+FUNCTION_WORDS = {
     "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and",
     "or", "but", "that", "which", "who", "is", "are", "was", "were", "be", "been", "has", "have",
     "had", "it", "its", "he", "she", "they", "his", "her", "their", "this", "these", "said",
-    "says", "not", "will", "would", "more", "than", "many", "about", "after", "before",
+    "says", "not", "will", "would", "more", "than", "many", "about", "after", "before", "also",
+    "could", "should", "there", "then", "into", "over", "been", "being", "what", "when",
 }  # fmt: skip
 REPEAT_RUN = 4  # words
 
@@ -27,7 +28,7 @@ def repeated_run(text: str) -> str | None:
     first: dict[tuple[str, ...], int] = {}
     for i in range(len(words) - REPEAT_RUN + 1):
         run = tuple(words[i : i + REPEAT_RUN])
-        if sum(w not in _FUNCTION for w in run) < 2:
+        if sum(w not in FUNCTION_WORDS for w in run) < 2:
             continue
         if run in first and first[run] + REPEAT_RUN <= i:
             j, n = first[run], REPEAT_RUN  # the whole run, for the model to be told

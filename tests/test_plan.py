@@ -74,6 +74,9 @@ def planned(embedder, names, budget=160):
             "page text",
         ),
         ("Maybe the council was going to have a 20- or a 25-berth marina.", "needs context"),
+        # no full stop: a title or a label run into the text
+        ('Police name the driver in the pier crash; chief calls him "a hero"', "page text"),
+        ("MORE NEWS: Tram fares stay free until the end of the year", "page text"),
     ],
 )
 def test_sentences_that_can_never_be_a_fact(sentence, reason):

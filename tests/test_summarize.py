@@ -393,3 +393,13 @@ def test_a_line_without_a_full_stop_is_no_sentence(embedder):
     texts = [s.text for s in writer(embedder, gen).write("s1", [A1, A2], 1, "t").sentences]
     assert "The Harbor Council approved 1,250 new berths for the east marina on Monday." in texts
     assert "Fishing crews have waited a decade for more space in the harbor" not in texts, texts
+
+
+def test_a_repeat_is_judged_on_content_words_not_on_will_or_would():
+    from digest.summarize import _contained
+
+    # the sample Eastbank brief said it twice: "will" had counted as a word of the repeat
+    earlier = "Fares are free until Sunday night, and services run every seven minutes at peak times."
+    assert _contained("Trams will run every seven minutes.", earlier)
+    assert not _contained("Buses will run every night from Monday.", earlier)
+    assert not _contained("The council said it would review the fares in the spring.", earlier)
