@@ -3,10 +3,13 @@ int8 ONNX model of `digest prepare`, on the same Reuters leads (title + 200-word
 pipeline embeds articles).
 
     PYTHONPATH=. .venv/bin/python benchmarks/embed_speed.py [--articles 600] [--rounds 3]
+        [--onnx-folders models/all-minilm-l6-v2-int8 /tmp/older-recipe-folder]
 
 Rounds are interleaved (every configuration once per round, in turn), and the best round of
 each counts, so a burst of load from other processes hurts every configuration alike and the
-best round is the least disturbed. Prints articles/s, the ratio to torch, the cosine agreement
+best round is the least disturbed. Prints articles/s, articles per CPU second of the process
+(what a niced benchmark on a busy machine still measures fairly: preemption costs wall time,
+not CPU time), the ratio to torch, the cosine agreement
 of the ONNX vectors with torch's, and the load average, since other processes on the machine
 skew the absolute figures (the ratios less). Reads ../shared/eval/reuters21578.jsonl (never
 copied into the project); the ONNX model must be prepared (`digest prepare
@@ -57,14 +60,22 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=600)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--torch-batch-sizes", type=int, nargs="+", default=[32])
-    ap.add_argument("--onnx-batch-sizes", type=int, nargs="+", default=[16, 32])
+    # the ONNX embedder runs each text alone (onnx_embedder.py): its batch size changes nothing
+    ap.add_argument("--onnx-batch-sizes", type=int, nargs="+", default=[32])
     ap.add_argument("--models", type=Path, default=ROOT / "models")
+    ap.add_argument(
+        "--onnx-folders",
+        type=Path,
+        nargs="+",
+        help="prepared ONNX folders to compare, e.g. one of an older recipe "
+        "(default: the one in --models)",
+    )
+    ap.add_argument("--threads", type=int, default=0, help="ONNX threads (0: every usable core)")
     args = ap.parse_args()
-    folder = args.models / ONNX_MINILM
-    if read_marker(folder) is None:
-        sys.exit(
-            f"the ONNX embedder is not prepared in {args.models}: digest prepare {ONNX_MINILM}"
-        )
+    folders = args.onnx_folders or [args.models / ONNX_MINILM]
+    for folder in folders:
+        if read_marker(folder) is None:
+            sys.exit(f"the ONNX embedder is not prepared in {folder}: digest prepare {ONNX_MINILM}")
     texts = leads(args.data, args.articles)
     words = np.mean([len(t.split()) for t in texts])
     cores = len(os.sched_getaffinity(0))
@@ -75,30 +86,42 @@ def main() -> None:
         configs[f"torch fp32, batch {bs}"] = SentenceTransformerEmbedder(
             device="cpu", batch_size=bs
         )
-    for bs in args.onnx_batch_sizes:
-        configs[f"onnx int8, batch {bs}"] = OnnxEmbedder(folder, batch_size=bs)
+    for folder in folders:
+        weights = read_marker(folder).get("weights", "s8")
+        for bs in args.onnx_batch_sizes:
+            name = f"onnx int8 {weights} weights, batch {bs}"
+            configs[name] = OnnxEmbedder(folder, batch_size=bs, threads=args.threads)
     for embedder in configs.values():
         embedder.embed(texts[:8])  # load the model outside the timing
 
     load_before = os.getloadavg()
     rates: dict[str, list[float]] = {name: [] for name in configs}
+    per_cpu_second: dict[str, list[float]] = {name: [] for name in configs}
     vectors: dict[str, np.ndarray] = {}
     for r in range(args.rounds):
         for name, embedder in configs.items():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             v = embedder.embed(texts)
             rates[name].append(len(texts) / (time.perf_counter() - start))
+            per_cpu_second[name].append(len(texts) / (time.process_time() - cpu))
             vectors.setdefault(name, v)
         print(f"round {r + 1}: " + ", ".join(f"{rates[n][-1]:.1f}" for n in configs), flush=True)
     load_after = os.getloadavg()
 
     torch_name = next(n for n in configs if n.startswith("torch"))
     base = max(rates[torch_name])
-    print(f"\n| backend | articles/s (best of {args.rounds}) | median | vs {torch_name} |")
-    print("|---|---|---|---|")
+    cpu_base = max(per_cpu_second[torch_name])
+    print(
+        f"\n| backend | articles/s (best of {args.rounds}) | median | vs {torch_name} "
+        "| articles per CPU second (best) | vs torch |"
+    )
+    print("|---|---|---|---|---|---|")
     for name in configs:
-        best = max(rates[name])
-        print(f"| {name} | {best:.1f} | {np.median(rates[name]):.1f} | {best / base:.2f}x |")
+        best, cpu_best = max(rates[name]), max(per_cpu_second[name])
+        print(
+            f"| {name} | {best:.1f} | {np.median(rates[name]):.1f} | {best / base:.2f}x "
+            f"| {cpu_best:.1f} | {cpu_best / cpu_base:.2f}x |"
+        )
     print("\ncosine of the ONNX vectors to torch's (same texts):")
     for name in configs:
         if name.startswith("onnx"):
