@@ -445,7 +445,7 @@ class BriefWriter:
             )
             # names spelt as the reports spell them ("Sarvonae" shares a stem with "Sarvonia")
             said = " ".join(titles + [x.text for x in story.sentences]).lower()
-            misspelt = [t for t in terms if t.isalpha() and t not in re.findall(r"[a-z]+", said)]
+            misspelt = [t for t in terms if t.isalpha() and t not in re.findall(r"[^\W\d_]+", said)]
             if s.supported and agrees and not misspelt:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")

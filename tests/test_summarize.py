@@ -403,3 +403,25 @@ def test_a_repeat_is_judged_on_content_words_not_on_will_or_would():
     assert _contained("Trams will run every seven minutes.", earlier)
     assert not _contained("Buses will run every night from Monday.", earlier)
     assert not _contained("The council said it would review the fares in the spring.", earlier)
+
+
+def test_a_headline_with_an_accented_name_is_kept():
+    # a name spelt as the reports spell it, accents and all, is no misspelling
+    embedder = SentenceTransformerEmbedder()
+    accented = [
+        Article(
+            path=a.path,
+            title=a.title.replace("Harbor Council", "Peñalba council").replace("East", "Peñalba"),
+            text=a.text.replace("Harbor Council", "Peñalba council"),
+            content_hash=a.content_hash,
+            source=a.source,
+            published=a.published,
+        )
+        for a in (A1, A2)
+    ]
+    gen = Scripted(
+        "Headline: Peñalba council approves 1,250 new berths\n"
+        "1. The Peñalba council approved 1,250 new berths for the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", accented, 1, "t")
+    assert brief.headline == "Peñalba council approves 1,250 new berths", brief.notes
