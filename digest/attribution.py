@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .wording import FUNCTION_WORDS
+
 _VERBS = (
     "said|says|say|told|tells|stated|states|added|adds|announced|announces|reported|reports|"
     "claimed|claims|warned|warns|wrote|writes|argued|argues|insisted|insists|confirmed|"
@@ -196,10 +198,6 @@ _CLOSING_SPEAKER = re.compile(
     rf",\s+(?:(?:according to|(?:{_VERBS}))\s+(?:(?:the|a|an|[a-z]+)\s+){{0,3}}?({_NAME})"
     rf"(?:,[^,;:\"“”]{{0,80}})?|({_NAME})\s+(?:{_VERBS})(?:\s+[\w.-]+){{0,3}})\.?\s*$"
 )
-_FUNCTION = {
-    "that", "this", "with", "from", "have", "been", "were", "their", "they", "there", "which",
-    "would", "will", "about", "after", "before", "into", "over", "than", "also", "more", "said",
-}  # fmt: skip
 CLAIM_SHARE = 0.5  # of the claim's content words, in the sentences that name its speaker
 
 
@@ -217,7 +215,7 @@ def claim_speaker_mismatch(text: str, evidence: list[str]) -> list[str]:
         return []
     name = next(g for g in m.groups() if g)
     who = {w.strip(".,'’").removesuffix("'s") for w in name.split()} - _TITLES
-    claim = {_stem(w) for w in _words(text[: m.start()]) if len(w) >= 4 and w not in _FUNCTION}
+    claim = {_stem(w) for w in _words(text[: m.start()]) if len(w) >= 4 and w not in FUNCTION_WORDS}
     naming = [e for e in evidence if who & {w.strip(".,'’").removesuffix("'s") for w in e.split()}]
     if not who or not claim or not naming:
         return []
