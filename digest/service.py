@@ -14,6 +14,7 @@ import logging
 import signal
 import sqlite3
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class Watcher:
         self.config = config
         self.pipeline = pipeline or Pipeline(config)
         self.stop = threading.Event()
+        self._signalled = False  # set by the signal handler, which must take no lock
         self._last_seen: dict[Path, tuple[int, int]] = {}
         self._fresh_start = False
         self.scans = 0
@@ -124,7 +126,7 @@ class Watcher:
             # that prints a crash dump for SIGTERM, which ours must replace (a stop is no crash).
             self.pipeline.engine  # noqa: B018 - and an unreachable Ray head fails at start
             for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: self.stop.set())
+                signal.signal(sig, self._on_signal)
             scheduler = BackgroundScheduler(
                 executors={"default": ThreadPoolExecutor(1)},
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -139,11 +141,20 @@ class Watcher:
                 interval,
                 paths.outbox,
             )
-            self.stop.wait()
+            while not self._signalled and not self.stop.is_set():
+                time.sleep(0.2)  # a signal interrupts the sleep; the handler sets the flag
+            self.stop.set()  # from here, not from the handler: see _on_signal
             log.info("Stopping: finishing the current step")
             scheduler.shutdown(wait=True)  # waits for a scan in flight; it stops between steps
         log.info("Stopped")
         return 0
+
+    def _on_signal(self, signum, frame) -> None:
+        """Only sets a flag. Setting the Event here could deadlock: the handler runs in the
+        main thread between two bytecodes, maybe while that thread holds the Event's own lock
+        inside `Event.wait`, and that lock is not re-entrant (a `digest watch` stopped right
+        after it started once hung for good, in CI)."""
+        self._signalled = True
 
     def _check_models(self) -> None:
         """Fail at start, not at the first article, when the summarizer is not prepared (or

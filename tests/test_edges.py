@@ -4,8 +4,10 @@ no model work is repeated until space is back. Real files, real SQLite, the real
 
 import errno
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from digest import config, disk, pipeline
 from digest.errors import DiskFullError
 from digest.pipeline import Pipeline
+from digest.service import Watcher
 from tests.articles import MARINA_1, STORM
 from tests.fakes import EchoFacts
 from tests.helpers import ROOT, assert_one_line_error, digest, fake_model
@@ -137,3 +140,23 @@ def test_temporary_files_a_kill_left_are_removed_at_the_next_start(tmp_path, emb
     assert not [p for p in ours if p.exists()], err
     assert all(p.read_text() == "half a file" for p in theirs)  # not ours: left alone
     assert "Recovery - removed 2 temporary file(s) of an interrupted write" in err
+
+
+def test_the_stop_signal_handler_takes_no_lock(tmp_path):
+    """The handler runs in the main thread, maybe while that thread is inside `Event.wait`
+    holding the Event's lock, which is not re-entrant: a handler that set the Event there hung
+    `digest watch` for good when SIGTERM came right after "Watching" (seen in CI). Here the
+    lock is held by this thread while another calls the handler: it must not wait for it."""
+    watcher = Watcher(config.from_dict({}, base=tmp_path), pipeline=object())
+    returned = threading.Event()
+
+    def handle():
+        watcher._on_signal(signal.SIGTERM, None)
+        returned.set()
+
+    with watcher.stop._cond:  # what Event.wait holds while it checks the flag
+        worker = threading.Thread(target=handle, daemon=True)
+        worker.start()
+        worker.join(timeout=5)
+        assert returned.is_set(), "the signal handler waited for the Event's lock"
+    assert watcher._signalled and not watcher.stop.is_set()  # serve() sets it, not the handler
