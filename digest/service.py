@@ -146,6 +146,7 @@ class Watcher:
             self.stop.set()  # from here, not from the handler: see _on_signal
             log.info("Stopping: finishing the current step")
             scheduler.shutdown(wait=True)  # waits for a scan in flight; it stops between steps
+            self.pipeline.close()  # a Ray engine's actors and connection, before the lock goes
         log.info("Stopped")
         return 0
 

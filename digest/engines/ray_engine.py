@@ -236,6 +236,8 @@ class RayEngine:
     def close(self) -> None:
         for actor in self._actors:
             ray.kill(actor, no_restart=True)
+        if self._actors:
+            log.info("Engine - stopped %d model worker(s)", len(self._actors))
         self._actors = []
         if self._started:
             ray.shutdown()
