@@ -90,6 +90,15 @@ _BYLINE = re.compile(
     r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b",
     re.IGNORECASE,
 )
+# The writer's own voice, not a report: a stance or an idiom opens the sentence ("Talk about
+# too many cooks ...", "Looks like it's still his seat to lose", "Of course, ...").
+_COMMENTARY = re.compile(
+    r"^(?:Talk about|Looks like|Seems like|Sounds like|Turns out|Make no mistake|No wonder|"
+    r"Needless to say|Say what you will|Let's|Let us|Let me|Don't|Go figure|Mind you|Alas\b|"
+    r"Of course\b|Remember,|Sure,|Well,|Oh,|Ironically,|Sadly,|Thankfully,|Luckily,|"
+    r"Fortunately,|Unfortunately,|Amazingly,|Surprisingly,|Not surprisingly,|Predictably,|"
+    r"Obviously,|Clearly,|Frankly,|Honestly,|Bottom line)"
+)
 # Sentences that lean on what came before them: a pronoun or a connective opens them, or a
 # quotation is attributed to a bare pronoun ('"...," she said.').
 _LEANS = {
@@ -202,7 +211,7 @@ def rejection(text: str) -> str | None:
         return "needs context"  # a fragment, or a sentence that leads into what it lacks
     if text[0] in '"“«„‹' and not (_ATTRIBUTION.search(text) or names_a_speaker(text)):
         return "needs context"  # a quotation whose speaker the sentence does not name
-    if _FIRST_PERSON.search(_QUOTED.sub(" ", text)):
+    if _FIRST_PERSON.search(_QUOTED.sub(" ", text)) or _COMMENTARY.match(text):
         return "aside"
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):

@@ -77,6 +77,12 @@ def planned(embedder, names, budget=160):
         # no full stop: a title or a label run into the text
         ('Police name the driver in the pier crash; chief calls him "a hero"', "page text"),
         ("MORE NEWS: Tram fares stay free until the end of the year", "page text"),
+        # the writer's stance or an idiom opens it: commentary, not a report
+        ("Looks like it's still the mayor's seat to lose after all.", "aside"),
+        ("Talk about too many cooks in the kitchen: three agencies signed off on it.", "aside"),
+        ("Of course, the council had already approved the berths in May.", "aside"),
+        ("Unfortunately, the lullaby also worked on the ferry's crew.", "aside"),
+        ("Let's not forget the tram line that was meant to open in 2019.", "aside"),
     ],
 )
 def test_sentences_that_can_never_be_a_fact(sentence, reason):
@@ -100,6 +106,10 @@ def test_sentences_that_can_never_be_a_fact(sentence, reason):
         "The ministry backed the effort to rebuild the bridge that collapsed on Friday.",
         "The line runs from Eastbank – the old mill district – to Central Station, officials said.",
         "The quake struck at 3:36 a.m. on Wednesday, Aug. 24, the survey said.",
+        # the same words as a name or a report's plain wording, not the writer's stance
+        "Alaska Airlines cancelled 40 flights out of Seattle on Sunday.",
+        "Turnout was lower than expected, which officials said was unfortunate.",
+        "Clearwater police said the driver, 62, was unhurt.",
     ],
 )
 def test_ordinary_news_sentences_are_candidates(sentence):
