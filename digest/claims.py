@@ -32,7 +32,7 @@ from .claims_languages import (
     ordinary_capitals,
     quoted_in_another_language,
 )
-from .wording import repeated_run
+from .wording import faults
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -481,9 +481,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += foreign_attribution_mismatch(text, evidence)  # French, German, Spanish
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
-    run = repeated_run(_QUOTE.sub(" ", text))
-    if run:
-        out.append(f"twice: {run}")
+    out += faults(text, _QUOTE.sub(" ", text))  # said twice, a quotation with no speaker, ...
     return out
 
 

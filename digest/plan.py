@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .attribution_languages import names_a_speaker
+from .claims import key_terms
 from .records import Article, Sentence
 from .sentences import split_sentences
 
@@ -106,7 +107,7 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
-    "indeed", "again", "anyway", "maybe", "perhaps",
+    "indeed", "again", "anyway", "maybe", "perhaps", "it's", "it’s", "that's", "that’s",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
@@ -219,6 +220,24 @@ def rejection(text: str) -> str | None:
     if not text.rstrip("\"'”’»)] ").endswith((".", "!", "?", ":", "…", "。", "！", "？")):
         return "page text"  # a title, a label, a list item: 101 of 3,377 train candidates
     return None
+
+
+# what a page puts above its article: "Follow CBSMIAMI.COM: Facebook | Twitter", "Updated | ..."
+_SHARE_LINE = re.compile(r"\b(?:Facebook|Twitter|Instagram|YouTube|WhatsApp)\b.*\||^Follow\b")
+_TITLE_TAG = re.compile(r"^(?:Updated?|Breaking|Exclusive|Watch|Video|Live)\s*[|:–—-]\s*", re.I)
+
+
+def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | None:
+    """A report's title as a brief's headline: with a tag such as "Updated |" cut, or None
+    when it cannot be one: a share line, a caption, a sentence that leans on context ("It's
+    been called ..."), or words with no name or figure in them ("If it ain't broke ...")."""
+    text = _TITLE_TAG.sub("", title).strip()
+    if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
+        return None
+    ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
+    if rejection(text if ended else text + ".") not in (None, "length", "shouting"):
+        return None
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
 def _no_subject(first: str, words: list[str]) -> bool:

@@ -100,6 +100,16 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
     for term in missing:
         if term.startswith("twice: "):
             parts.append(f"it says '{term.removeprefix('twice: ')}' twice")
+        elif term.startswith("context: "):
+            parts.append(
+                f"it opens with '{term.removeprefix('context: ')}' or points back to what it "
+                "does not say: name who or what, as the reports do"
+            )
+        elif term.startswith("no speaker: "):
+            parts.append(f"it does not say who {term.removeprefix('no speaker: ')} the quotation")
+        elif term.startswith("fragment: "):
+            opener = term.removeprefix("fragment: ")
+            parts.append(f"it is not a whole sentence: after '{opener} ...' its main clause is missing")
         elif term == "not":
             parts.append('it says "not" where the reports do not, or leaves out their "not"')
         elif " " in term and not term.startswith('"'):

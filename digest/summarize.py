@@ -34,7 +34,7 @@ from .config import Citations
 from .embed import Embedder
 from .generate import Generator
 from .language import brief_language
-from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
+from .plan import SAME_FACT, Fact, headline_fit, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
 from .wording import FUNCTION_WORDS
@@ -237,12 +237,18 @@ class BriefWriter:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
         keep each fact once."""
         self._verify(drafts, story)
+        for d in drafts:  # "They met ...": the model is asked to say who, not dropped at once
+            if d.support is not None and rejection(d.text) == "needs context":
+                lean = ("context: " + d.text.split()[0].strip("\"“,"),)
+                d.support = dataclasses.replace(d.support, missing=d.support.missing + lean)
         # a sentence with a named problem (a name, number, quotation, "not" or role the
         # reports do not have) is sent back once; one that matches nothing is not mendable
         failed = [
             d
             for d in drafts
-            if d.support is not None and d.support.missing and rejection(d.text) is None
+            if d.support is not None
+            and d.support.missing
+            and rejection(d.text) in (None, "needs context")
         ]
         if failed and self.generator is not None:
             yield from self._rewrite(failed, story, notes)
@@ -450,9 +456,11 @@ class BriefWriter:
                 return headline.rstrip(".")
             notes.append(f"replaced unsupported headline: {headline}")
         event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)
-        # a whole title of headline length before a long or cut-off one
-        fits = np.array([len(t.split()) <= 16 and not t.endswith(("…", "...")) for t in titles])
-        return titles[int(np.argmax(tvec @ event + fits))]
+        # a title that can be a headline, then one of headline length and not cut off
+        fit = [headline_fit(t, story.vocabulary.lowercase) for t in titles]
+        short = [bool(f) and len(f.split()) <= 16 and not f.endswith(("…", "...")) for f in fit]
+        best = int(np.argmax(tvec @ event + np.array(short) + 2 * np.array([bool(f) for f in fit])))
+        return fit[best] or titles[best]
 
 
 def _figures(text: str) -> set[str]:

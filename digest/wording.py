@@ -2,8 +2,10 @@
 
 A reworded sentence that has lost its way says part of itself twice ("While the Dodsons claim
 the foundation is working as intended, the developer insists that the foundation is working as
-intended"), read in the briefs of Multi-News train. `claims.mismatches` names it to the model,
-which is asked once to mend it.
+intended"), read in the briefs of Multi-News train; or loses the speaker of its quotation
+('"... our top priority at Crayola," said on its website.') or its main clause ("While it
+would take years to compare this year's births with the trend."), read in validation briefs.
+`claims.mismatches` names each to the model, which is asked once to mend it.
 """
 
 from __future__ import annotations
@@ -39,3 +41,28 @@ def repeated_run(text: str) -> str | None:
             return " ".join(words[i : i + n])
         first.setdefault(run, i)
     return None
+
+
+# a quotation whose verb of saying has no one before or after it: '"...," said on its website.'
+_NO_SPEAKER = re.compile(
+    r"[\"”’],?\s+(said|says|added|wrote|told|tweeted|explained|noted|stated)"
+    r"(?=\s+(?:on|in|at|to|during|that|last|this|earlier|later|after|before|via)\b|\s*[.,;]|$)"
+)
+# a subordinate clause with no main clause: no comma, colon or dash after its opener
+_FRAGMENT = re.compile(r"^(While|Although|Though|Whereas|Even though)\b[^,;:—–]*$")
+
+
+def faults(text: str, unquoted: str) -> list[str]:
+    """What is wrong with `text` as a sentence, whatever its reports say: "twice: <run>",
+    "no speaker: <verb>", "fragment: <opener>". `unquoted` is `text` without its quotations."""
+    out = []
+    run = repeated_run(unquoted)
+    if run:
+        out.append(f"twice: {run}")
+    m = _NO_SPEAKER.search(text)
+    if m:
+        out.append(f"no speaker: {m.group(1)}")
+    m = _FRAGMENT.match(text.strip())
+    if m:
+        out.append(f"fragment: {m.group(1)}")
+    return out

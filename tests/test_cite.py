@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digest import cite
+from digest import cite, prompt
 from digest.embed import HashEmbedder
 from digest.records import BriefSentence, Sentence
 
@@ -304,3 +304,34 @@ def test_an_in_word_against_its_base_is_a_negation():
         ["The council formed a panel of residents to come to a view on the income tax."],
     ) == []
     assert cite.mismatches("The inmate was moved.", ["The inmate was moved, his mate said."]) == []
+
+
+@pytest.mark.parametrize(
+    "garbled, fault",
+    [
+        # read in validation briefs: the speaker lost from a quotation, and a clause with no
+        # main clause, both supported by their words
+        ('"Safety is our top priority at the ferry company," said on its website.', "no speaker: said"),
+        ('"We will reopen the pier," added.', "no speaker: added"),
+        ("While it would take years to compare the fares with the long-term trend.", "fragment: While"),
+        ("Although the council approved the berths in May after a long debate.", "fragment: Although"),
+    ],
+)
+def test_a_sentence_missing_its_speaker_or_main_clause_is_a_mismatch(garbled, fault):
+    assert fault in cite.mismatches(garbled, [garbled])  # its own words support it all
+    told = prompt.problem([fault])  # what the model is told when it is asked to mend it
+    assert ("does not say who" in told) if fault.startswith("no speaker") else ("main clause" in told)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        '"Safety is our top priority," said Mayor Ana Ruiz on Monday.',
+        '"Safety is our top priority," the company said on its website.',
+        '"We will reopen the pier," she added.',
+        "While the council approved the berths, the fleet wants more.",
+        "Although rare, such storms close the port about once a decade.",
+    ],
+)
+def test_whole_sentences_with_quotations_and_clauses_are_no_fault(sentence):
+    assert cite.mismatches(sentence, [sentence]) == []

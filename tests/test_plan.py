@@ -239,3 +239,20 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
     )
     # names with capitals inside stay facts
     assert plan.rejection("McDonald said the iPhone app launched on YouTube in May.") is None
+
+
+@pytest.mark.parametrize(
+    "title, headline",
+    [
+        ("Follow HARBORNEWS.COM: Facebook | Twitter", None),  # a page's share line
+        ("It’s been called the “sweetest deal in the harbour.”", None),  # leans on context
+        ("If it ain't broke don't fix it.", None),  # no name, no figure: not the event
+        ("Members of the crew at the pier on Friday. (AP Photo/Ana Reyes)", None),  # a caption
+        ("Updated | Harbor Council approves 1,250 berths", "Harbor Council approves 1,250 berths"),
+        ("Ferry sinks off Dunmore; 12 rescued.", "Ferry sinks off Dunmore; 12 rescued"),
+        ("STORM CLOSES PORT OF DUNMORE", "STORM CLOSES PORT OF DUNMORE"),
+        ("Dunmore ferry sinks", "Dunmore ferry sinks"),  # short is fine
+    ],
+)
+def test_which_report_titles_can_be_a_headline(title, headline):
+    assert plan.headline_fit(title, frozenset({"if", "it", "members", "follow"})) == headline

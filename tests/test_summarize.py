@@ -425,3 +425,51 @@ def test_a_headline_with_an_accented_name_is_kept():
     )
     brief = writer(embedder, gen).write("s1", accented, 1, "t")
     assert brief.headline == "Peñalba council approves 1,250 new berths", brief.notes
+
+
+def test_a_share_line_title_is_never_the_headline(embedder):
+    """The fallback headline is the title nearest the event that can be a headline: here the
+    nearer report's "title" is its page's share line, so the other report's title is used."""
+    share = Article(
+        path="a3.txt",
+        title="Follow HARBORNEWS.COM: Facebook | Twitter",
+        text=A1.text,
+        content_hash="h3",
+        source="Harbor News",
+        published="2026-11-02",
+    )
+    gen = Scripted("Headline: Governor resigns over marina scandal\nBrief: The Harbor Council approved 1,250 new berths.")
+    brief = writer(embedder, gen).write("s1", [share, A2], 1, "t")
+    assert brief.headline == A2.title, brief.headline
+
+
+class Leans:
+    """Writes fact 2 as "They said ...", which leans on the sentence before it; asked to mend
+    it, answers with `mends`."""
+
+    def __init__(self, mends: str):
+        self.mends = mends
+        self.prompts: list[str] = []
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        self.prompts.append(messages[-1]["content"])
+        if len(self.prompts) > 1:
+            return f"1. {self.mends}"
+        return (
+            "Headline: Harbor Council backs marina expansion\n"
+            "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+            "2. They said fees from the berths would pay for the work."
+        )
+
+
+@pytest.mark.parametrize("mended", [True, False])
+def test_a_model_sentence_that_leans_on_context_is_sent_back_to_name_who(embedder, mended):
+    fixed = "The council said fees from the berths would pay for the work."
+    gen = Leans(fixed if mended else "They said the berth fees would pay for it.")
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert len(gen.prompts) == 2 and "opens with 'They'" in gen.prompts[1], gen.prompts
+    assert not any(t.startswith("They") for t in texts), texts  # never published leaning
+    if mended:
+        assert fixed in texts, (texts, brief.notes)
+        assert any(n.startswith("rewrote unsupported sentence") for n in brief.notes)
