@@ -84,6 +84,9 @@ _POINTS_BACK = re.compile(
 _WIDGET = re.compile(
     r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY|JUST WATCHED|MUST WATCH)"
     r"\s+[A-Z\"“]|\bReplay More Videos\b"
+    # a pointer to more elsewhere: "For more on Rihanna, head over to Billboard."
+    r"|^(?:For more (?:on|about|information|details|news|coverage|stories|photos|videos)\b"
+    r"|To (?:read|learn|see|find out) more\b)"
 )
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"

@@ -83,6 +83,9 @@ def planned(embedder, names, budget=160):
         ("Of course, the council had already approved the berths in May.", "aside"),
         ("Unfortunately, the lullaby also worked on the ferry's crew.", "aside"),
         ("Let's not forget the tram line that was meant to open in 2019.", "aside"),
+        # a pointer to more on another page (read in a validation brief)
+        ("For more on the tram line, head over to the Courier's website.", "page text"),
+        ("To learn more about the drought, see the water board's page.", "page text"),
     ],
 )
 def test_sentences_that_can_never_be_a_fact(sentence, reason):
@@ -110,6 +113,7 @@ def test_sentences_that_can_never_be_a_fact(sentence, reason):
         "Alaska Airlines cancelled 40 flights out of Seattle on Sunday.",
         "Turnout was lower than expected, which officials said was unfortunate.",
         "Clearwater police said the driver, 62, was unhurt.",
+        "For more than a decade the port has lost money every winter.",
     ],
 )
 def test_ordinary_news_sentences_are_candidates(sentence):
