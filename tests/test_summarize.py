@@ -340,9 +340,8 @@ def test_a_sentence_that_joins_two_notes_states_both_facts(embedder):
     assert sum("March" in t for t in texts) == 1
 
 
-class Rambles:
-    """Restates each numbered fact, ends fact 1 with a vacuous "according to reports" and
-    says fact 2 twice over; asked to mend, it answers with `mends`."""
+class Mends:
+    """Writes its first reply with `first`; asked to mend, answers with `mends`."""
 
     def __init__(self, mends: str):
         self.mends = mends
@@ -350,8 +349,17 @@ class Rambles:
 
     def generate(self, messages, max_new_tokens, avoid=""):
         self.prompts.append(messages[-1]["content"])
-        if len(self.prompts) > 1:
-            return f"1. {self.mends}"
+        return self.first(messages) if len(self.prompts) == 1 else f"1. {self.mends}"
+
+    def first(self, messages) -> str:
+        raise NotImplementedError
+
+
+class Rambles(Mends):
+    """Restates each numbered fact, ends fact 1 with a vacuous "according to reports" and
+    says fact 2 twice over."""
+
+    def first(self, messages) -> str:
         facts = [
             ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln
         ]
@@ -443,18 +451,10 @@ def test_a_share_line_title_is_never_the_headline(embedder):
     assert brief.headline == A2.title, brief.headline
 
 
-class Leans:
-    """Writes fact 2 as "They said ...", which leans on the sentence before it; asked to mend
-    it, answers with `mends`."""
+class Leans(Mends):
+    """Writes fact 2 as "They said ...", which leans on the sentence before it."""
 
-    def __init__(self, mends: str):
-        self.mends = mends
-        self.prompts: list[str] = []
-
-    def generate(self, messages, max_new_tokens, avoid=""):
-        self.prompts.append(messages[-1]["content"])
-        if len(self.prompts) > 1:
-            return f"1. {self.mends}"
+    def first(self, messages) -> str:
         return (
             "Headline: Harbor Council backs marina expansion\n"
             "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
