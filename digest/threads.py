@@ -5,6 +5,11 @@ thread per core, one core kept busy by another program stalls every step (a brie
 minute instead of 15 s). So the generator never asks for more threads than the cores this
 process may use (affinity and the cgroup's cpu.max quota), and leaves out the cores other
 programs keep busy, measured from /proc/stat less this process's own CPU time.
+
+The load is looked at over the last moments, never over a long past: before each model call
+(a look older than STALE_SECONDS is replaced by a fresh SAMPLE_SECONDS sample) and again about
+every RECHOOSE_SECONDS while it decodes, so a competitor that starts or stops in the middle of
+a brief is seen within a second, not one call later.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from pathlib import Path
 CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
 PROC_STAT = Path("/proc/stat")
 BUSY_CORE = 0.5  # a core other programs keep at least half busy counts as taken
-SAMPLE_SECONDS = 0.2  # the first look at the machine, before anything was measured
+SAMPLE_SECONDS = 0.2  # a fresh look at the machine: the first, or after a stale one
+STALE_SECONDS = 2.0  # a last look older than this says nothing about now: sample afresh
+RECHOOSE_SECONDS = 1.0  # while decoding, the thread count is chosen again this often
 
 
 def usable_cores(cpu_max: Path = CPU_MAX) -> int:
@@ -63,8 +70,10 @@ def _own_seconds() -> float:
 
 class LoadWatch:
     """Other programs' CPU use (in cores) since the last look: the machine's busy time less
-    this process's own. `others()` between two decodes measures the decode's own interval, so
-    only the first look waits (SAMPLE_SECONDS)."""
+    this process's own. Looks taken while decoding (every RECHOOSE_SECONDS) each measure the
+    second before them and wait for nothing; a look after a pause longer than STALE_SECONDS
+    (the first one, or the next call after time spent elsewhere) waits SAMPLE_SECONDS and
+    measures those."""
 
     def __init__(self, stat: Path = PROC_STAT):
         self.stat = stat
@@ -79,7 +88,7 @@ class LoadWatch:
 
     def others(self) -> float:
         start = self._last
-        if start is None:
+        if start is None or time.monotonic() - start[1] > STALE_SECONDS:
             start = self._now()
             if start is None:
                 return self.value
@@ -93,3 +102,25 @@ class LoadWatch:
         self._last = end
         self.value = max(0.0, ((end[0] - start[0]) - (end[2] - start[2])) / wall)
         return self.value
+
+
+class Rechooser:
+    """Calls `choose()` at most every `every` seconds while a decode runs, and `apply(n)` when
+    the count it gives changes. `tick()` goes between two decoding steps."""
+
+    def __init__(self, choose, apply, current: int, every: float | None = None):
+        self.choose, self.apply, self.current = choose, apply, current
+        self.every = RECHOOSE_SECONDS if every is None else every
+        self._at = time.monotonic()
+        self.counts = [current]  # every count used, in order (for the stats)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._at < self.every:
+            return
+        self._at = now
+        n = self.choose()
+        if n != self.current:
+            self.apply(n)
+            self.current = n
+            self.counts.append(n)

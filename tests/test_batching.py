@@ -205,6 +205,61 @@ def test_load_watch_counts_other_programs_and_not_this_one(tmp_path):
     assert watch.others() == pytest.approx(1.0, abs=0.15)
 
 
+def test_a_stale_look_is_replaced_by_a_fresh_sample(tmp_path):
+    """The last look was taken five seconds ago, and the machine was busy in between (ten
+    cores' worth): that says nothing about now. The watch samples afresh, and over the fresh
+    sample nothing else ran, so no core is taken. (Before, the whole five seconds counted and
+    a competitor that had stopped still cost a thread on the next call.)"""
+    stat = tmp_path / "stat"
+    tick = os.sysconf("SC_CLK_TCK")
+    stat.write_text(f"cpu  {100 * tick} 0 0 1000000 0 0 0 0 0 0\n")
+    watch = threads.LoadWatch(stat)
+    old = watch._now()
+    watch._last = (old[0] - 50.0, old[1] - 5.0, old[2])  # 50 busy seconds over 5 s, then
+    assert watch.others() < 0.5
+
+
+def test_the_thread_count_is_chosen_again_while_decoding():
+    counts = iter([2, 1, 1, 2])
+    applied = []
+    r = threads.Rechooser(lambda: next(counts), applied.append, current=2, every=0.0)
+    for _ in range(4):
+        r.tick()
+    assert applied == [1, 2]  # only the changes are applied
+    assert r.counts == [2, 1, 2]
+    slow = threads.Rechooser(lambda: 1, applied.append, current=2, every=3600.0)
+    slow.tick()
+    assert slow.counts == [2]  # not yet time to look again
+
+
+@needs_llama
+def test_changing_threads_mid_reply_does_not_change_it(monkeypatch):
+    """The count is chosen again between tokens (every step here, alternating 1 and 2): the
+    replies are the ones a fixed count gives, in the single path and the batch decoder."""
+    from digest.backends.llama_cpp_generator import LlamaCppGenerator
+
+    system = {"role": "system", "content": "You write short news briefs."}
+    text = "A storm cut power to 20,000 homes in Berrow on Monday; crews expect it back by Friday."
+    requests = [
+        Request([system, {"role": "user", "content": f"Say it in your own words: {text}"}], 40, text),
+        Request([system, {"role": "user", "content": "Name three rivers of Europe."}], 40, ""),
+    ]  # fmt: skip
+    fixed = LlamaCppGenerator(SMOL_GGUF, threads=2, batch_size=4)
+    want_single = [fixed.generate(*r) for r in requests]
+    want_batch = fixed.generate_batch(requests)
+    moving = LlamaCppGenerator(SMOL_GGUF, threads=0, batch_size=4)
+    flip = iter([1, 2] * 1000)
+    monkeypatch.setattr(moving, "_threads", lambda: next(flip))
+    monkeypatch.setattr(threads, "RECHOOSE_SECONDS", 0.0)
+    got_single = []
+    for r in requests:
+        got_single.append(moving.generate(*r))
+        assert len(moving.last_stats["thread_counts"]) > 5  # it really changed, many times
+    assert got_single == want_single
+    assert moving.generate_batch(requests) == want_batch
+    assert len(moving.last_stats["thread_counts"]) > 5
+
+
 # --- through the CLI ------------------------------------------------------------------------
 
 

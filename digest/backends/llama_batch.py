@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,10 +179,12 @@ class BatchDecoder:
         guards: Sequence[CopyGuard | None],
         prefixes: Sequence[int],
         repeat_penalty: float,
+        tick: Callable[[], None] | None = None,
     ) -> list[list[int]]:
         """Each prompt's greedy reply, as token ids (the end-of-generation token left out).
         `prefixes`: how many tokens of each prompt are a beginning that other prompts share
-        (read once, held for later calls)."""
+        (read once, held for later calls). `tick` is called between two decoding steps (the
+        thread count may change there: it does not change the logits)."""
         if len(prompts) > self.n_seq:
             raise ValueError(f"{len(prompts)} prompts for {self.n_seq} sequences")
         self.repeat_penalty = repeat_penalty
@@ -212,6 +214,8 @@ class BatchDecoder:
                 s = seqs[k]
                 rows[k] = self.batch.n_tokens
                 self._add(s.reply[-1], len(s.prompt) + len(s.reply) - 1, k, True)
+            if tick is not None:
+                tick()
             self._decode()
             steps += 1
         self.last_stats = {

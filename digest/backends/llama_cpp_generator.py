@@ -13,7 +13,7 @@ from ..copyguard import CopyGuard
 from ..errors import ModelError
 from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
-from ..threads import LoadWatch, threads_for, usable_cores
+from ..threads import LoadWatch, Rechooser, threads_for, usable_cores
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,6 +60,13 @@ class LlamaCppGenerator:
             return min(self.threads, self._usable)
         return threads_for(self._usable, self._watch.others())
 
+    def _rechooser(self, current: int, apply) -> Rechooser | None:
+        """With threads chosen (`threads = 0`), the count chosen again about every second of
+        a decode, so that a competitor that comes or goes mid-brief is followed."""
+        if self.threads:
+            return None
+        return Rechooser(self._threads, apply, current)
+
     def _load(self):
         if self._llm is not None:
             return self._llm
@@ -101,6 +108,7 @@ class LlamaCppGenerator:
         llm = self._load()
         threads = self._threads()
         llm._ctx.set_n_threads(threads, threads)
+        rechooser = self._rechooser(threads, lambda n: llm._ctx.set_n_threads(n, n))
         processors = None
         if avoid:
             from llama_cpp import LogitsProcessorList
@@ -124,6 +132,8 @@ class LlamaCppGenerator:
             if first is None:
                 first = time.perf_counter()
             pieces.append(chunk["choices"][0]["delta"].get("content") or "")
+            if rechooser is not None:
+                rechooser.tick()  # between two tokens: no decode is running
         seconds = time.perf_counter() - started
         first_seconds = (first or time.perf_counter()) - started
         text = "".join(pieces)
@@ -138,7 +148,8 @@ class LlamaCppGenerator:
             "tokens_per_s": round((new_tokens - 1) / decode, 2)
             if new_tokens > 1 and decode
             else 0.0,
-            "threads": threads,
+            "threads": rechooser.current if rechooser else threads,  # the last count used
+            "thread_counts": rechooser.counts if rechooser else [threads],
             "prompt_tokens_read": read + 1,  # the rest was in the cache already
         }
         log.debug("Summarize - generated %s", self.last_stats)
@@ -154,16 +165,20 @@ class LlamaCppGenerator:
         prompts = [self._prompt(r.messages) for r in requests]
         out: list[str] = []
         new_tokens = 0
+        counts: list[int] = []
         for part in _runs(requests, prompts, self.batch_size):
             decoder = self._decoder()
             decoder.set_threads(self._threads())
+            rechooser = self._rechooser(decoder.threads, decoder.set_threads)
             replies = decoder.run(
                 [prompts[k][0] for k in part],
                 [requests[k].max_new_tokens for k in part],
                 [self._guard(requests[k].avoid) if requests[k].avoid else None for k in part],
                 [prompts[k][1] for k in part],
                 REPETITION_PENALTY,
+                tick=rechooser.tick if rechooser else None,
             )
+            counts += rechooser.counts if rechooser else [decoder.threads]
             new_tokens += sum(len(t) for t in replies)
             out += [llm.detokenize(t).decode("utf-8", errors="ignore").strip() for t in replies]
         seconds = time.perf_counter() - started
@@ -172,7 +187,8 @@ class LlamaCppGenerator:
             "new_tokens": new_tokens,
             "seconds": round(seconds, 3),
             "sequences": len(requests),
-            "threads": self._decoder().threads,
+            "threads": self._decoder().threads,  # the last count used
+            "thread_counts": counts,
         }
         log.debug("Summarize - generated a batch %s", self.last_stats)
         return out
