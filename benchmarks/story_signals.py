@@ -49,6 +49,7 @@ from digest.evaluate import bcubed  # noqa: E402
 from digest.ingest import read_file  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
+FIXTURES = ROOT / "tests" / "fixtures" / "languages"
 CUTS = [round(c, 2) for c in np.arange(0.04, 1.5, 0.02)]
 
 
@@ -58,6 +59,21 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s+", first.strip(), maxsplit=1)[0]
 
 
+def documents(path: Path, mode: str):
+    """(gold story, file name, bytes) of each document: a Multi-News .jsonl file's documents
+    as saved .txt pages, or the files of a folder with an expected.json (our fixtures)."""
+    if path.is_dir():
+        expected = json.loads((path / "expected.json").read_text(encoding="utf-8"))
+        for name, info in sorted(expected.items()):
+            yield info["story"], name, (path / "inbox" / name).read_bytes()
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cluster = json.loads(line)
+        for doc in cluster["documents"]:
+            text = doc["text"] if mode == "full" else first_sentence(doc["text"])
+            yield cluster["cluster_id"], "page.txt", text.encode("utf-8")
+
+
 class Data:
     """One split in one mode: gold ids, the articles ingest kept, their dense, term and entity
     vectors (cached by content)."""
@@ -65,16 +81,13 @@ class Data:
     def __init__(self, path: Path, mode: str, embedder: CachedEmbedder, cache: Path):
         logging.disable(logging.WARNING)  # ingest logs each page it cleans
         self.gold, texts = [], []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            cluster = json.loads(line)
-            for doc in cluster["documents"]:
-                text = doc["text"] if mode == "full" else first_sentence(doc["text"])
-                self.gold.append(cluster["cluster_id"])
-                try:
-                    a = read_file(Path("page.txt"), text.encode("utf-8"), display_path="page")[0]
-                    texts.append(embedding_text(a.title, a.text))
-                except InputError:
-                    texts.append(None)
+        for gold, name, data in documents(path, mode):
+            self.gold.append(gold)
+            try:
+                a = read_file(Path(name), data, display_path=name)[0]
+                texts.append(embedding_text(a.title, a.text))
+            except InputError:
+                texts.append(None)
         logging.disable(logging.NOTSET)
         self.kept = np.array([t is not None for t in texts])
         self.texts = [t for t in texts if t is not None]
@@ -131,7 +144,8 @@ def pair_weights(data: Data) -> Weights:
     keep = x.max(axis=1) >= 0.2
     lr = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
     w = lr.fit(x[keep], y[keep]).coef_[0]
-    return Weights(terms=round(w[1] / w[0], 2), entities=round(w[2] / w[0], 2))
+    # a negative weight (a signal that, beside the others, counts against) is left out
+    return Weights(terms=max(0.0, round(w[1] / w[0], 2)), entities=max(0.0, round(w[2] / w[0], 2)))
 
 
 def incremental(data: Data, weights: Weights, threshold: float) -> tuple[float, float, float]:
@@ -178,10 +192,17 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/digest-tune-cache"))
     ap.add_argument("--backend", choices=("auto", "onnx", "sentence-transformers"), default="auto")
     ap.add_argument("--modes", nargs="+", default=["full", "first"], choices=["full", "first"])
+    ap.add_argument("--model", default="all-MiniLM-L6-v2", help="an [embedder] model")
+    ap.add_argument(
+        "--fixtures", type=lambda s: Path(s) if s else None, default=FIXTURES,
+        help="a folder of articles in several languages with an expected.json: scored at each "
+        'full-text choice (cross-language stories); "" for none',
+    )  # fmt: skip
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    embedder = CachedEmbedder(args.cache, args.backend)
-    print(f"embedder: {embedder.backend}")
+    embedder = CachedEmbedder(args.cache, args.backend, args.model)
+    print(f"embedder: {args.model} ({embedder.backend})")
+    fixtures = Data(args.fixtures, "full", embedder, args.cache) if args.fixtures else None
     chosen: dict[str, tuple[Weights, float]] = {}
     for mode in args.modes:
         train = Data(args.train, mode, embedder, args.cache)
@@ -228,6 +249,10 @@ def main() -> None:
         w = Weights(c.term_weight, c.entity_weight)
         print(row("**the defaults** ([cluster])", w, c.threshold, val.score(w, c.threshold),
                   train.score(w, c.threshold)))  # fmt: skip
+        if fixtures is not None and mode == "full":
+            print(f"\ncross-language fixtures ({args.fixtures}), BCubed F1 at each choice:")
+            for name, (wn, cut) in [*chosen.items(), ("defaults", (w, c.threshold))]:
+                print(f"- {name}: {fixtures.score(wn, cut)[2]:.3f}")
         if mode == "first" and "full: dense + terms + entities, grid on train F1" in chosen:
             w, cut = chosen["full: dense + terms + entities, grid on train F1"]
             print(

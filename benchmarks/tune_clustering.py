@@ -109,15 +109,20 @@ class CachedEmbedder:
     """The embedder `backend` picks (as `[embedder] backend` would, on the CPU), built on first
     use; each call's vectors cached in a file named by the backend and the texts."""
 
-    def __init__(self, cache: Path, backend: str = "auto"):
-        from digest.embed import ONNX_MINILM, PACKAGED_MINILM, choose_backend
+    def __init__(self, cache: Path, backend: str = "auto", model: str = "all-MiniLM-L6-v2"):
+        from digest.embed import BUNDLED, ONNX_MINILM, choose_backend
 
         self.cache = cache
-        self.backend = choose_backend(
-            backend, PACKAGED_MINILM, "cpu", ROOT / "models" / ONNX_MINILM
+        self.model = model
+        self.backend = (
+            model
+            if model in BUNDLED
+            else choose_backend(backend, model, "cpu", ROOT / "models" / ONNX_MINILM)
         )
         # torch's files keep their old names: caches made before there was a choice stay valid
-        self.prefix = "minilm-" if self.backend == "sentence-transformers" else "minilm-onnx-"
+        self.prefix = {"sentence-transformers": "minilm-", "onnx": "minilm-onnx-"}.get(
+            self.backend, f"{model}-"
+        )
         self._model = None
         self.seconds = 0.0
         self.texts = 0
@@ -131,7 +136,8 @@ class CachedEmbedder:
             from digest.config import Embedder
             from digest.embed import make_embedder
 
-            settings = Embedder(backend=self.backend, device="cpu")
+            backend = "auto" if self.model == self.backend else self.backend  # a bundled model
+            settings = Embedder(model=self.model, backend=backend, device="cpu")
             self._model = make_embedder(settings, ROOT / "models")
         start = time.perf_counter()
         vectors = self._model.embed(texts)
