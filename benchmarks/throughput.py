@@ -142,6 +142,9 @@ def part_contention(gen, stories, writer, out: dict, n: int) -> None:
     from digest.threads import usable_cores
 
     rows = {}
+    # one brief first, untimed: the first brief of a process is slower (caches and pages
+    # warming), and it would count against whichever setting came first
+    writer.write(*stories[0], 1, "now")
     for threads in (0, usable_cores()):
         gen.threads = threads
         quiet, busy = [], []

@@ -71,7 +71,8 @@ def run_multilingual(tmp: Path, inbox: Path, summarizer: str = "") -> list[dict]
     shutil.copytree(inbox, tmp / "inbox")
     (tmp / "config.toml").write_text(
         f'[paths]\nmodels = "{MODELS}"\n'
-        '[embedder]\nmodel = "multilingual-e5-small"\n[cluster]\nthreshold = 0.88\n'
+        '[embedder]\nmodel = "multilingual-e5-small"\n'
+        "[cluster]\nthreshold = 1.08\nterm_weight = 1.5\nentity_weight = 0.25\n"
         f'[summarizer]\nmodel = "{SMOL}"\nbrief_words = 40\nmax_new_tokens = 90\n{summarizer}'
     )
     proc = digest(tmp, "run", timeout=900)

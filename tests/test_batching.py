@@ -234,19 +234,27 @@ def test_the_thread_count_is_chosen_again_while_decoding():
 
 @needs_llama
 def test_changing_threads_mid_reply_does_not_change_it(monkeypatch):
-    """The count is chosen again between tokens (every step here, alternating 1 and 2): the
-    replies are the ones a fixed count gives, in the single path and the batch decoder."""
+    """The count is chosen again between prompt chunks and tokens (every time here,
+    alternating 1 and 2): the replies are the ones a fixed count gives, in the single path and
+    the batch decoder. The prompts are several chunks long, and reading them in one chunk gives
+    the same replies too."""
+    from digest.backends import llama_cpp_generator
     from digest.backends.llama_cpp_generator import LlamaCppGenerator
 
-    system = {"role": "system", "content": "You write short news briefs."}
+    system = {"role": "system", "content": "You write short news briefs. " + FERRY * 6}
     text = "A storm cut power to 20,000 homes in Berrow on Monday; crews expect it back by Friday."
     requests = [
         Request([system, {"role": "user", "content": f"Say it in your own words: {text}"}], 40, text),
         Request([system, {"role": "user", "content": "Name three rivers of Europe."}], 40, ""),
     ]  # fmt: skip
     fixed = LlamaCppGenerator(SMOL_GGUF, threads=2, batch_size=4)
+    assert len(fixed._prompt(requests[1].messages)[0]) > 3 * llama_cpp_generator.READ_CHUNK
     want_single = [fixed.generate(*r) for r in requests]
     want_batch = fixed.generate_batch(requests)
+    with monkeypatch.context() as m:
+        m.setattr(llama_cpp_generator, "READ_CHUNK", 100_000)  # each prompt in one chunk
+        whole = LlamaCppGenerator(SMOL_GGUF, threads=2, batch_size=4)
+        assert [whole.generate(*r) for r in requests] == want_single
     moving = LlamaCppGenerator(SMOL_GGUF, threads=0, batch_size=4)
     flip = iter([1, 2] * 1000)
     monkeypatch.setattr(moving, "_threads", lambda: next(flip))

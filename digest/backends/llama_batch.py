@@ -29,7 +29,11 @@ from ..errors import ModelError
 log = logging.getLogger(__name__)
 
 REPEAT_LAST_N = 64  # llama-cpp-python's last_n_tokens_size, the penalty's window
-N_BATCH = 512  # tokens per llama_decode call while reading prompts
+N_BATCH = 512  # room for tokens in one llama_decode call (the steps: one per sequence)
+# Prompt tokens per llama_decode call, in both llama.cpp paths: small enough that the thread
+# count can be chosen again every second or so while a prompt is read (threads.py), large
+# enough to keep the cores busy. How a prompt is chunked does not change the logits.
+READ_CHUNK = 128
 HOLDERS = 2  # shared prompt beginnings kept in the cache (the notes prompt's, the rewrite's)
 
 
@@ -115,7 +119,7 @@ class BatchDecoder:
         self.batch.n_tokens = 0
 
     # reading the prompts -----------------------------------------------------------------
-    def _hold(self, prefix: list[int]) -> int:
+    def _hold(self, prefix: list[int], tick: Callable[[], None] | None = None) -> int:
         """The holder sequence of `prefix`, read from position 0 the first time (always in the
         same chunks, so its values do not depend on what was read before)."""
         key = tuple(prefix)
@@ -128,19 +132,25 @@ class BatchDecoder:
             self._lib.llama_memory_seq_rm(self.mem, seq, -1, -1)
         else:
             seq = self.n_seq + len(self.held)
-        self._read(prefix, 0, seq)
+        self._read(prefix, 0, seq, tick)
         self.held[key] = seq
         return seq
 
-    def _read(self, tokens: Sequence[int], start: int, seq: int) -> None:
+    def _read(
+        self, tokens: Sequence[int], start: int, seq: int, tick: Callable[[], None] | None = None
+    ) -> None:
         """Tokens into sequence `seq` from position `start`, without logits, in chunks that
-        depend on this sequence alone."""
-        for i in range(0, len(tokens), N_BATCH):
-            for j, token in enumerate(tokens[i : i + N_BATCH]):
+        depend on this sequence alone (READ_CHUNK tokens, `tick` between two)."""
+        for i in range(0, len(tokens), READ_CHUNK):
+            if tick is not None:
+                tick()
+            for j, token in enumerate(tokens[i : i + READ_CHUNK]):
                 self._add(token, start + i + j, seq, False)
             self._decode()
 
-    def _read_prompts(self, seqs: list[_Seq], prefixes: list[int]) -> dict[int, int]:
+    def _read_prompts(
+        self, seqs: list[_Seq], prefixes: list[int], tick: Callable[[], None] | None = None
+    ) -> dict[int, int]:
         """Every prompt but its last token into its sequence, the shared beginning copied from
         its holder; then all the last tokens in one batch. The batch row of each one's logits."""
         lib, mem = self._lib, self.mem
@@ -149,8 +159,8 @@ class BatchDecoder:
         for k, (s, n) in enumerate(zip(seqs, prefixes, strict=True)):
             n = min(n, len(s.prompt) - 1)
             if n > 0:
-                lib.llama_memory_seq_cp(mem, self._hold(s.prompt[:n]), k, -1, -1)
-            self._read(s.prompt[n:-1], n, k)
+                lib.llama_memory_seq_cp(mem, self._hold(s.prompt[:n], tick), k, -1, -1)
+            self._read(s.prompt[n:-1], n, k, tick)
         rows = {}
         for k, s in enumerate(seqs):
             rows[k] = self.batch.n_tokens
@@ -191,7 +201,7 @@ class BatchDecoder:
         self.penalty32 = np.float32(repeat_penalty)
         seqs = [_Seq(list(p), n, g) for p, n, g in zip(prompts, limits, guards, strict=True)]
         started = time.perf_counter()
-        rows = self._read_prompts(seqs, list(prefixes))
+        rows = self._read_prompts(seqs, list(prefixes), tick)
         read = time.perf_counter()
         steps = 0
         lib = self._lib

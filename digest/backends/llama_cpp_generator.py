@@ -14,9 +14,10 @@ from ..errors import ModelError
 from ..generate import REPETITION_PENALTY
 from ..prepare import PREPARE_COMMAND
 from ..threads import LoadWatch, Rechooser, threads_for, usable_cores
+from .llama_batch import READ_CHUNK
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ..generate import Message, Request
     from .llama_batch import BatchDecoder
@@ -116,7 +117,8 @@ class LlamaCppGenerator:
             processors = LogitsProcessorList([_LlamaGuard(self._guard(avoid))])
         started = time.perf_counter()
         tokens, shared = self._prompt(messages)
-        read = _read_all_but_last(llm, tokens, shared, self._prefixes)
+        tick = rechooser.tick if rechooser else None
+        read = _read_all_but_last(llm, tokens, shared, self._prefixes, tick)
         first: float | None = None
         pieces: list[str] = []
         # streamed only to time the first token (the prompt's cost) apart from the decoding
@@ -219,6 +221,7 @@ def _read_all_but_last(
     tokens: list[int],
     shared: int = 0,
     prefixes: dict[tuple[int, ...], bytes] | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> int:
     """The prompt but its last token into the context (what is there already kept), so that
     create_chat_completion reads the last token alone, as the batch decoder does. Read in one
@@ -229,8 +232,9 @@ def _read_all_but_last(
 
     The first `shared` tokens (the beginning that prompts of one kind share) come from
     `prefixes` when the context holds less of them: their cache is saved the first time they
-    are read, and restored as it was, so the logits are the same. Returns how many tokens were
-    read."""
+    are read, and restored as it was, so the logits are the same. Tokens are read READ_CHUNK
+    at a time, `tick` called between two chunks (where the thread count may change). Returns
+    how many tokens were read."""
     if len(tokens) < 2:
         return 0
     held = list(llm._input_ids)
@@ -252,7 +256,7 @@ def _read_all_but_last(
         else:
             llm._ctx.kv_cache_seq_rm(-1, n, -1)
             llm.n_tokens = n
-            llm.eval(tokens[n:shared])
+            _eval(llm, tokens[n:shared], tick)
             read += shared - n
             n = shared
             while len(prefixes) >= PREFIXES:
@@ -261,9 +265,16 @@ def _read_all_but_last(
     llm._ctx.kv_cache_seq_rm(-1, n, -1)  # also what a reset() left behind
     llm.n_tokens = n
     if n < len(tokens) - 1:
-        llm.eval(tokens[n:-1])
+        _eval(llm, tokens[n:-1], tick)
         read += len(tokens) - 1 - n
     return read
+
+
+def _eval(llm, tokens: list[int], tick: Callable[[], None] | None) -> None:
+    for i in range(0, len(tokens), READ_CHUNK):
+        if i and tick is not None:
+            tick()
+        llm.eval(tokens[i : i + READ_CHUNK])
 
 
 def _saved(llm) -> bytes:
