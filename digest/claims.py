@@ -64,6 +64,7 @@ _OPENERS = {
 }  # fmt: skip
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_GARBLED = re.compile(r"\b[^\W\d_]+,\d{3}\b")  # "one,000": no report writes it so (a model's slip)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")  # "Éric" and "Ødegaard" are names too
 # A number written as a word is the number: "three" in a brief needs "three" or "3" in a
 # source. "one" and "two" are left out: "one of them", "the two men", "a father of two" are
@@ -125,8 +126,8 @@ def key_terms(sentence: str, lowercase: Collection[str] = ()) -> list[str]:
         quoted = m.group(1).strip(" ,.")
         if len(quoted.split()) >= 2:
             terms.append(f'"{quoted.lower()}"')
-    for m in _NUMBER.finditer(text):
-        terms.append(m.group(0).replace(",", "").rstrip("."))
+    terms += [m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)]
+    terms += [m.group(0).lower() for m in _GARBLED.finditer(text)]
     for m in _NUMBER_WORD.finditer(text):
         terms.append(_NUMBER_WORDS[m.group(1).lower()])
     for m in _WORD.finditer(text):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import grammar
 from .attribution_languages import names_a_speaker
 from .claims import key_terms
 from .records import Article, Sentence
@@ -257,8 +258,12 @@ def _no_subject(first: str, words: list[str]) -> bool:
 
 
 def candidates(sentences: list[Sentence]) -> list[int]:
-    """Indices of the sentences that may be facts, at most MAX_CANDIDATES, earliest first."""
+    """Indices of the sentences that may be facts, at most MAX_CANDIDATES, earliest first:
+    none that `rejection` sets aside, nor an English one without a finite verb (a list item
+    that lost its heading: grammar.py)."""
     idx = [i for i, s in enumerate(sentences) if rejection(s.text) is None]
+    verbless = grammar.fragments(sentences[i].text for i in idx)
+    idx = [i for i in idx if sentences[i].text not in verbless]
     if len(idx) > MAX_CANDIDATES:
         idx = sorted(sorted(idx, key=lambda i: (sentences[i].position, i))[:MAX_CANDIDATES])
     return idx

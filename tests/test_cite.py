@@ -27,6 +27,14 @@ def test_missing_terms_catch_changed_numbers_names_and_quotes():
     assert cite.missing_terms("Russian officials agreed.", ["Russia agreed to the plan."]) == []
 
 
+def test_a_figure_half_in_words_is_caught():
+    # published in the sample battery brief: "lost more than a third of their capacity within
+    # one,000 cycles" for the report's "within 1,000 cycles" (the "000" was found in "1,000")
+    evidence = ["Earlier designs lost a third of their capacity within 1,000 cycles."]
+    assert cite.missing_terms("They lost a third within one,000 cycles.", evidence) == ["one,000"]
+    assert cite.missing_terms("They lost a third within 1,000 cycles.", evidence) == []
+
+
 SOURCES = [
     Sentence(1, 0, "The Harbor Council approved 1,250 new berths for the east marina on Monday."),
     Sentence(1, 1, 'Mayor Ana Ruiz called the plan "a fair deal for the fishing fleet".'),

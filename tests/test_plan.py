@@ -260,3 +260,39 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
 )
 def test_which_report_titles_can_be_a_headline(title, headline):
     assert plan.headline_fit(title, frozenset({"if", "it", "members", "follow"})) == headline
+
+
+# --- fragments: list items that lost their heading (digest/grammar.py, spaCy's tagger) -----
+
+DROUGHT_LIST = [  # what cleaning leaves of a "What is banned?" list (samples/inbox, Northfield)
+    "Using sprinklers or unattended hoses on lawns and gardens.",
+    "Washing cars, boats or driveways with a hose at home.",
+    "Filling or topping up private pools and hot tubs.",
+]
+WHOLE = [
+    "Watering cans and buckets are still allowed, and car washes that recycle their water can "
+    "stay open.",
+    "The Tessel Reservoir, which supplies most of the valley, stood at 31 percent, the board said.",
+    "The rules cover roughly 240,000 people in 11 towns.",
+    "Police arrested two men after the robbery on Main Street.",
+    "Officials expect the road to reopen on Friday.",
+    "The 9.4-kilometre line links Eastbank with Central Station through 14 stops.",  # "links" NNS
+    "Navy SEALs during drown-proofing training.",  # a caption, no verb: left to other rules
+    "Le ferry s'est échoué mardi au large de Tarnholm.",  # not English: not judged
+]
+
+
+def test_a_list_item_without_a_verb_is_a_fragment_and_a_sentence_is_not():
+    from digest import grammar
+
+    assert grammar.fragments(DROUGHT_LIST + WHOLE) == set(DROUGHT_LIST)
+
+
+def test_a_list_item_that_lost_its_heading_is_never_a_fact():
+    # the sample drought brief published "Filling or topping up private pools and hot tubs is
+    # allowed." (the list was of what is banned): the model had been given the bare item
+    from digest.records import Sentence
+
+    texts = [WHOLE[1], *DROUGHT_LIST, WHOLE[0]]
+    sentences = [Sentence(1, k, t) for k, t in enumerate(texts)]
+    assert plan.candidates(sentences) == [0, 4]
