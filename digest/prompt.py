@@ -110,6 +110,12 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
         elif term.startswith("fragment: "):
             opener = term.removeprefix("fragment: ")
             parts.append(f"it is not a whole sentence: after '{opener} ...' its main clause is missing")
+        elif term.startswith("span: "):
+            span = term.removeprefix("span: ")
+            parts.append(
+                f"'{span}' lost the word before it in the reports (first, highest, ...): "
+                "without it the sentence says something else"
+            )
         elif term == "not":
             parts.append('it says "not" where the reports do not, or leaves out their "not"')
         elif " " in term and not term.startswith('"'):

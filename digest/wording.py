@@ -66,3 +66,42 @@ def faults(text: str, unquoted: str) -> list[str]:
     if m:
         out.append(f"fragment: {m.group(1)}")
     return out
+
+
+# "the first restrictions in nine years", "its lowest level in a decade": a span of time that
+# closes a record. Without its "first" or "lowest" the span says something else ("will be
+# affected by restrictions in nine years", a sample brief's lead: a future date).
+_SPAN = re.compile(
+    r"\bin (?:(?:the|over the) (?:last|past) )?(?:(?:a|an|\d[\d,.]*|[a-z]+(?:-[a-z]+)?) )?"
+    r"(years?|decades?|months?|weeks?|centur(?:y|ies)|generations?)\b",
+    re.IGNORECASE,
+)
+_RECORD = re.compile(
+    r"\b(first|last|highest|lowest|largest|biggest|smallest|worst|best|most|fewest|least|"
+    r"longest|shortest|hottest|coldest|wettest|driest|deadliest|strongest|weakest|fastest|"
+    r"slowest|only|record|ever|since)\b",
+    re.IGNORECASE,
+)
+
+
+def _record_spans(text: str) -> dict[str, bool]:
+    """Each span of time in `text` ("in nine years"), lower case, and whether a record word
+    stands before it in its clause."""
+    out = {}
+    for m in _SPAN.finditer(text):
+        clause = re.split(r"[,;:—–]", text[: m.start()])[-1]
+        out[m.group(0).lower()] = bool(_RECORD.search(clause))
+    return out
+
+
+def record_span_mismatch(text: str, evidence: list[str]) -> list[str]:
+    """"span: in nine years" where `text` gives a span of time with no record word before it,
+    while the evidence gives the same span only after one ("first ... in nine years")."""
+    spans = {k: v for k, v in _record_spans(text).items() if not v}
+    if not spans:
+        return []
+    told: dict[str, bool] = {}
+    for e in evidence:
+        for k, v in _record_spans(e).items():
+            told[k] = told.get(k, True) and v
+    return [f"span: {k}" for k in spans if told.get(k)]

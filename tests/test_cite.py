@@ -343,3 +343,20 @@ def test_a_sentence_missing_its_speaker_or_main_clause_is_a_mismatch(garbled, fa
 )
 def test_whole_sentences_with_quotations_and_clauses_are_no_fault(sentence):
     assert cite.mismatches(sentence, [sentence]) == []
+
+
+def test_a_span_of_time_that_lost_its_record_word_is_caught():
+    # published as the lead of the sample drought brief: "Residents ... will be affected by
+    # mandatory water restrictions in nine years." from "the region's first mandatory water
+    # restrictions in nine years" (a record became a future date)
+    from digest.claims import mismatches
+
+    ev = ["The board ordered the region's first mandatory water restrictions in nine years."]
+    assert "span: in nine years" in mismatches("The valley faces water restrictions in nine years.", ev)
+    assert mismatches("The valley faces its first water restrictions in nine years.", ev) == []
+    low = ["Levels at the reservoir are the lowest in a decade, officials said."]
+    assert "span: in a decade" in mismatches("Reservoir levels have fallen in a decade.", low)
+    assert mismatches("Reservoir levels are the lowest in a decade.", low) == []
+    # a span that was never a record's is no concern
+    plan = ["The company plans to double its output in five years."]
+    assert mismatches("The company will double its output in five years.", plan) == []
