@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Collection, Sequence
 from collections.abc import Generator as Generator_
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +37,7 @@ from .language import brief_language
 from .plan import SAME_FACT, Fact, headline_fit, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .sentences import split_sentences
-from .wording import FUNCTION_WORDS
+from .wording import FUNCTION_WORDS, sentence_case
 
 __all__ = [
     "BriefWriter",
@@ -431,7 +431,7 @@ class BriefWriter:
         tvec = self.embedder.embed(titles)
         if headline and out and 3 <= len(headline.split()) <= 16:
             v = story.vocabulary
-            headline = _sentence_case(headline, v.lowercase, v.aliases.keys())
+            headline = sentence_case(headline, v.lowercase, v.aliases.keys())
             vec, lead = self.embedder.embed([headline, out[0].text])
             s = cite.support(
                 vec,
@@ -486,39 +486,3 @@ def _contained(text: str, earlier: str) -> bool:
     content words (first five letters) are in it."""
     words = _content_words(text)
     return len(words) >= 3 and len(words & _content_words(earlier)) >= 0.75 * len(words)
-
-
-def _sentence_case(
-    headline: str, lowercase: frozenset[str], names: Collection[str] = frozenset()
-) -> str:
-    """ "Council Approves New Berths" -> "Council approves new berths": the words the sources
-    write in lower case are ordinary words, not names (the checks hold names to the sources);
-    so is another form of one ("Recognizes" where they write "recognize" and "recognized"),
-    unless the sources use the word itself in a name (`names`: "Kings" beside "king")."""
-    words = headline.split()
-    if sum(w[:1].isupper() for w in words) < 0.6 * len(words):
-        return headline
-
-    def ordinary(word: str) -> bool:
-        w = word.strip("\"'“”‘’:,.").lower()
-        if w in lowercase:
-            return True
-        return w not in names and any(f in lowercase for f in _other_forms(w))
-
-    return " ".join([words[0]] + [w.lower() if ordinary(w) else w for w in words[1:]])
-
-
-def _other_forms(word: str) -> set[str]:
-    """Other inflections of an English word, by its ending: "recognizes" -> "recognize",
-    "recognized"...; "opens" -> "open", "opened". Words under five letters have none."""
-    if len(word) < 5 or not word.isalpha():
-        return set()
-    stems = {word}
-    for ending in ("ies", "es", "s", "ed", "d", "ing"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            stems.add(word[: -len(ending)])
-            if ending == "ies":
-                stems.add(word[:-3] + "y")
-            if ending in ("ing", "ed", "es"):
-                stems.add(word[: -len(ending)] + "e")
-    return {s + e for s in stems for e in ("", "s", "es", "d", "ed", "ing")} - {word}

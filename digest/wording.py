@@ -5,12 +5,16 @@ the foundation is working as intended, the developer insists that the foundation
 intended"), read in the briefs of Multi-News train; or loses the speaker of its quotation
 ('"... our top priority at Crayola," said on its website.') or its main clause ("While it
 would take years to compare this year's births with the trend."), read in validation briefs.
-`claims.mismatches` names each to the model, which is asked once to mend it.
+`claims.mismatches` names each to the model, which is asked once to mend it; so is a span of
+time that lost its record word ("restrictions in nine years" for "the first restrictions in nine
+years"). And a headline in title case, put in sentence case (`sentence_case`), so that its
+ordinary words are not held to the reports as names.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 # Words that carry no content: a run of them said twice is grammar, not a garbled sentence.
 FUNCTION_WORDS = {
@@ -95,7 +99,7 @@ def _record_spans(text: str) -> dict[str, bool]:
 
 
 def record_span_mismatch(text: str, evidence: list[str]) -> list[str]:
-    """"span: in nine years" where `text` gives a span of time with no record word before it,
+    """Returns "span: in nine years" where `text` gives a span of time with no record word before it,
     while the evidence gives the same span only after one ("first ... in nine years")."""
     spans = {k: v for k, v in _record_spans(text).items() if not v}
     if not spans:
@@ -105,3 +109,39 @@ def record_span_mismatch(text: str, evidence: list[str]) -> list[str]:
         for k, v in _record_spans(e).items():
             told[k] = told.get(k, True) and v
     return [f"span: {k}" for k in spans if told.get(k)]
+
+
+def sentence_case(
+    headline: str, lowercase: frozenset[str], names: Collection[str] = frozenset()
+) -> str:
+    """ "Council Approves New Berths" -> "Council approves new berths": the words the sources
+    write in lower case are ordinary words, not names (the checks hold names to the sources);
+    so is another form of one ("Recognizes" where they write "recognize" and "recognized"),
+    unless the sources use the word itself in a name (`names`: "Kings" beside "king")."""
+    words = headline.split()
+    if sum(w[:1].isupper() for w in words) < 0.6 * len(words):
+        return headline
+
+    def ordinary(word: str) -> bool:
+        w = word.strip("\"'“”‘’:,.").lower()
+        if w in lowercase:
+            return True
+        return w not in names and any(f in lowercase for f in _other_forms(w))
+
+    return " ".join([words[0]] + [w.lower() if ordinary(w) else w for w in words[1:]])
+
+
+def _other_forms(word: str) -> set[str]:
+    """Other inflections of an English word, by its ending: "recognizes" -> "recognize",
+    "recognized"...; "opens" -> "open", "opened". Words under five letters have none."""
+    if len(word) < 5 or not word.isalpha():
+        return set()
+    stems = {word}
+    for ending in ("ies", "es", "s", "ed", "d", "ing"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stems.add(word[: -len(ending)])
+            if ending == "ies":
+                stems.add(word[:-3] + "y")
+            if ending in ("ing", "ed", "es"):
+                stems.add(word[: -len(ending)] + "e")
+    return {s + e for s in stems for e in ("", "s", "es", "d", "ed", "ing")} - {word}

@@ -439,7 +439,7 @@ def test_a_title_case_headline_whose_verb_form_no_report_writes_is_kept(embedder
 
 
 def test_other_forms_of_a_word_are_ordinary_unless_the_reports_use_it_in_a_name():
-    from digest.summarize import _sentence_case
+    from digest.wording import sentence_case as _sentence_case
 
     lowercase = frozenset({"recognize", "recognized", "king", "opened", "the"})
     assert _sentence_case("Russia Recognizes The Taliban", lowercase) == (
