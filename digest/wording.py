@@ -99,8 +99,8 @@ def _record_spans(text: str) -> dict[str, bool]:
 
 
 def record_span_mismatch(text: str, evidence: list[str]) -> list[str]:
-    """Returns "span: in nine years" where `text` gives a span of time with no record word before it,
-    while the evidence gives the same span only after one ("first ... in nine years")."""
+    """["span: in nine years"] where `text` gives a span of time with no record word before
+    it, while the evidence gives the same span only after one ("first ... in nine years")."""
     spans = {k: v for k, v in _record_spans(text).items() if not v}
     if not spans:
         return []
