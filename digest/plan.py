@@ -36,9 +36,10 @@ MIN_WORDS, MAX_WORDS = 5, 60  # source sentences outside this range are not cand
 MAX_SENTENCES = 80  # sentences of one article considered (the rest is rarely news, and unbounded)
 MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all pairs: bounded)
 
-# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ": a dateline, not a fact.
+# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ", "OSAN AIR BASE, South Korea – ":
+# a dateline, not a fact.
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,3}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
+    r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,4}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
     r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+"
     # an agency's name alone: "(CNN) Some ...", "(CNN) - The swell ..." (CNN's own pages)
     r"|\((?:CNN|AP|AFP|Reuters|UPI|Bloomberg|[A-Z]{2,6})\)\s*(?:(?:--|[-—–])\s*)?)(?=[A-Z\"“])"

@@ -139,6 +139,10 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "LARKFIELD - The city of Larkfield opened its Eastbank tram line on Saturday.",
             "The city of Larkfield opened its Eastbank tram line on Saturday.",
         ),
+        (  # a place of five words (validation cluster 104: the model made it the subject)
+            "DUNMORE AIR BASE, North Larkland – The 51st Wing began its annual exercise.",
+            "The 51st Wing began its annual exercise.",
+        ),
         (
             "(CNN) - The council of Larkfield voted on Friday to keep the tram fares free.",
             "The council of Larkfield voted on Friday to keep the tram fares free.",
