@@ -1,4 +1,4 @@
-"""Whether an English sentence is a whole sentence: it has a finite verb.
+"""Whether an English sentence is a list item that lost its heading: a fragment, no fact.
 
 A list item that lost its heading in cleaning ("What is banned?" then "Filling or topping up
 private pools and hot tubs.") reads as a sentence but states nothing by itself: given one as a
@@ -81,9 +81,5 @@ def fragments(texts: Iterable[str]) -> set[str]:
             _cache[t] = False
     else:
         for t, doc in zip(english, nlp.pipe(english, batch_size=64), strict=True):
-            # opened by a gerund ("Filling or topping up ...", "Using sprinklers ..."), the form
-            # a list of actions takes, and no finite verb. A sentence with no verb the tagger
-            # sees is not enough: it reads many a verb as a noun ("The line links Eastbank
-            # with Central Station", "The U.S. fares well"), and such sentences are facts.
             _cache[t] = _gerund(doc) and not any(map(_finite, doc))
     return {t for t in texts if _cache.get(t)}

@@ -36,8 +36,8 @@ MIN_WORDS, MAX_WORDS = 5, 60  # source sentences outside this range are not cand
 MAX_SENTENCES = 80  # sentences of one article considered (the rest is rarely news, and unbounded)
 MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all pairs: bounded)
 
-# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ", "OSAN AIR BASE, South Korea – ":
-# a dateline, not a fact.
+# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ",
+# "OSAN AIR BASE, South Korea – ": a dateline, not a fact.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,4}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
     r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+"
@@ -260,8 +260,8 @@ def _no_subject(first: str, words: list[str]) -> bool:
 
 def candidates(sentences: list[Sentence]) -> list[int]:
     """Indices of the sentences that may be facts, at most MAX_CANDIDATES, earliest first:
-    none that `rejection` sets aside, nor an English one without a finite verb (a list item
-    that lost its heading: grammar.py)."""
+    none that `rejection` sets aside, nor an English list item that lost its heading (opened
+    by an -ing word, no finite verb: grammar.py)."""
     idx = [i for i, s in enumerate(sentences) if rejection(s.text) is None]
     verbless = grammar.fragments(sentences[i].text for i in idx)
     idx = [i for i in idx if sentences[i].text not in verbless]
