@@ -200,7 +200,13 @@ def parse_numbered(reply: str) -> dict[int, str]:
     return out
 
 
+# "U. S." as a small model sometimes spells it: no report does, the checker then misses the name,
+# and the sentence splitter cuts after "U.". Two initials only, so a "J. R. R." stays as written.
+_SPACED_INITIALS = re.compile(r"(?<![A-Z]\. )\b([A-Z])\. ([A-Z])\.(?! ?[A-Z]\.)")
+
+
 def _strip_markup(text: str) -> str:
+    text = _SPACED_INITIALS.sub(r"\1.\2.", text)
     text = re.sub(r"[*_`#]+", "", text)
     text = re.sub(r"^\s*[-•]\s+", "", text)
     text = re.sub(r"\s+", " ", text).strip()

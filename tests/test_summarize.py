@@ -81,6 +81,15 @@ def test_parse_reply_variants():
     assert r.numbered == [((1, 2), "Work starts in March and lasts two years.")]
 
 
+def test_spaced_initials_are_joined_as_reports_write_them():
+    # validation cluster 104: the model wrote "U. S." twice; both sentences failed the name check
+    # ("missing u, s") and one was cut after "U." by the sentence splitter
+    r = parse_reply("Headline: Drill ends\n1. The U. S. and South Korea/U. N. forces trained.")
+    assert r.numbered == [((0,), "The U.S. and South Korea/U.N. forces trained.")]
+    r = parse_reply("Headline: Tolkien\n1. J. R. R. Tolkien and George W. Bush met.")
+    assert r.numbered == [((0,), "J. R. R. Tolkien and George W. Bush met.")]
+
+
 def test_selection_states_each_fact_once_and_keeps_sources():
     e = SentenceTransformerEmbedder()
     sentences = story_sentences([A1, A2])
