@@ -36,8 +36,9 @@ from .generate import Generator
 from .language import brief_language
 from .plan import SAME_FACT, Fact, headline_fit, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
+from .repeats import contained, figures, restates_figures
 from .sentences import split_sentences
-from .wording import FUNCTION_WORDS, sentence_case
+from .wording import sentence_case
 
 __all__ = [
     "BriefWriter",
@@ -321,8 +322,8 @@ class BriefWriter:
         self, checked: list[tuple[BriefSentence, int, int]], story: Story, notes: list[str]
     ) -> list[tuple[BriefSentence, int]]:
         """Each fact once, by meaning: a later sentence that states a fact already stated (its
-        best evidence is in the same fact of the plan, or it is near-identical in meaning to an
-        earlier sentence) is dropped."""
+        best evidence is in the same fact of the plan, it is near-identical in meaning to an
+        earlier sentence, or it only gives figures given already: `repeats`) is dropped."""
         if not checked:
             return []
         vectors = self.embedder.embed([s.text for s, _, _ in checked])
@@ -337,12 +338,16 @@ class BriefWriter:
                     if checked[k][1] == fact
                     else self.citations.duplicate_similarity
                 )
-                or _contained(sentence.text, checked[k][0].text)
+                or contained(sentence.text, checked[k][0].text)
                 or (
                     float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
-                    and bool(_figures(sentence.text) & _figures(checked[k][0].text))
+                    and bool(figures(sentence.text) & figures(checked[k][0].text))
                 )
                 for k in kept
+            ) or restates_figures(
+                sentence.text,
+                [checked[k][0].text for k in kept],
+                [float(vectors[i] @ vectors[k]) for k in kept],
             )
             if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
@@ -370,7 +375,7 @@ class BriefWriter:
             if (
                 k in stated
                 or float(np.max(sims)) >= SAME_FACT_BRIEF
-                or any(_contained(s.text, text) or _contained(text, s.text) for s in out)
+                or any(contained(s.text, text) or contained(text, s.text) for s in out)
                 # a figure, name or month already stated, in a sentence on the same subject
                 or any(
                     sims[j] >= 0.4
@@ -462,27 +467,3 @@ class BriefWriter:
         short = [bool(f) and len(f.split()) <= 16 and not f.endswith(("…", "...")) for f in fit]
         best = int(np.argmax(tvec @ event + np.array(short) + 2 * np.array([bool(f) for f in fit])))
         return fit[best] or titles[best]
-
-
-def _figures(text: str) -> set[str]:
-    """The distinctive figures of `text` ("15,000", "$27,000"; not a year, not "12"): two close
-    sentences that give the same one state the same fact."""
-    return {
-        t
-        for t in cite.key_terms(text)
-        if re.fullmatch(r"\d[\d.]*", t)
-        and len(t.replace(".", "")) >= 3
-        and not (len(t) == 4 and 1900 <= float(t) <= 2100)
-    }
-
-
-def _content_words(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())
-    return {w[:5] for w in words if w not in FUNCTION_WORDS}
-
-
-def _contained(text: str, earlier: str) -> bool:
-    """Whether what `text` says is mostly said by `earlier` already: three quarters of its
-    content words (first five letters) are in it."""
-    words = _content_words(text)
-    return len(words) >= 3 and len(words & _content_words(earlier)) >= 0.75 * len(words)

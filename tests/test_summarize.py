@@ -424,7 +424,7 @@ def test_a_line_without_a_full_stop_is_no_sentence(embedder):
 
 
 def test_a_repeat_is_judged_on_content_words_not_on_will_or_would():
-    from digest.summarize import _contained
+    from digest.repeats import contained as _contained
 
     # the sample Eastbank brief said it twice: "will" had counted as a word of the repeat
     earlier = (
@@ -521,3 +521,55 @@ def test_a_model_sentence_that_leans_on_context_is_sent_back_to_name_who(embedde
     if mended:
         assert fixed in texts, (texts, brief.notes)
         assert any(n.startswith("rewrote unsupported sentence") for n in brief.notes)
+
+
+def test_a_sentence_that_only_gives_a_figure_given_already_is_a_repeat(embedder):
+    # the sample drought brief (session 9) said "31 percent" three times; its third sentence
+    # gave nothing else new, at cosines 0.36-0.51 to the others, below the same-fact rule
+    from pathlib import Path
+
+    from digest import ingest
+
+    inbox = Path(__file__).resolve().parents[1] / "samples" / "inbox"
+    articles = [
+        a
+        for name in ("valley-herald-water-restrictions.json", "northfield-radio-drought-stage-two.txt")
+        for a in ingest.read_file(inbox / name, (inbox / name).read_bytes(), display_path=name)
+    ]
+    gen = Scripted(
+        "Headline: Corran Valley orders water restrictions\n"
+        "1. The Corran Valley Water Board on Thursday ordered the region's first mandatory water "
+        "restrictions in nine years, after the Tessel Reservoir dropped to 31 percent of its "
+        "capacity.\n"
+        "2. The reservoir is at 31 percent capacity, and it could take until spring to recover "
+        "to at least 50 percent.\n"
+        "3. The Tessel Reservoir, which provides most of the valley, stood at 31%.\n"
+        "4. The Stage 2 rules affect about 240,000 residents."
+    )
+    brief = writer(embedder, gen, words=120).write("s1", articles, 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert not any("stood at 31%" in t for t in texts), texts
+    assert any("dropped repeated fact: The Tessel Reservoir, which" in n for n in brief.notes)
+    # a sentence that gives a new figure beside the old one is kept
+    assert any("at least 50 percent" in t for t in texts), brief.notes
+    assert any("240,000" in t for t in texts), brief.notes
+
+
+def test_restated_figures_rule_keeps_new_numbers_and_distant_sentences():
+    from digest.repeats import figures, restates_figures
+
+    assert figures("It fell to 31 percent, or 31.5 per cent, or 40% of 12,000 in 2024.") == {
+        "31%", "31.5%", "40%", "12000",
+    }  # fmt: skip
+    earlier = ["The reservoir fell to 31 percent of its capacity on Thursday."]
+    # only the old figure, close, and its words mostly said: a repeat
+    assert restates_figures("The reservoir stood at 31% on Thursday.", earlier, [0.5])
+    # a new number, however small, is a new fact
+    assert not restates_figures("The reservoir stood at 31% for 3 weeks.", earlier, [0.5])
+    # far from the sentence that gives it: another subject with the same figure
+    assert not restates_figures("Turnout stood at 31 percent.", earlier, [0.2])
+    # mostly new words: more than the figure is said
+    assert not restates_figures(
+        "Farmers who irrigate orchards face fines when the reservoir is at 31%.", earlier, [0.5]
+    )
+    assert not restates_figures("The reservoir fell sharply.", earlier, [0.6])
