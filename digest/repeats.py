@@ -7,7 +7,7 @@ same fact of the plan, or close and giving the same distinctive figure ("15,000"
 percent"), or three quarters of its content words are in an earlier sentence; or when every
 figure it gives is given already and it says little else that is new ("The Tessel Reservoir,
 which provides most of the valley, stood at 31%." after "The reservoir is at 31 percent
-capacity, ..."; in 400 Multi-News train references, a later sentence whose figures were all
+capacity, ..."; in the 81 Multi-News train references, a later sentence whose figures were all
 given before happened once in 54 later sentences with a figure).
 """
 

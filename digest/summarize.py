@@ -34,7 +34,15 @@ from .config import Citations
 from .embed import Embedder
 from .generate import Generator
 from .language import brief_language
-from .plan import SAME_FACT, Fact, headline_fit, plan, rejection, story_sentences
+from .plan import (
+    SAME_FACT,
+    Fact,
+    antecedents_first,
+    headline_fit,
+    plan,
+    rejection,
+    story_sentences,
+)
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .repeats import contained, figures, restates_figures
 from .sentences import split_sentences
@@ -56,6 +64,7 @@ PLAN_FACTOR = 1.6  # facts are planned for this many times the brief's words: th
 MIN_SENTENCE_WORDS = 4
 # two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
 SAME_FACT_BRIEF = 0.6
+FILL = 0.85  # a short brief gets source wordings of left-out facts up to this share of its words
 HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
 
 
@@ -275,7 +284,8 @@ class BriefWriter:
                 checked.append((self._source_sentence(s.best, story), fact, s.best))
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
-        return self._trim(self._fill(self._once(checked, story, notes), story, notes))
+        out = self._trim(self._fill(self._once(checked, story, notes), story, notes))
+        return self._in_order(out, story)
 
     def _rewrite(
         self, failed: list[Draft], story: Story, notes: list[str]
@@ -367,7 +377,7 @@ class BriefWriter:
         stated = {fact for _, fact in kept}
         vectors = self.embedder.embed([s.text for s in out])
         for k, fact in enumerate(story.facts):
-            if words >= 0.85 * self.brief_words:
+            if words >= FILL * self.brief_words:
                 break
             text = story.sentences[fact.index].text
             sims = vectors @ story.vectors[fact.index]
@@ -389,6 +399,18 @@ class BriefWriter:
             words += len(out[-1].text.split())
             notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
         return out
+
+    @staticmethod
+    def _in_order(out: list[BriefSentence], story: Story) -> list[BriefSentence]:
+        """A sentence that points back ("The company said ...") after the one naming it."""
+        at = {(s.source, s.text): s.position for s in story.sentences}
+        text_at = {(s.source, s.position): s.text for s in story.sentences}
+        before = [
+            [text_at.get((e.n, at[e.n, e.text] - 1), "") for e in s.evidence if (e.n, e.text) in at]
+            for s in out
+        ]
+        order = antecedents_first([s.text for s in out], before, story.vocabulary.lowercase)
+        return [out[i] for i in order]
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(

@@ -533,7 +533,10 @@ def test_a_sentence_that_only_gives_a_figure_given_already_is_a_repeat(embedder)
     inbox = Path(__file__).resolve().parents[1] / "samples" / "inbox"
     articles = [
         a
-        for name in ("valley-herald-water-restrictions.json", "northfield-radio-drought-stage-two.txt")
+        for name in (
+            "valley-herald-water-restrictions.json",
+            "northfield-radio-drought-stage-two.txt",
+        )
         for a in ingest.read_file(inbox / name, (inbox / name).read_bytes(), display_path=name)
     ]
     gen = Scripted(
@@ -573,3 +576,59 @@ def test_restated_figures_rule_keeps_new_numbers_and_distant_sentences():
         "Farmers who irrigate orchards face fines when the reservoir is at 31%.", earlier, [0.5]
     )
     assert not restates_figures("The reservoir fell sharply.", earlier, [0.6])
+
+
+def test_a_sentence_pointing_back_comes_after_the_one_that_names_it(embedder):
+    # the sample battery brief said "The company said it hopes to sell storage units ..." one
+    # sentence before "Veltra Cells, a start-up ...": the reader met "the company" unnamed
+    from pathlib import Path
+
+    from digest import ingest
+
+    inbox = Path(__file__).resolve().parents[1] / "samples" / "inbox"
+    articles = [
+        a
+        for name in ("halden-gazette-battery.html", "science-desk-sodium-battery.md")
+        for a in ingest.read_file(inbox / name, (inbox / name).read_bytes(), display_path=name)
+    ]
+    gen = Scripted(
+        "Headline: Sodium cell survives 5,000 cycles\n"
+        "1. Researchers at the Halden Institute have developed a sodium-ion battery cell that "
+        "retains 90 percent of its capacity over 5,000 full charge cycles.\n"
+        "2. The company said it hoped to sell storage units to energy suppliers before the end "
+        "of the decade.\n"
+        "3. The institute has agreed to license the design to Veltra Cells, a start-up based in "
+        "the city's science park."
+    )
+    texts = [
+        s.text for s in writer(embedder, gen, words=120).write("s1", articles, 1, "t").sentences
+    ]
+    company = [k for k, t in enumerate(texts) if t.startswith("The company said")]
+    veltra = [k for k, t in enumerate(texts) if "Veltra Cells" in t]
+    assert company and veltra and company[0] == veltra[0] + 1, texts
+    assert texts[0].startswith("Researchers at the Halden Institute"), texts
+
+
+def test_pointing_back_moves_only_when_nothing_before_names_it():
+    from digest.plan import antecedents_first
+
+    texts = [
+        "Researchers at the Halden Institute built a cell.",
+        "The company said it hoped to sell units.",
+        "Veltra Cells plans larger tests.",
+    ]
+    before = [[], ["The institute licensed the design to Veltra Cells."], []]
+    assert antecedents_first(texts, before, set()) == [0, 2, 1]
+    # named before: the order stands
+    texts[0] = "Veltra Cells and the Halden Institute built a cell."
+    assert antecedents_first(texts, before, set()) == [0, 1, 2]
+    # named nowhere in the brief: nothing to move after
+    texts[0], texts[2] = "Researchers built a cell.", "Larger tests follow."
+    assert antecedents_first(texts, before, set()) == [0, 1, 2]
+    # a sentence that does not point back is never moved
+    texts = [
+        "A cell was built.",
+        "Veltra Cells said it hoped to sell units.",
+        "Veltra plans tests.",
+    ]
+    assert antecedents_first(texts, [[], ["Veltra Cells licensed it."], []], set()) == [0, 1, 2]
