@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/brief_quality.py --limit 40                 # validation
     .venv/bin/python benchmarks/brief_quality.py --data ../shared/eval/multinews_train.jsonl
     .venv/bin/python benchmarks/brief_quality.py --baseline none --keep /tmp/briefs
+    .venv/bin/python benchmarks/brief_quality.py --baseline HEAD --share-replies  # a change after the reply
+    .venv/bin/python benchmarks/brief_quality.py --baseline none --share-replies --replies /tmp/r.jsonl
+        # then the same in a worktree of an older revision: its requests that match are not decoded again
 
 Each cluster's articles (the gold story: clustering is scored by `digest eval` and
 benchmarks/tune_clustering.py) are read as .txt files by the real ingest and cleaning code and
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import importlib.util
 import json
 import re
@@ -100,16 +104,27 @@ def articles_of(cluster: dict, folder: Path):
 
 class SharedReplies:
     """A generator that decodes each distinct request once (prompt, length, text to avoid and
-    the copy guard's settings): greedy replies are a function of them."""
+    the copy guard's settings): greedy replies are a function of them. With a `path`, the
+    replies are kept in a file (JSON lines) that a later run, of another revision in another
+    worktree, reads: the same request there is not decoded again."""
 
-    def __init__(self, generator, copyguard) -> None:
-        self.generator, self.copyguard, self.replies = generator, copyguard, {}
+    def __init__(self, generator, copyguard, path: Path | None = None) -> None:
+        self.generator, self.copyguard, self.path = generator, copyguard, path
+        self.replies: dict[str, str] = {}
+        if path is not None and path.exists():
+            for line in path.read_text().splitlines():
+                item = json.loads(line)
+                self.replies[item["key"]] = item["reply"]
 
     def generate(self, messages, max_new_tokens: int, avoid: str = "") -> str:
-        guard = tuple(getattr(self.copyguard, k) for k in ("SPAN", "PENALTY", "GROWTH"))
-        key = (json.dumps(messages, sort_keys=True), max_new_tokens, avoid, guard)
+        guard = [getattr(self.copyguard, k) for k in ("SPAN", "PENALTY", "GROWTH")]
+        request = json.dumps([messages, max_new_tokens, avoid, guard], sort_keys=True)
+        key = hashlib.sha256(request.encode()).hexdigest()
         if key not in self.replies:
             self.replies[key] = self.generator.generate(messages, max_new_tokens, avoid=avoid)
+            if self.path is not None:
+                with self.path.open("a") as f:
+                    f.write(json.dumps({"key": key, "reply": self.replies[key]}) + "\n")
         return self.replies[key]
 
 
@@ -126,6 +141,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="summarizer threads (default: config.toml's)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path)
+    ap.add_argument(
+        "--replies",
+        type=Path,
+        help="with --share-replies: keep the replies in this file, and use those it has",
+    )
     ap.add_argument(
         "--share-replies",
         action="store_true",
@@ -153,7 +173,7 @@ def main() -> None:
     threads = args.threads or s.threads
     generator = make_generator(s.backend, s.model, cfg.paths.models, s.device, threads)
     if args.share_replies:
-        generator = SharedReplies(generator, copyguard)
+        generator = SharedReplies(generator, copyguard, args.replies)
     systems = {"new": summarize}
     for revision in args.baseline:
         if revision != "none":
