@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import asks, cite, claims, disagree, prompt
+from . import asks, cite, claims, disagree, grammar, prompt
 from .asks import StoryInput
 from .attribution import without_vacuous
 from .config import Citations
@@ -219,6 +219,7 @@ class BriefWriter:
         if not drafts:
             return
         c = self.citations
+        clauses = grammar.fragments(d.text for d in drafts)  # "Even if the ferry is late."
         for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
             pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
             s = cite.support_in(
@@ -239,6 +240,9 @@ class BriefWriter:
                 and not claims.says_not(story.sentences[s.best].text)
             ):
                 s = dataclasses.replace(s, supported=False, missing=("not",))
+            if d.text in clauses and not any(m.startswith("fragment") for m in s.missing):
+                opener = f"fragment: {' '.join(d.text.split()[:2])}"
+                s = dataclasses.replace(s, supported=False, missing=(*s.missing, opener))
             d.support = s
 
     def _check(

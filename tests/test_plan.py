@@ -292,6 +292,32 @@ def test_a_list_item_without_a_verb_is_a_fragment_and_a_sentence_is_not():
     assert grammar.fragments(DROUGHT_LIST + WHOLE) == set(DROUGHT_LIST)
 
 
+CLAUSES_ALONE = [  # as Multi-News train reviews and asides left them, in words of our own
+    "Even if the ferry is late.",
+    "Just as they did at the last election.",
+    "Not that the council minded.",
+    "Because the bridge was closed for repairs.",
+]
+CLAUSE_FIRST = [  # a subordinate clause, then the main clause: whole sentences
+    "Although the vote was close, the council approved the plan on Monday.",
+    "If approved, the plan will cost $5 million.",
+    "As the storm neared, officials ordered evacuations along the coast.",
+    "Whether the mayor will run again is unclear.",
+    "The ferry left late because the bridge was closed.",
+    "Once the bridge reopens traffic will flow again.",
+    "That the mayor lied is clear to the council.",
+    "Before the vote the council met for an hour.",
+    "The idea that tolls cut traffic is widely accepted.",
+    "Traffic falls if the tolls go up.",
+]
+
+
+def test_a_subordinate_clause_alone_is_a_fragment():
+    from digest import grammar
+
+    assert grammar.fragments(CLAUSES_ALONE + CLAUSE_FIRST) == set(CLAUSES_ALONE)
+
+
 def test_a_list_item_that_lost_its_heading_is_never_a_fact():
     # the sample drought brief published "Filling or topping up private pools and hot tubs is
     # allowed." (the list was of what is banned): the model had been given the bare item

@@ -632,3 +632,16 @@ def test_pointing_back_moves_only_when_nothing_before_names_it():
         "Veltra plans tests.",
     ]
     assert antecedents_first(texts, [[], ["Veltra Cells licensed it."], []], set()) == [0, 1, 2]
+
+
+def test_a_model_sentence_that_is_a_clause_alone_is_not_published(embedder):
+    # read in Multi-News train briefs: "Even if it is boring." stood as a sentence
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+        "2. Even if construction starts in March."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert not any(t.startswith("Even if") for t in texts), texts
+    assert any("not a whole sentence" in n and "Even if construction" in n for n in brief.notes)
