@@ -188,7 +188,7 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
     words |= foreign_figures(text)
     for w in re.findall(r"[\w'’.-]+", text):
         w = w.strip(".'’-").removesuffix("'s")
-        parts = [w, *w.split("-")] if "-" in w else [w]  # "Norwegian-flagged": "Norwegian"
+        parts = [w, *w.split("-"), w.lstrip("0123456789")]  # "Norwegian-flagged", "3NOP"
         for part in parts:
             words.add(part)
             if part in _NUMBER_WORDS:
