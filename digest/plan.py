@@ -104,7 +104,8 @@ _COMMENTARY = re.compile(
     r"Needless to say|Say what you will|Let's|Let us|Let me|Don't|Go figure|Mind you|Alas\b|"
     r"Of course\b|Remember,|Sure,|Well,|Oh,|Ironically,|Sadly,|Thankfully,|Luckily,|"
     r"Fortunately,|Unfortunately,|Amazingly,|Surprisingly,|Not surprisingly,|Predictably,|"
-    r"Obviously,|Clearly,|Frankly,|Honestly,|Bottom line)"
+    r"Obviously,|Clearly,|Frankly,|Honestly,|Bottom line|The bottom line|The upshot|"
+    r"The takeaway)"
 )
 # Sentences that lean on what came before them: a pronoun or a connective opens them, or a
 # quotation is attributed to a bare pronoun ('"...," she said.').

@@ -83,6 +83,9 @@ def planned(embedder, names, budget=160):
         ("Of course, the council had already approved the berths in May.", "aside"),
         ("Unfortunately, the lullaby also worked on the ferry's crew.", "aside"),
         ("Let's not forget the tram line that was meant to open in 2019.", "aside"),
+        # read in a Multi-News train brief: "The bottom line: ..." published as a fact
+        ("The bottom line: the tram line could reshape the city's politics.", "aside"),
+        ("The upshot: fares will rise again next year.", "aside"),
         # a pointer to more on another page (read in a validation brief)
         ("For more on the tram line, head over to the Courier's website.", "page text"),
         ("To learn more about the drought, see the water board's page.", "page text"),
