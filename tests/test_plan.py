@@ -329,3 +329,23 @@ def test_a_list_item_that_lost_its_heading_is_never_a_fact():
     texts = [WHOLE[1], *DROUGHT_LIST, WHOLE[0]]
     sentences = [Sentence(1, k, t) for k, t in enumerate(texts)]
     assert plan.candidates(sentences) == [0, 4]
+
+
+def test_an_embedded_post_is_never_a_fact():
+    # a Multi-News train brief published a politician's embedded post, unquoted and unattributed,
+    # as a fact ("... would be a stain on the GOP ... — Name (@handle) December 4, 2017")
+    from digest.records import Article
+
+    text = (
+        "The Larkfield Transit Authority said fares would stay free until Sunday.\n\n"
+        "Free trams for everyone this week. Come and ride the new line! "
+        "pic.twitter.com/abc123 — Larkfield Transit (@LarkfieldTA) November 7, 2026\n\n"
+        "The fare would be a disgrace to the city. — Ana Ruiz (@AnaRuizMayor) Nov. 8, 2026\n\n"
+        "The line opened on Monday - two years late - after a vote in March 4, 2024."
+    )
+    article = Article(path="a.txt", title="Trams", text=text, content_hash="h", source="s")
+    texts = [s.text for s in plan.story_sentences([article])]
+    assert texts == [
+        "The Larkfield Transit Authority said fares would stay free until Sunday.",
+        "The line opened on Monday - two years late - after a vote in March 4, 2024.",
+    ]
