@@ -37,13 +37,15 @@ MIN_WORDS, MAX_WORDS = 5, 60  # source sentences outside this range are not cand
 MAX_SENTENCES = 80  # sentences of one article considered (the rest is rarely news, and unbounded)
 MAX_CANDIDATES = 600  # candidate sentences of one story grouped into facts (all pairs: bounded)
 
-# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ",
+# "WASHINGTON (Reuters) - ", "LONDON, Nov. 3 (AP) — ", "PARIS -- ", "BOSTON--(BUSINESS WIRE)--",
 # "OSAN AIR BASE, South Korea – ": a dateline, not a fact.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,4}(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?"
     r"\s*(?:\([A-Za-z .&/-]{2,30}\))?\s*(?:--|[-—–])\s+"
     # an agency's name alone: "(CNN) Some ...", "(CNN) - The swell ..." (CNN's own pages)
-    r"|\((?:CNN|AP|AFP|Reuters|UPI|Bloomberg|[A-Z]{2,6})\)\s*(?:(?:--|[-—–])\s*)?)(?=[A-Z\"“])"
+    r"|\((?:CNN|AP|AFP|Reuters|UPI|Bloomberg|[A-Z]{2,6})\)\s*(?:(?:--|[-—–])\s*)?"
+    # a press release's: "SAN FRANCISCO--(BUSINESS WIRE)--The following ..."
+    r"|[A-Z][A-Z .,'’-]{1,40}--\([A-Za-z .&/-]{2,30}\)--\s*)(?=[A-Z\"“])"
 )
 # "In a move with significant geopolitical implications, Russia ...": a filler clause before
 # the news; the sentence starts where the news does.
@@ -250,7 +252,10 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
     when it cannot be one: a share line, a caption, a sentence that leans on context ("It's
     been called ..."), or words with no name or figure in them ("If it ain't broke ...")."""
     text = _TITLE_TAG.sub("", title).strip()
+    text = tidy(text)  # "SAN FRANCISCO--(BUSINESS WIRE)--...": its dateline cut
     if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
+        return None
+    if text.endswith(":"):  # "The following statement is being issued by ...:"
         return None
     ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
     if rejection(text if ended else text + ".") not in (None, "length", "shouting"):

@@ -154,6 +154,10 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "(CNN)Some 2,000 riders used the new tram line before noon on Saturday.",
             "Some 2,000 riders used the new tram line before noon on Saturday.",
         ),
+        (  # a press release's dateline (validation cluster 142's fallback headline)
+            "LARKFIELD--(BUSINESS WIRE)--Halden Cells said on Monday it would build a plant.",
+            "Halden Cells said on Monday it would build a plant.",
+        ),
         # not filler: the statement is the source of the news
         (
             "In a statement, the company said it would appeal the ruling.",
@@ -263,6 +267,10 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         ("Ferry sinks off Dunmore; 12 rescued.", "Ferry sinks off Dunmore; 12 rescued"),
         ("STORM CLOSES PORT OF DUNMORE", "STORM CLOSES PORT OF DUNMORE"),
         ("Dunmore ferry sinks", "Dunmore ferry sinks"),  # short is fine
+        # a press release's first line: its dateline cut, and a line that ends with ":" is no
+        # headline (validation cluster 142 got one)
+        ("LARKFIELD--(BUSINESS WIRE)--The following statement is issued by Ruiz & Osei LLP:", None),
+        ("BOSTON--(BUSINESS WIRE)--Halden Cells opens plant", "Halden Cells opens plant"),
     ],
 )
 def test_which_report_titles_can_be_a_headline(title, headline):
