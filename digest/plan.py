@@ -116,10 +116,11 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
-    "indeed", "again", "anyway", "maybe", "perhaps", "it's", "it’s", "that's", "that’s",
+    "indeed", "again", "anyway", "maybe", "perhaps", "it's", "it’s", "that's", "that’s", "either",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
+_ANSWER = re.compile(r"^(?:Not yet|Not really|Not so|Yes|No|Nope|Absolutely|Exactly)[,!]")
 _PRONOUN_SAID = re.compile(
     r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"
     r"|[\"”’']\s*,?\s*(?:said|says) (?:he|she|they)\b|\bsaid then\b",
@@ -224,6 +225,8 @@ def rejection(text: str) -> str | None:
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
     if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
         return "needs context"
+    if _ANSWER.match(text):
+        return "needs context"  # "Not yet, said ...", "Yes, even ...": an answer to what?
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
     if _POINTS_BACK.search(_QUOTED.sub(" ", text)):

@@ -74,6 +74,10 @@ def planned(embedder, names, budget=160):
             "page text",
         ),
         ("Maybe the council was going to have a 20- or a 25-berth marina.", "needs context"),
+        # an answer to a question the brief does not ask; "either" of what? (validation 140, 143)
+        ("Not yet, said Ana Osei, an analyst at Halden Capital.", "needs context"),
+        ("Yes, even the harbour master voted for the berths.", "needs context"),
+        ("Either option would keep the tram line open until June.", "needs context"),
         # no full stop: a title or a label run into the text
         ('Police name the driver in the pier crash; chief calls him "a hero"', "page text"),
         ("MORE NEWS: Tram fares stay free until the end of the year", "page text"),
