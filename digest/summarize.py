@@ -34,6 +34,7 @@ from .config import Citations
 from .embed import Embedder
 from .generate import Generator
 from .language import brief_language
+from .naming import in_full
 from .plan import (
     SAME_FACT,
     Fact,
@@ -406,7 +407,8 @@ class BriefWriter:
 
     @staticmethod
     def _in_order(out: list[BriefSentence], story: Story) -> list[BriefSentence]:
-        """A sentence that points back ("The company said ...") after the one naming it."""
+        """A sentence that points back ("The company said ...") after the one naming it, and
+        a person's surname given the full name at its first mention (naming.py)."""
         at = {(s.source, s.text): s.position for s in story.sentences}
         text_at = {(s.source, s.position): s.text for s in story.sentences}
         before = [
@@ -414,7 +416,9 @@ class BriefWriter:
             for s in out
         ]
         order = antecedents_first([s.text for s in out], before, story.vocabulary.lowercase)
-        return [out[i] for i in order]
+        out = [out[i] for i in order]  # then "Efraim Levy said" where "Levy said" came first:
+        named = in_full([s.text for s in out], [s.text for s in story.sentences])
+        return [dataclasses.replace(s, text=t) for s, t in zip(out, named, strict=True)]
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(

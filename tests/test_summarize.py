@@ -645,3 +645,57 @@ def test_a_model_sentence_that_is_a_clause_alone_is_not_published(embedder):
     texts = [s.text for s in brief.sentences]
     assert not any(t.startswith("Even if") for t in texts), texts
     assert any("not a whole sentence" in n and "Even if construction" in n for n in brief.notes)
+
+
+A3 = Article(
+    path="a3.txt",
+    title="Marina berths will pay for themselves, analyst says",
+    text=(
+        "The Harbor Council's 1,250 new berths will pay for themselves within ten years, said "
+        "Maria Keller, an analyst at Halden Capital.\n\n"
+        "Keller said berth fees would rise by 4 percent a year."
+    ),
+    content_hash="h3",
+    source="Harbor Money",
+    published="2026-11-04",
+)
+
+
+def test_a_surname_met_first_gets_the_full_name(embedder):
+    # validation cluster 143: "Levy said ..." came before any sentence naming Efraim Levy
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+        "2. Keller said berth fees would rise by 4 percent a year.\n"
+        "3. Keller, an analyst at Halden Capital, said the berths will pay for themselves."
+    )
+    texts = [
+        s.text for s in writer(embedder, gen, words=120).write("s1", [A1, A3], 1, "t").sentences
+    ]
+    osei = [t for t in texts if "Keller" in t]
+    assert osei and osei[0].startswith("Maria Keller said berth fees"), texts
+    assert all(not t.startswith("Maria Keller") for t in osei[1:]), texts  # the first mention only
+
+
+def test_full_names_only_for_one_person_of_that_name_and_only_when_not_named_before():
+    from digest.naming import in_full
+
+    sources = [
+        "Maria Keller, an analyst at Halden Capital, spoke on Monday.",
+        "Kofi Mensah and Ama Mensah both voted against the plan.",
+        "Larkfield is in the north of the country.",
+    ]
+    assert in_full(["Keller said fees would rise."], sources) == ["Maria Keller said fees would rise."]
+    # named in full first, or with a title: left alone
+    named = ["Maria Keller spoke.", "Keller said fees would rise."]
+    assert in_full(named, sources) == named
+    assert in_full(["Ms. Keller said fees would rise."], sources) == [
+        "Ms. Keller said fees would rise."
+    ]
+    # two people of that surname in the reports: the surname alone stays
+    assert in_full(["Mensah voted against it."], sources) == ["Mensah voted against it."]
+    # a firm that bears a person's name is not that person
+    firm = ["Henry Ford founded the Ford Motor Company in 1903."]
+    assert in_full(["Ford said sales fell."], firm) == ["Ford said sales fell."]
+    # a place is not a person
+    assert in_full(["Fees rose in Larkfield."], sources) == ["Fees rose in Larkfield."]

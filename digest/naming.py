@@ -1,0 +1,103 @@
+"""A person named in full at first mention, as an editor would have it.
+
+The model, and the reports it reads, often call a person by the surname alone once they have
+been introduced ("Levy said an automaker with thousands of cars on the road ..."); a brief puts
+facts in another order than any report, so the bare surname can come first and the reader meets
+a stranger (validation cluster 143: "Levy said ..." twice before "Efraim Levy, an analyst ...",
+and the sentence that named him was then set aside as an answer to a question). The first bare
+mention of a surname gets the full name the reports give it, when they give exactly one person
+that surname (spaCy's English NER tags the full name PERSON, and no organisation or place of
+theirs holds the word) and no earlier sentence of the brief names that person in full. Names
+the reports give two people ("Cliven Bundy", "Ammon Bundy") are left as they are. Without
+spaCy's English model nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from .plan import rejection
+
+log = logging.getLogger(__name__)
+
+_WORD = r"[A-Z][a-zà-öø-ÿ'’-]+"
+_FULL = re.compile(rf"\b{_WORD} (?:[A-Z]\. )?({_WORD})\b")
+_NAMES = ("PERSON", "ORG")  # what the small model calls a bare surname
+# a page's run-on junk ("... for Kim Clapper: It's getting ...") names no one
+_PAGE = ("length", "page text", "caption", "byline", "shouting")
+_TITLES = {
+    "mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt", "adm",
+    "president", "judge", "justice", "prof", "rev", "st", "king", "queen", "prince", "pope",
+    "sir", "lord", "lady", "officer", "detective", "coach", "chief", "mayor", "senator",
+}  # fmt: skip
+_tagger = None
+
+
+def _entities(sentences: list[str]) -> list[list[tuple[str, str]]] | None:
+    """(text, label) of the entities spaCy's English NER finds in each sentence, or None
+    without it."""
+    global _tagger
+    if _tagger is None:
+        from .signals import EntityTagger
+
+        _tagger = EntityTagger()
+    try:
+        return _tagger.entities(sentences)
+    except ImportError:
+        log.info("spaCy's English model is not installed: surnames are left as written")
+        return None
+
+
+def _bare(surname: str, text: str) -> re.Match | None:
+    """The first mention of `surname` in `text` with no capitalised word before it ("Mr.",
+    "Efraim") and none after it."""
+    for m in re.finditer(rf"\b{re.escape(surname)}\b(?! [A-Z])(?!-)", text):
+        before = text[: m.start()].split()[-1:]
+        if not before or before[0].endswith(",") or before[0][0] in "\"“‘'(":
+            return m
+        if not before[0][:1].isupper():
+            return m
+    return None
+
+
+def in_full(texts: list[str], sources: list[str]) -> list[str]:
+    """`texts` (a brief's sentences, in order) with the first bare mention of each surname
+    given the one full name the `sources` (the story's sentences) give it (above)."""
+    tagged = _entities(texts) if texts else None
+    if tagged is None:
+        return texts
+    # the small model often takes a bare surname for an organisation ("Osei said ..."), but
+    # one it takes for a place ("born around France") is no surname
+    places = {w for ents in tagged for e, label in ents if label not in _NAMES for w in e.split()}
+    words = {w for t in texts for w in re.findall(rf"\b{_WORD}\b", t)} - places
+    bare = {w for w in words if len(w) > 2 and any(_bare(w, t) for t in texts)}
+    named = [
+        s
+        for s in sources
+        if any(m.group(1) in bare for m in _FULL.finditer(s)) and rejection(s) not in _PAGE
+    ][:200]
+    full: dict[str, set[str]] = {}
+    other: set[str] = set()  # also a word of an organisation's or place's name in the reports
+    for ents in (_entities(named) or []) if named else []:
+        for text, label in ents:
+            parts = text.split()
+            if label == "PERSON" and 2 <= len(parts) <= 3 and parts[-1] in bare:
+                if parts[0].rstrip(".").lower() in _TITLES:
+                    continue  # "Gen. Grant": a title, not a first name
+                full.setdefault(parts[-1], set()).add(text)
+            elif label != "PERSON":
+                other.update(parts)
+    out = list(texts)
+    for surname, forms in full.items():
+        if len(forms) != 1 or surname in other:
+            continue  # two people of that name ("Cliven Bundy", "Ammon Bundy"), or a firm's
+        (name,) = forms
+        for i, text in enumerate(out):
+            if name in text or re.search(rf"\b{_WORD}\.? {re.escape(surname)}\b", text):
+                break  # named in full, or with a title ("Mr. Levy"), before any bare mention
+            m = _bare(surname, text)
+            if m:
+                out[i] = text[: m.start()] + name + text[m.end() :]
+                break
+    return out
