@@ -78,20 +78,26 @@ class Data:
     """One split in one mode: gold ids, the articles ingest kept, their dense, term and entity
     vectors (cached by content)."""
 
-    def __init__(self, path: Path, mode: str, embedder: CachedEmbedder, cache: Path):
+    def __init__(
+        self, path: Path, mode: str, embedder: CachedEmbedder, cache: Path, lead_words: int = 0
+    ):
         logging.disable(logging.WARNING)  # ingest logs each page it cleans
-        self.gold, texts = [], []
+        self.gold, texts, dense_texts = [], [], []
         for gold, name, data in documents(path, mode):
             self.gold.append(gold)
             try:
                 a = read_file(Path(name), data, display_path=name)[0]
                 texts.append(embedding_text(a.title, a.text))
+                if lead_words:
+                    dense_texts.append(embedding_text(a.title, a.text, lead_words))
             except InputError:
                 texts.append(None)
         logging.disable(logging.NOTSET)
         self.kept = np.array([t is not None for t in texts])
         self.texts = [t for t in texts if t is not None]
-        self.dense = embedder.embed(self.texts)
+        start = time.perf_counter()
+        self.dense = embedder.embed(dense_texts or self.texts)
+        self.dense_seconds = time.perf_counter() - start  # 0 when cached
         key = hashlib.sha256("\x00".join(self.texts).encode()).hexdigest()[:16]
         path = cache / f"entities-{key}.pkl"
         if path.exists():
@@ -198,6 +204,11 @@ def main() -> None:
         help="a folder of articles in several languages with an expected.json: scored at each "
         'full-text choice (cross-language stories); "" for none',
     )  # fmt: skip
+    ap.add_argument(
+        "--lead-words", type=int, default=0,
+        help="embed the title and this many words of the lead for the dense signal only (the "
+        "terms and entities keep embedding_text's default); 0: embedding_text's default",
+    )  # fmt: skip
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     embedder = CachedEmbedder(args.cache, args.backend, args.model)
@@ -205,8 +216,8 @@ def main() -> None:
     fixtures = Data(args.fixtures, "full", embedder, args.cache) if args.fixtures else None
     chosen: dict[str, tuple[Weights, float]] = {}
     for mode in args.modes:
-        train = Data(args.train, mode, embedder, args.cache)
-        val = Data(args.validation, mode, embedder, args.cache)
+        train = Data(args.train, mode, embedder, args.cache, args.lead_words)
+        val = Data(args.validation, mode, embedder, args.cache, args.lead_words)
         print(
             f"\n## {mode}: train {len(train.gold)} documents ({train.kept.sum()} kept by ingest),"
             f" validation {len(val.gold)} ({val.kept.sum()} kept)"
