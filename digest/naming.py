@@ -49,6 +49,11 @@ def _entities(sentences: list[str]) -> list[list[tuple[str, str]]] | None:
         return None
 
 
+def _own(name: str) -> str:
+    """`name` without a possessive ending: "Trump’s" is Trump."""
+    return re.sub(r"['’]s$", "", name)
+
+
 def _bare(surname: str, text: str) -> re.Match | None:
     """The first mention of `surname` in `text` with no capitalised word before it ("Mr.",
     "Efraim") and none after it."""
@@ -70,7 +75,7 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
     # the small model often takes a bare surname for an organisation ("Osei said ..."), but
     # one it takes for a place ("born around France") is no surname
     places = {w for ents in tagged for e, label in ents if label not in _NAMES for w in e.split()}
-    words = {w for t in texts for w in re.findall(rf"\b{_WORD}\b", t)} - places
+    words = {_own(w) for t in texts for w in re.findall(rf"\b{_WORD}\b", t)} - places
     bare = {w for w in words if len(w) > 2 and any(_bare(w, t) for t in texts)}
     named = [
         s
@@ -81,6 +86,7 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
     other: set[str] = set()  # also a word of an organisation's or place's name in the reports
     for ents in (_entities(named) or []) if named else []:
         for text, label in ents:
+            text = _own(text)
             parts = text.split()
             if label == "PERSON" and 2 <= len(parts) <= 3 and parts[-1] in bare:
                 if parts[0].rstrip(".").lower() in _TITLES:

@@ -692,6 +692,10 @@ def test_full_names_only_for_one_person_of_that_name_and_only_when_not_named_bef
     assert in_full(["Ms. Keller said fees would rise."], sources) == [
         "Ms. Keller said fees would rise."
     ]
+    # a possessive is the same person, named in full before
+    owned = ["President Maria Keller spoke.", "Keller’s plan passed."]
+    assert in_full(owned, [*sources, "Maria Keller’s plan passed on Monday."]) == owned
+    assert in_full(["Keller’s plan passed."], sources) == ["Maria Keller’s plan passed."]
     # two people of that surname in the reports: the surname alone stays
     assert in_full(["Mensah voted against it."], sources) == ["Mensah voted against it."]
     # a firm that bears a person's name is not that person
