@@ -43,6 +43,7 @@ from .plan import (
     plan,
     rejection,
     story_sentences,
+    tidy,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .repeats import contained, figures, restates_figures
@@ -496,4 +497,4 @@ class BriefWriter:
         fit = [headline_fit(t, story.vocabulary.lowercase) for t in titles]
         short = [bool(f) and len(f.split()) <= 16 and not f.endswith(("…", "...")) for f in fit]
         best = int(np.argmax(tvec @ event + np.array(short) + 2 * np.array([bool(f) for f in fit])))
-        return fit[best] or titles[best]
+        return fit[best] or tidy(titles[best])  # no title fits: the nearest, its dateline cut

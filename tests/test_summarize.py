@@ -1,6 +1,8 @@
 """The brief writer's logic with a scripted generator (fast). The real model is exercised in
 tests/test_end_to_end.py."""
 
+import dataclasses
+
 import pytest
 
 from digest.config import Citations
@@ -685,7 +687,9 @@ def test_full_names_only_for_one_person_of_that_name_and_only_when_not_named_bef
         "Kofi Mensah and Ama Mensah both voted against the plan.",
         "Larkfield is in the north of the country.",
     ]
-    assert in_full(["Keller said fees would rise."], sources) == ["Maria Keller said fees would rise."]
+    assert in_full(["Keller said fees would rise."], sources) == [
+        "Maria Keller said fees would rise."
+    ]
     # named in full first, or with a title: left alone
     named = ["Maria Keller spoke.", "Keller said fees would rise."]
     assert in_full(named, sources) == named
@@ -703,3 +707,19 @@ def test_full_names_only_for_one_person_of_that_name_and_only_when_not_named_bef
     assert in_full(["Ford said sales fell."], firm) == ["Ford said sales fell."]
     # a place is not a person
     assert in_full(["Fees rose in Larkfield."], sources) == ["Fees rose in Larkfield."]
+
+
+def test_when_no_title_can_be_the_headline_the_nearest_loses_its_dateline(embedder):
+    # validation cluster 142: both reports' first lines were unfit ("... LLP:", "Your ..."),
+    # and the fallback kept its "(CNN) " dateline
+    wire = dataclasses.replace(
+        A2, path="a4.txt", title="(CNN) Your harbor may grow by 1,250 berths, says the council"
+    )
+    release = dataclasses.replace(
+        A1, title="LARKFIELD--(BUSINESS WIRE)--The following statement is issued by Ruiz LLP:"
+    )
+    gen = Scripted(
+        "Headline: Governor resigns\nBrief: The Harbor Council approved 1,250 new berths."
+    )
+    brief = writer(embedder, gen).write("s1", [release, wire], 1, "t")
+    assert not brief.headline.startswith(("(CNN)", "LARKFIELD--")), brief.headline
