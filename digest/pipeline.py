@@ -30,6 +30,7 @@ from .lock import StateLock
 from .records import Article, Brief, ReadFailure
 from .render import remove_leftovers, slugify, write_brief
 from .report import RunReport
+from .revector import recipe, renew
 from .store import Store, StoryRow, now_iso
 
 log = logging.getLogger(__name__)
@@ -275,6 +276,7 @@ class Pipeline:
 
     # embed -------------------------------------------------------------------------------
     def _embed(self, store: Store) -> None:
+        renew(store, recipe(self.config.embedder), self.engine.embed)  # vectors made otherwise
         todo = store.unembedded()
         if not todo:
             return

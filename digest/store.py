@@ -24,6 +24,7 @@ from .errors import DigestError
 from .records import Article
 from .schema import SCHEMA  # the tables, in their own file
 from .store_signals import SignalColumns  # the story-matching signals' columns
+from .store_vectors import VectorColumns  # how the vectors were made
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class BriefRow:
     created_at: str
 
 
-class Store(SignalColumns):
+class Store(SignalColumns, VectorColumns):
     def __init__(self, state_dir: Path, *, readonly: bool = False):
         """Open (and create, unless `readonly`) the database in `state_dir`.
 
