@@ -32,7 +32,7 @@ from .claims_languages import (
     ordinary_capitals,
     quoted_in_another_language,
 )
-from .wording import faults, record_span_mismatch
+from .wording import evidence_faults, faults
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -482,7 +482,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += foreign_attribution_mismatch(text, evidence)  # French, German, Spanish
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
-    out += faults(text, _QUOTE.sub(" ", text)) + record_span_mismatch(text, evidence)
+    out += faults(text, _QUOTE.sub(" ", text)) + evidence_faults(text, evidence)
     return out
 
 

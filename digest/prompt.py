@@ -110,6 +110,11 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
         elif term.startswith("fragment: "):
             opener = term.removeprefix("fragment: ")
             parts.append(f"it is not a whole sentence: after '{opener} ...' its main clause is missing")
+        elif term.startswith("script: "):
+            parts.append(
+                f"'{term.removeprefix('script: ')}' is in another language: write it in the "
+                "language of the brief"
+            )
         elif term.startswith("span: "):
             span = term.removeprefix("span: ")
             parts.append(

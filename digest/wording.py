@@ -145,3 +145,24 @@ def _other_forms(word: str) -> set[str]:
             if ending in ("ing", "ed", "es"):
                 stems.add(word[: -len(ending)] + "e")
     return {s + e for s in stems for e in ("", "s", "es", "d", "ed", "ing")} - {word}
+
+
+# A character of a script that is not Latin (Han, kana, Hangul, Cyrillic, Greek, Arabic, ...): the
+# 1.5B model sometimes slips into Chinese mid-sentence ("value it more like a technology公司",
+# validation cluster 143); a word in a script the cited reports do not use is such a slip.
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f"
+    r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+"
+)
+
+
+def foreign_script(text: str, evidence: list[str]) -> list[str]:
+    """ "script: <word>" for each run of `text` in a non-Latin script that no evidence has."""
+    said = " ".join(evidence)
+    return [f"script: {m.group(0)}" for m in _OTHER_SCRIPT.finditer(text) if m.group(0) not in said]
+
+
+def evidence_faults(text: str, evidence: list[str]) -> list[str]:
+    """The faults of `text` that its `evidence` tells: a record span that lost its word, and a
+    word in a script the evidence does not use."""
+    return record_span_mismatch(text, evidence) + foreign_script(text, evidence)

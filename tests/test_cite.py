@@ -368,3 +368,17 @@ def test_a_span_of_time_that_lost_its_record_word_is_caught():
     # a span that was never a record's is no concern
     plan = ["The company plans to double its output in five years."]
     assert mismatches("The company will double its output in five years.", plan) == []
+
+
+def test_a_word_in_a_script_the_reports_do_not_use_is_a_slip():
+    # validation cluster 143: the model wrote "value the company more like a technology公司"
+    from digest.claims import mismatches
+    from digest.prompt import problem
+
+    evidence = ["It makes sense to value Tesla more like a technology company, Levy said."]
+    text = "It makes sense to value Tesla more like a technology公司, Levy said."
+    assert mismatches(text, evidence) == ["script: 公司"]
+    assert "'公司' is in another language" in problem(["script: 公司"])
+    # a name the reports give in its own script is theirs
+    both = ["Xi Jinping (习近平) spoke in Beijing on Monday."]
+    assert mismatches("Xi Jinping (习近平) spoke in Beijing.", both) == []
