@@ -14,10 +14,13 @@ spaCy's English model nothing changes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections.abc import Collection
 
-from .plan import rejection
+from .plan import antecedents_first, rejection
+from .records import BriefSentence, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +110,21 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
                 out[i] = text[: m.start()] + name + text[m.end() :]
                 break
     return out
+
+
+def reading_order(
+    out: list[BriefSentence], sentences: list[Sentence], lowercase: Collection[str]
+) -> list[BriefSentence]:
+    """A brief's sentences as a reader should meet them: one that points back ("The company
+    said ...") after the one naming what it points to (`plan.antecedents_first`), and a
+    person's surname given the full name at its first mention (`in_full`). `sentences`: the
+    story's, which the brief's evidence is taken from."""
+    at = {(s.source, s.text): s.position for s in sentences}
+    text_at = {(s.source, s.position): s.text for s in sentences}
+    before = [
+        [text_at.get((e.n, at[e.n, e.text] - 1), "") for e in s.evidence if (e.n, e.text) in at]
+        for s in out
+    ]
+    out = [out[i] for i in antecedents_first([s.text for s in out], before, lowercase)]
+    named = in_full([s.text for s in out], [s.text for s in sentences])
+    return [dataclasses.replace(s, text=t) for s, t in zip(out, named, strict=True)]

@@ -27,18 +27,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import asks, cite, claims, disagree, grammar, prompt
+from . import asks, cite, claims, disagree, grammar, prompt, quotes
 from .asks import StoryInput
 from .attribution import without_vacuous
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
 from .language import brief_language
-from .naming import in_full
+from .naming import reading_order
 from .plan import (
     SAME_FACT,
     Fact,
-    antecedents_first,
     headline_fit,
     plan,
     rejection,
@@ -221,6 +220,8 @@ class BriefWriter:
         if not drafts:
             return
         c = self.citations
+        for d in drafts:  # '"the most epic jump ever"' as the reports quote it: "most epic ..."
+            d.text = quotes.mend(d.text, [x.text for x in story.sentences])
         clauses = grammar.fragments(d.text for d in drafts)  # "Even if the ferry is late."
         for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
             pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
@@ -291,7 +292,7 @@ class BriefWriter:
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
         out = self._trim(self._fill(self._once(checked, story, notes), story, notes))
-        return self._in_order(out, story)
+        return reading_order(out, story.sentences, story.vocabulary.lowercase)
 
     def _rewrite(
         self, failed: list[Draft], story: Story, notes: list[str]
@@ -405,21 +406,6 @@ class BriefWriter:
             words += len(out[-1].text.split())
             notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
         return out
-
-    @staticmethod
-    def _in_order(out: list[BriefSentence], story: Story) -> list[BriefSentence]:
-        """A sentence that points back ("The company said ...") after the one naming it, and
-        a person's surname given the full name at its first mention (naming.py)."""
-        at = {(s.source, s.text): s.position for s in story.sentences}
-        text_at = {(s.source, s.position): s.text for s in story.sentences}
-        before = [
-            [text_at.get((e.n, at[e.n, e.text] - 1), "") for e in s.evidence if (e.n, e.text) in at]
-            for s in out
-        ]
-        order = antecedents_first([s.text for s in out], before, story.vocabulary.lowercase)
-        out = [out[i] for i in order]  # then "Efraim Levy said" where "Levy said" came first:
-        named = in_full([s.text for s in out], [s.text for s in story.sentences])
-        return [dataclasses.replace(s, text=t) for s, t in zip(out, named, strict=True)]
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(

@@ -723,3 +723,33 @@ def test_when_no_title_can_be_the_headline_the_nearest_loses_its_dateline(embedd
     )
     brief = writer(embedder, gen).write("s1", [release, wire], 1, "t")
     assert not brief.headline.startswith(("(CNN)", "LARKFIELD--")), brief.headline
+
+
+def test_a_quotation_off_by_a_word_is_put_back_in_the_reports_words(embedder):
+    # validation clusters 170 and 172: 'called it "the most epic vehicle jump ever"' where the
+    # report quotes "most epic vehicle jump ever"; the whole model sentence was replaced
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+        '2. Mayor Ana Ruiz called it "a fair deal for all the fishing fleet".'
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert 'Mayor Ana Ruiz called it "a fair deal for the fishing fleet".' in texts, brief.notes
+
+
+def test_only_a_near_quotation_is_mended():
+    from digest.quotes import mend
+
+    sources = ['She said: "We will not give up the harbour to the developers."', "No quote here."]
+    # a word added or dropped, an apostrophe written out: the reports' words
+    assert mend('She vowed "we will not give up the harbour to developers."', sources) == (
+        'She vowed "We will not give up the harbour to the developers."'
+    )
+    # found word for word already, or nothing near: as written
+    assert (
+        mend('She said "not give up the harbour".', sources)
+        == 'She said "not give up the harbour".'
+    )
+    far = 'She said "the developers will build it anyway".'
+    assert mend(far, sources) == far
