@@ -54,6 +54,54 @@ def leads(path: Path, n: int) -> list[str]:
     return texts
 
 
+def articles(args) -> list[tuple[str, str]]:
+    """(title, text) of the first --articles articles: Reuters, or Multi-News documents as the
+    real ingest reads them (title detection and cleaning)."""
+    if args.multinews is None:
+        with open(args.data, encoding="utf-8") as f:
+            rows = (json.loads(line) for line in f)
+            found = [(d.get("title") or "", d["body"]) for d in rows if d.get("body")]
+        return found[: args.articles]
+    import logging
+
+    from digest import ingest
+    from digest.errors import InputError
+
+    logging.disable(logging.WARNING)  # ingest logs each page it cleans
+    found = []
+    for line in args.multinews.read_text(encoding="utf-8").splitlines():
+        for doc in json.loads(line)["documents"]:
+            try:
+                a = ingest.read_file(Path("p.txt"), doc["text"].encode(), display_path="p.txt")[0]
+            except InputError:
+                continue
+            found.append((a.title, a.text))
+        if len(found) >= args.articles:
+            break
+    logging.disable(logging.NOTSET)
+    return found[: args.articles]
+
+
+def lead_rates(args) -> None:
+    """Articles/s of the ONNX embedder at each lead length, best of --rounds interleaved."""
+    items = articles(args)
+    embedder = OnnxEmbedder(args.models / ONNX_MINILM, threads=args.threads)
+    embedder.embed(["load the model outside the timing"])
+    rates: dict[int, list[float]] = {n: [] for n in args.lead_words}
+    for _ in range(args.rounds):
+        for n in args.lead_words:
+            texts = [embedding_text(title, text, n) for title, text in items]
+            start = time.perf_counter()
+            embedder.embed(texts)
+            rates[n].append(len(texts) / (time.perf_counter() - start))
+    source = "Multi-News documents" if args.multinews else "Reuters articles"
+    print(f"{len(items)} {source}, {len(os.sched_getaffinity(0))} cores, ONNX int8")
+    print(f"| lead words | articles/s (best of {args.rounds}) | median |\n|---|---|---|")
+    for n, r in rates.items():
+        print(f"| {n} | {max(r):.1f} | {np.median(r):.1f} |")
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REUTERS)
@@ -71,7 +119,24 @@ def main() -> None:
         "(default: the one in --models)",
     )
     ap.add_argument("--threads", type=int, default=0, help="ONNX threads (0: every usable core)")
+    ap.add_argument(
+        "--lead-words",
+        type=int,
+        nargs="+",
+        help="instead: the ONNX embedder on the title and the first N words of each lead, for "
+        "each N, side by side (what a shorter `cluster.LEAD_WORDS` would gain)",
+    )
+    ap.add_argument(
+        "--multinews",
+        type=Path,
+        nargs="?",
+        const=ROOT.parent / "shared" / "eval" / "multinews_validation.jsonl",
+        help="with --lead-words: Multi-News documents read by the real ingest, not Reuters",
+    )
     args = ap.parse_args()
+    if args.lead_words:
+        lead_rates(args)
+        return
     folders = args.onnx_folders or [args.models / ONNX_MINILM]
     for folder in folders:
         if read_marker(folder) is None:
