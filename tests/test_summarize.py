@@ -13,6 +13,7 @@ from digest.prompt import brief as brief_prompt
 from digest.prompt import parse_reply
 from digest.records import Article, BriefSentence
 from digest.summarize import BriefWriter, story_sentences
+from tests.conftest import SAMPLES
 
 A1 = Article(
     path="a1.txt",
@@ -58,6 +59,17 @@ class Scripted:
 @pytest.fixture(scope="module")
 def embedder():
     return SentenceTransformerEmbedder()
+
+
+def sample_articles(*names: str) -> list[Article]:
+    """The sample articles we wrote (samples/inbox) as ingest reads them."""
+    from digest import ingest
+
+    return [
+        a
+        for name in names
+        for a in ingest.read_file(SAMPLES / name, (SAMPLES / name).read_bytes(), display_path=name)
+    ]
 
 
 def writer(embedder, generator, words=60):
@@ -528,19 +540,9 @@ def test_a_model_sentence_that_leans_on_context_is_sent_back_to_name_who(embedde
 def test_a_sentence_that_only_gives_a_figure_given_already_is_a_repeat(embedder):
     # the sample drought brief (session 9) said "31 percent" three times; its third sentence
     # gave nothing else new, at cosines 0.36-0.51 to the others, below the same-fact rule
-    from pathlib import Path
-
-    from digest import ingest
-
-    inbox = Path(__file__).resolve().parents[1] / "samples" / "inbox"
-    articles = [
-        a
-        for name in (
-            "valley-herald-water-restrictions.json",
-            "northfield-radio-drought-stage-two.txt",
-        )
-        for a in ingest.read_file(inbox / name, (inbox / name).read_bytes(), display_path=name)
-    ]
+    articles = sample_articles(
+        "valley-herald-water-restrictions.json", "northfield-radio-drought-stage-two.txt"
+    )
     gen = Scripted(
         "Headline: Corran Valley orders water restrictions\n"
         "1. The Corran Valley Water Board on Thursday ordered the region's first mandatory water "
@@ -583,16 +585,7 @@ def test_restated_figures_rule_keeps_new_numbers_and_distant_sentences():
 def test_a_sentence_pointing_back_comes_after_the_one_that_names_it(embedder):
     # the sample battery brief said "The company said it hopes to sell storage units ..." one
     # sentence before "Veltra Cells, a start-up ...": the reader met "the company" unnamed
-    from pathlib import Path
-
-    from digest import ingest
-
-    inbox = Path(__file__).resolve().parents[1] / "samples" / "inbox"
-    articles = [
-        a
-        for name in ("halden-gazette-battery.html", "science-desk-sodium-battery.md")
-        for a in ingest.read_file(inbox / name, (inbox / name).read_bytes(), display_path=name)
-    ]
+    articles = sample_articles("halden-gazette-battery.html", "science-desk-sodium-battery.md")
     gen = Scripted(
         "Headline: Sodium cell survives 5,000 cycles\n"
         "1. Researchers at the Halden Institute have developed a sodium-ion battery cell that "
@@ -742,14 +735,13 @@ def test_only_a_near_quotation_is_mended():
     from digest.quotes import mend
 
     sources = ['She said: "We will not give up the harbour to the developers."', "No quote here."]
-    # a word added or dropped, an apostrophe written out: the reports' words
-    assert mend('She vowed "we will not give up the harbour to developers."', sources) == (
-        'She vowed "We will not give up the harbour to the developers."'
-    )
-    # found word for word already, or nothing near: as written
-    assert (
-        mend('She said "not give up the harbour".', sources)
-        == 'She said "not give up the harbour".'
-    )
-    far = 'She said "the developers will build it anyway".'
-    assert mend(far, sources) == far
+    texts = [
+        'She vowed "we will not give up the harbour to developers."',  # a word dropped: mended
+        'She said "not give up the harbour".',  # found word for word already: as written
+        'She said "the developers will build it anyway".',  # nothing near: as written
+        "No quotation at all.",
+    ]
+    assert mend(texts, sources) == [
+        'She vowed "We will not give up the harbour to the developers."',
+        *texts[1:],
+    ]
