@@ -21,6 +21,7 @@ from collections.abc import Collection
 
 from .plan import antecedents_first, rejection
 from .records import BriefSentence, Sentence
+from .signals import shared_tagger
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +35,13 @@ _TITLES = {
     "president", "judge", "justice", "prof", "rev", "st", "king", "queen", "prince", "pope",
     "sir", "lord", "lady", "officer", "detective", "coach", "chief", "mayor", "senator",
 }  # fmt: skip
-_tagger = None
 
 
 def _entities(sentences: list[str]) -> list[list[tuple[str, str]]] | None:
     """(text, label) of the entities spaCy's English NER finds in each sentence, or None
     without it."""
-    global _tagger
-    if _tagger is None:
-        from .signals import EntityTagger
-
-        _tagger = EntityTagger()
     try:
-        return _tagger.entities(sentences)
+        return shared_tagger().entities(sentences)
     except ImportError:
         log.info("spaCy's English model is not installed: surnames are left as written")
         return None

@@ -289,9 +289,8 @@ class Pipeline:
 
     # term and entity vectors, once per article (digest/signal_stage.py) ----------------------
     def _signals(self, store: Store) -> None:
-        if getattr(self, "_tagger", None) is None:
-            self._tagger = signals.EntityTagger()  # loads spaCy on first use only
-        signal_stage.compute(store, self.weights, self._tagger)
+        # one tagger per process, spaCy loaded on first use (briefs' full names use it too)
+        signal_stage.compute(store, self.weights, signals.shared_tagger())
 
     @property
     def weights(self) -> cluster.Weights:

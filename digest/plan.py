@@ -182,7 +182,7 @@ def tidy(text: str) -> str:
 
 
 # An embedded post, as pages print it: its text, then "— Name (@handle) July 11, 2013". Its
-# sentences are someone's words without quotation marks or speaker, so none is a fact (42 such
+# sentences are someone's words without quotation marks or speaker, so none is a fact (44 such
 # paragraphs in the 251 articles of Multi-News train; a train brief stated a politician's post as fact).
 _EMBEDDED_POST = re.compile(
     r"\s[—–-]\s*[^()]{1,60}\(@\w{1,30}\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$"

@@ -23,11 +23,11 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower().replace("’", "'"))
 
 
-def mend(text: str, sources: list[str]) -> str:
-    """`text` with each quotation that no source has word for word replaced by the nearest
+def mend(texts: list[str], sources: list[str]) -> list[str]:
+    """`texts` with each quotation that no source has word for word replaced by the nearest
     quotation of the `sources`, when one is near enough (above)."""
-    if '"' not in text and "“" not in text:
-        return text
+    if not any('"' in t or "“" in t for t in texts):
+        return texts
     said = " " + " ".join(_words(" ".join(sources))) + " "
     spans = {m.group(2).strip() for s in sources for m in _QUOTED.finditer(s)}
 
@@ -42,4 +42,4 @@ def mend(text: str, sources: list[str]) -> str:
         end = m.group(2)[len(m.group(2).rstrip(",.;:!?")) :]  # keep the model's closing comma
         return f"{m.group(1)}{best.rstrip(',.;:')}{end}{m.group(3)}"
 
-    return _QUOTED.sub(fix, text)
+    return [_QUOTED.sub(fix, t) for t in texts]

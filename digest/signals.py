@@ -164,6 +164,17 @@ class EntityTagger:
         return [[(e.text, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=32)]
 
 
+_shared: EntityTagger | None = None
+
+
+def shared_tagger() -> EntityTagger:
+    """The process's one EntityTagger (story signals and full names in briefs share its model)."""
+    global _shared
+    if _shared is None:
+        _shared = EntityTagger()
+    return _shared
+
+
 def matrix(vectors: Sequence[Sparse]):
     """Rows as a scipy CSR matrix (len x DIM, float64)."""
     from scipy.sparse import csr_matrix

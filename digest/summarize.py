@@ -220,8 +220,10 @@ class BriefWriter:
         if not drafts:
             return
         c = self.citations
-        for d in drafts:  # '"the most epic jump ever"' as the reports quote it: "most epic ..."
-            d.text = quotes.mend(d.text, [x.text for x in story.sentences])
+        # '"the most epic jump ever"' as the reports quote it: "most epic ..."
+        mended = quotes.mend([d.text for d in drafts], [x.text for x in story.sentences])
+        for d, text in zip(drafts, mended, strict=True):
+            d.text = text
         clauses = grammar.fragments(d.text for d in drafts)  # "Even if the ferry is late."
         for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
             pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]

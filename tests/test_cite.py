@@ -374,6 +374,7 @@ def test_a_word_in_a_script_the_reports_do_not_use_is_a_slip():
     # validation cluster 143: the model wrote "value the company more like a technology公司"
     from digest.claims import mismatches
     from digest.prompt import problem
+    from digest.wording import foreign_script
 
     evidence = ["It makes sense to value Tesla more like a technology company, Levy said."]
     text = "It makes sense to value Tesla more like a technology公司, Levy said."
@@ -382,3 +383,7 @@ def test_a_word_in_a_script_the_reports_do_not_use_is_a_slip():
     # a name the reports give in its own script is theirs
     both = ["Xi Jinping (习近平) spoke in Beijing on Monday."]
     assert mismatches("Xi Jinping (习近平) spoke in Beijing.", both) == []
+    # a brief written in the reports' own script words things its own way
+    russian = ["Паром сел на мель у острова во вторник."]
+    assert foreign_script("Во вторник паром сел на мель.", russian) == []
+    assert foreign_script("Паром сел на мель, 公司 said.", russian) == ["script: 公司"]
