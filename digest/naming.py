@@ -123,3 +123,80 @@ def reading_order(
     out = [out[i] for i in antecedents_first([s.text for s in out], before, lowercase)]
     named = in_full([s.text for s in out], [s.text for s in sentences])
     return [dataclasses.replace(s, text=t) for s, t in zip(out, named, strict=True)]
+
+
+# A model sentence that opens with a pronoun ("She told police ...") points back to someone the
+# brief may never name there; the reports' sentence it was written from names her ("Stinson
+# told police ..."). The pronoun becomes that person's surname (in_full gives the full name at
+# the first mention), when the evidence names exactly one person.
+_SUBJECT = re.compile(r"^(He|She|His|Her)\b(?!['’])")
+_HONORIFIC = {"he": ("Mrs", "Ms", "Miss"), "she": ("Mr",)}
+
+
+# words of organisations' names: "Halden Capital" is no one, "Ama Osei" may be someone
+_ORG_WORDS = set(
+    "council capital inc corp company co group party university college department ministry "
+    "agency bank news times post police service office court committee association institute "
+    "club team press fund union board house senate congress commission authority airlines "
+    "motors foundation church school hospital center centre network media records studios "
+    "lines fc city county state national international federal world global".split()
+)
+
+
+def _maybe_person(parts: list[str]) -> bool:
+    return 2 <= len(parts) <= 3 and all(
+        p[:1].isupper() and p[1:].islower() and p.lower() not in _ORG_WORDS for p in parts
+    )
+
+
+def said(at: list[int], sentences: list[Sentence]) -> list[str]:
+    """The story's sentences `at` (indices), with the one before each that opens with a
+    pronoun: what a brief sentence written from them may point back to."""
+    back = [
+        i - 1
+        for i in at
+        if sentences[i].position > 0 and rejection(sentences[i].text) == "needs context"
+    ]
+    return [sentences[i].text for i in sorted({*at, *back})]
+
+
+def name_subjects(texts: list[str], evidence: list[list[str]]) -> list[str]:
+    """`texts` with an opening "He", "She", "His" or "Her" replaced by the surname of the one
+    person its `evidence` (the report sentences it rests on, and the sentence before one that
+    opens with a pronoun itself) names, among the first words of one of them (its subject);
+    unchanged where that is not exactly one person, or where the reports call that person by
+    a title of the other sex ("Mrs. Levy" for "He")."""
+    todo = [i for i, t in enumerate(texts) if _SUBJECT.match(t) and evidence[i]]
+    if not todo:
+        return texts
+    tagged = _entities([" ".join(evidence[i]) for i in todo])
+    if tagged is None:
+        return texts
+    out = list(texts)
+    for i, ents in zip(todo, tagged, strict=True):
+        people = set()
+        for p, label in ents:
+            parts = _own(p).split()
+            if label == "PERSON" and not (len(parts) == 1 and parts[0].lower() in _TITLES):
+                people.add(parts[-1])
+            elif label == "ORG" and _maybe_person(parts):
+                people.add(parts[-1])  # the small model's "Ama Osei" (ORG) may be a person
+        if len(people) != 1:
+            continue
+        (surname,) = people
+        pronoun = _SUBJECT.match(texts[i]).group(1)  # type: ignore[union-attr]
+        said = " ".join(evidence[i])
+        # the subject of a report's sentence: named among its first words ("Charisse Stinson
+        # told police"), not only in it ("police arrested the mother of Jordan Belliveau")
+        firsts = [{_own(w) for w in re.findall(r"[\w'’-]+", e)[:6]} for e in evidence[i]]
+        if not any(surname in words for words in firsts):
+            continue
+        sex = "she" if pronoun in ("She", "Her") else "he"
+        if any(
+            re.search(rf"\b{t}\.? (?:[A-Z][\w'’-]+ )?{re.escape(surname)}\b", said)
+            for t in _HONORIFIC[sex]
+        ):
+            continue
+        name = surname + "’s" if pronoun in ("His", "Her") else surname
+        out[i] = name + texts[i][len(pronoun) :]
+    return out

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import asks, cite, claims, disagree, grammar, prompt, quotes
+from . import asks, cite, claims, disagree, grammar, naming, prompt, quotes
 from .asks import StoryInput
 from .attribution import without_vacuous
 from .config import Citations
@@ -256,6 +256,14 @@ class BriefWriter:
         """Keep supported sentences with their citations; rewrite, replace or drop the others;
         keep each fact once."""
         self._verify(drafts, story)
+        # "She told police ..." from "Stinson told police ...": the person named, not sent back
+        rests = [self._pool(d, story) + list(getattr(d.support, "evidence", ())) for d in drafts]
+        said = [naming.said(at, story.sentences) for at in rests]
+        named = naming.name_subjects([d.text for d in drafts], said)
+        renamed = [d for d, text in zip(drafts, named, strict=True) if text != d.text]
+        for d, text in zip(drafts, named, strict=True):
+            d.text = text
+        self._verify(renamed, story)
         for d in drafts:  # "They met ...": the model is asked to say who, not dropped at once
             if d.support is not None and rejection(d.text) == "needs context":
                 lean = ("context: " + d.text.split()[0].strip('"“,'),)

@@ -745,3 +745,47 @@ def test_only_a_near_quotation_is_mended():
         'She vowed "We will not give up the harbour to the developers."',
         *texts[1:],
     ]
+
+
+class SaysShe(Mends):
+    """Writes fact 2 as "She said ...", and, asked to mend it, writes it so again."""
+
+    def first(self, messages) -> str:
+        return (
+            "Headline: Harbor Council approves 1,250 berths\n"
+            "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+            "2. She said berth fees would rise by 4 percent a year."
+        )
+
+
+def test_a_model_sentence_opening_with_she_names_the_person_the_report_names(embedder):
+    # validation cluster 141: "She told police she struck the boy ..." was sent back, written
+    # so again and then replaced by the report's words; the report's sentence names her
+    gen = SaysShe("She said berth fees would rise by 4 percent a year.")
+    brief = writer(embedder, gen, words=120).write("s1", [A1, A3], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    # the model's sentence, with the name (in full at its first mention), not the report's
+    assert "Maria Keller said berth fees would rise by 4 percent a year." in texts, texts
+    assert len(gen.prompts) == 1, gen.prompts  # nothing sent back to mend
+    assert not any(n.startswith("replaced") for n in brief.notes), brief.notes
+
+
+def test_a_pronoun_becomes_a_name_only_when_the_report_names_one_person_as_its_subject():
+    from digest.naming import name_subjects
+
+    texts = ["She said fees would rise.", "His plan passed.", "He was charged."]
+    one = ["Maria Keller said berth fees would rise by 4 percent a year."]
+    assert name_subjects(texts[:1], [one]) == ["Keller said fees would rise."]
+    assert name_subjects(texts[1:2], [["Kofi Mensah's plan passed on Monday."]]) == [
+        "Mensah’s plan passed."
+    ]
+    # two people: who is "he"?
+    two = ["Kofi Mensah and Ama Osei voted against the plan on Monday."]
+    assert name_subjects(texts[2:], [two]) == texts[2:]
+    # the one person named is not the subject: "police arrested the mother of ..."
+    object_only = ["Police in the harbor town arrested the mother of Kofi Mensah on Tuesday."]
+    assert name_subjects(texts[2:], [object_only]) == texts[2:]
+    # the reports call the person "Mrs.": not "He"
+    assert name_subjects(texts[2:], [["Mrs. Ama Osei was charged on Monday."]]) == texts[2:]
+    # nothing to point back from
+    assert name_subjects(["Fees rose."], [one]) == ["Fees rose."]
