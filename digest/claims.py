@@ -24,13 +24,16 @@ from .claims_languages import (
     FOREIGN_NUMBER_WORDS,
     FOREIGN_WEEKDAYS,
     foreign_figures,
-    foreign_negated,
-    foreign_negation_mismatch,
-    foreign_says_not,
     german_nouns,
     name_key,
     ordinary_capitals,
     quoted_in_another_language,
+)
+from .negation import (  # noqa: F401  (negated, says_not: re-exported)
+    negated,
+    negation_mismatch,
+    same_word,
+    says_not,
 )
 from .wording import evidence_faults, faults
 
@@ -79,6 +82,7 @@ _NUMBER_WORDS = (
         )
         if n >= 3
     }
+    | {"dozen": "12"}  # "more than a dozen wounded" is "more than 12"
     | {
         w: str(10 * n)
         for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
@@ -158,6 +162,21 @@ def _flat(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
+# Countries whose adjective the five-letter stem above does not match ("Russian" does):
+# "French" for "France", and the other way.
+_DEMONYMS = dict(
+    pair.split(":")
+    for pair in (
+        "french:france dutch:netherlands swiss:switzerland chinese:china spanish:spain "
+        "turkish:turkey greek:greece iraqi:iraq swedish:sweden danish:denmark "
+        "norwegian:norway polish:poland finnish:finland irish:ireland scottish:scotland "
+        "welsh:wales thai:thailand filipino:philippines peruvian:peru iranian:iran cuban:cuba "
+        "italian:italy british:britain english:england icelandic:iceland"
+    ).split()
+)
+_NATIONS = _DEMONYMS | {country: people for people, country in _DEMONYMS.items()}
+
+
 def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
     if term.startswith('"'):
         # Words, not punctuation: '"a fair deal,"' is the same quotation as "a fair deal".
@@ -171,6 +190,10 @@ def _term_in(term: str, evidence: str, evidence_words: set[str]) -> bool:
         stem = term[:5]
         if any(w.startswith(stem) and abs(len(w) - len(term)) <= 6 for w in evidence_words):
             return True
+    # A country and its people: "a French attack" for "an attack in France"
+    nation = _NATIONS.get(term)
+    if nation and nation in evidence_words:
+        return True
     # The same name in another spelling: "Ibanez" for "Ibáñez", "Sergey" for "Sergueï".
     key = name_key(term)
     return len(key) >= 3 and any(name_key(w) == key for w in evidence_words if w[:1].isalpha())
@@ -198,136 +221,6 @@ def absent(terms: list[str], evidence: list[str]) -> list[str]:
             if part in _MONTHS:
                 words.add(_MONTHS[part])
     return [t for t in terms if not _term_in(t, text, words)]
-
-
-# Negation: a brief that adds or drops a "not" says the opposite of its source, with the same
-# names and numbers. What a negation applies to is the first content word after it.
-_NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|none|neither|nor|cannot)\b|n't\b")
-# Not negations: "not only ... but also", "no more than three".
-_NOT_NEGATION = re.compile(
-    r"(?:not|n't) (?:only|just|merely)\b|no (?:more|less|fewer|later|earlier|sooner) than"
-)
-# Words between a negation and what it negates: "has not yet been charged" negates "charged".
-_NEGATION_SKIP = {
-    "a", "an", "the", "be", "been", "being", "have", "has", "had", "yet", "even", "ever", "so",
-    "to", "quite", "really", "always", "immediately", "directly", "currently", "also", "all",
-    "any", "more", "much", "very", "too", "as", "is", "are", "was", "were", "it", "he", "she",
-    "they", "we", "i", "you", "that", "this", "of", "in", "on", "at", "for", "by", "still",
-    "now", "necessarily", "actually", "exactly", "entirely", "fully", "completely", "me", "him",
-    "her", "us", "them", "there", "here",
-}  # fmt: skip
-# Words that say "not" without a negation: a brief's "did not know" restates "was unaware".
-_NEGATIVE_WORDS = {
-    "unable", "unaware", "unclear", "fail", "fails", "failed", "failing", "refuse", "refuses",
-    "refused", "decline", "declines", "declined", "deny", "denies", "denied", "without", "lack",
-    "lacks", "lacked", "absent", "rejected", "rejects",
-}  # fmt: skip
-
-
-def _negated_words(text: str) -> list[str]:
-    """What each negation of `text` applies to ("" when nothing follows it)."""
-    text = _NOT_NEGATION.sub(" ", normalise(text).lower())
-    out = []
-    for m in _NEGATION.finditer(text):
-        after = re.findall(r"[a-z][a-z'-]*", text[m.end() : m.end() + 80])
-        out.append(next((w for w in after if w not in _NEGATION_SKIP), ""))
-    return out
-
-
-def _words_of(text: str) -> list[str]:
-    return re.findall(r"[a-z][a-z'-]*", normalise(text).lower())
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Same word or same stem: "charged" and "charges" (first five letters), "sign" and
-    "signed" (a short word and an ending)."""
-    if a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]):
-        return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 3 and long.startswith(short) and long[len(short) :] in _ENDINGS
-
-
-_ENDINGS = {"s", "es", "d", "ed", "ing", "n", "en"}
-
-
-def _says_not(text: str) -> bool:
-    """Whether `text` says "not" in any way: a negation or a negative word."""
-    return bool(_negated_words(text)) or not _NEGATIVE_WORDS.isdisjoint(_words_of(text))
-
-
-def _not_near(word: str, text: str, window: int = 5) -> bool:
-    """Whether `text` says "not" (a negation or a negative word) within `window` words of
-    `word`."""
-    words = _words_of(_NOT_NEGATION.sub(" ", normalise(text).lower()))
-    nots = [
-        i
-        for i, w in enumerate(words)
-        if w in _NEGATIVE_WORDS or _NEGATION.fullmatch(w) or w.endswith("n't")
-    ]
-    return any(
-        abs(i - j) <= window for i, w in enumerate(words) if _same_word(word, w) for j in nots
-    )
-
-
-def _negation_mismatch(text: str, evidence: list[str]) -> bool:
-    """Whether `text` and its `evidence` (most similar first) disagree on a "not".
-
-    Either the brief negates a word that the evidence uses, and no evidence sentence says
-    "not" near that word ("saw no rise" agrees with "did not see a rise"; a nearest sentence
-    without the word that says "not" in other words, as "had no impact" for "did not have any
-    effect", agrees too); or the brief has no "not" at all and the nearest evidence sentence
-    negates a word that the brief uses.
-    """
-    foreign = foreign_negation_mismatch(text, evidence)  # a French, German or Spanish brief
-    if foreign is not None:
-        return foreign
-    if _opposite_mismatch(text, evidence[0]):
-        return True
-    negated = _negated_words(text)
-    if not negated:
-        if _says_not(text):
-            return False
-        words = _words_of(text)
-        return any(w and any(_same_word(w, x) for x in words) for w in _negated_words(evidence[0]))
-    for w in filter(None, negated):
-        using = [e for e in evidence if any(_same_word(w, x) for x in _words_of(e))]
-        if not using or any(_not_near(w, e) for e in using):
-            continue
-        if evidence[0] not in using and _says_not(evidence[0]):
-            continue
-        return True
-    return False
-
-
-_NOT_OPPOSITES = {"unless", "until", "united", "unit", "units", "union", "unions", "uniform"}
-
-
-# in-, im-, il-, ir- make opposites of adjectives only ("inefficient", "impossible",
-# "illegal", "irregular"), not of "income", "inform" or "impose".
-_IN_OPPOSITE = re.compile(
-    r"(?:in|im|il|ir)([a-z]{3,}(?:ent|ant|ible|able|ive|ate|ect|ete|ure|al|ular|ar|ic))"
-)
-
-
-def _opposite(word: str) -> str | None:
-    """The word `word` is the opposite of ("unaware" -> "aware", "inefficient" -> "efficient")."""
-    if word.startswith("un") and len(word) >= 6 and word not in _NOT_OPPOSITES:
-        return word[2:]
-    m = _IN_OPPOSITE.fullmatch(word)
-    return m.group(1) if m else None
-
-
-def _opposite_mismatch(text: str, nearest: str) -> bool:
-    """Whether one side says "unaware" or "inefficient" where the other says "aware" or
-    "efficient" with no "not" near it ("the most inefficient murder operation" written from
-    "the most efficient murder operation": read on Multi-News train)."""
-    a, b = set(_words_of(text)), set(_words_of(nearest))
-    for one, other, other_text in ((a, b, nearest), (b, a, text)):
-        for w in one - other:
-            base = _opposite(w)
-            if base is not None and base in other and not _not_near(base, other_text):
-                return True
-    return False
 
 
 def _plain_words(text: str) -> set[str]:
@@ -398,7 +291,7 @@ class Vocabulary:
         """Whether names `a` and `b` (their words) name the same one: they share a word or its
         first five letters ("Nordlys", "NordlysTM"), or a source joins them in one name."""
         a = a.union(*(self.aliases.get(w, ()) for w in a))
-        return any(_same_word(x, y) for x in a for y in b)
+        return any(same_word(x, y) for x in a for y in b)
 
 
 def _tokens(text: str, lowercase: Collection[str], common: frozenset[str] = frozenset()):
@@ -473,7 +366,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
     vocabulary = vocabulary or Vocabulary.of(evidence)
     out = missing_terms(text, evidence, vocabulary.lowercase)
     if evidence:
-        if _negation_mismatch(text, evidence):
+        if negation_mismatch(text, evidence):
             out.append("not")
         out += _weekday_mismatch(text, evidence)
         out += _role_mismatch(text, evidence, vocabulary)
@@ -484,16 +377,3 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += claim_speaker_mismatch(text, evidence)
     out += faults(text, _QUOTE.sub(" ", text)) + evidence_faults(text, evidence)
     return out
-
-
-def negated(text: str) -> bool:
-    """Whether `text` negates anything ("not", "never", "no", "n't", ...; "ne ... pas",
-    "nicht", "nunca" in French, German, Spanish: claims_languages.py)."""
-    foreign = foreign_negated(text)
-    return bool(_negated_words(text)) if foreign is None else foreign
-
-
-def says_not(text: str) -> bool:
-    """Whether `text` says "not" in any way: a negation or a negative word ("denied")."""
-    foreign = foreign_says_not(text)
-    return _says_not(text) if foreign is None else foreign
