@@ -301,6 +301,12 @@ _DATELINE = re.compile(
 )
 
 
+# Sentences run together where a page's paragraphs lost their break ('said.Police say',
+# 'soon."They'): 41 times in the 251 articles of Multi-News train, each a sentence end. A
+# space lets the splitter see it (abbreviations such as "Mrs." stay its business).
+_GLUED = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[a-z]{2}[.!?][\"”’]))(?=[A-Z][a-z])")
+
+
 def _clean_paragraph(paragraph: str) -> str | None:
     """The paragraph as prose, or None if it is page noise."""
     paragraph = _BULLET.sub("", paragraph, count=1).strip()
@@ -314,6 +320,7 @@ def _clean_paragraph(paragraph: str) -> str | None:
     if is_noise(paragraph):
         return None
     paragraph = _DATELINE.sub("", paragraph, count=1)
+    paragraph = _GLUED.sub(" ", paragraph)
     words = paragraph.split()
     if not _FINAL.search(paragraph):
         if paragraph.endswith(":"):
