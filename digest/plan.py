@@ -178,7 +178,25 @@ def tidy(text: str) -> str:
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
+    if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
+        text += "”" if "“" in text else '"'
     return text
+
+
+def _dangling(text: str) -> str | None:
+    """Where a quotation is left unclosed: "open" when it opens and the sentence ends inside
+    it (the report's quotation runs on into its next sentence), "close" when it closes one
+    that opened in an earlier sentence ('It cannot be justified.”'), else None. 531 of the
+    6,922 sentences of Multi-News train are one or the other."""
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch == "“" or (ch == '"' and (k == 0 or text[k - 1] in " ([—–-")):
+            depth += 1
+        elif ch in '"”':
+            if not depth:
+                return "close"
+            depth -= 1
+    return "open" if depth else None
 
 
 # An embedded post, as pages print it: its text, then "— Name (@handle) July 11, 2013". Its
@@ -225,6 +243,8 @@ def rejection(text: str) -> str | None:
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
     if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
         return "needs context"
+    if _dangling(text) == "close":
+        return "needs context"  # the end of a quotation whose beginning (and speaker) it lacks
     if _ANSWER.match(text):
         return "needs context"  # "Not yet, said ...", "Yes, even ...": an answer to what?
     if first in _PARTS and words[1].lower() in _VERBS:

@@ -361,3 +361,27 @@ def test_an_embedded_post_is_never_a_fact():
         "The Larkfield Transit Authority said fares would stay free until Sunday.",
         "The line opened on Monday - two years late - after a vote in March 4, 2024.",
     ]
+
+
+def test_a_quotation_cut_at_a_sentence_end_is_closed_or_set_aside():
+    # Multi-News train 41: 'writing, "Tennis star Serena Williams gives birth ... 13 ounces.'
+    # was published with its quotation never closed (the report's runs on into its next
+    # sentence); the next sentence ('It was born at noon," she wrote.') ends a quotation it
+    # does not begin
+    from digest.records import Article
+
+    text = (
+        'Mayor Ana Ruiz wrote on Monday, "The tram line opens on Sunday. Rides are free all week." '
+        "The line cost 40 million euros, the council said."
+    )
+    article = Article(path="a.txt", title="Trams", text=text, content_hash="h", source="s")
+    texts = [s.text for s in plan.story_sentences([article])]
+    assert texts[0] == 'Mayor Ana Ruiz wrote on Monday, "The tram line opens on Sunday."', texts
+    assert plan.rejection(texts[1]) == "needs context", texts[1]
+    assert plan.rejection(texts[2]) is None
+    # curly quotation marks, and balanced quotations left as they are
+    assert plan.tidy("Ruiz wrote on Monday, “The tram line opens on Sunday.") == (
+        "Ruiz wrote on Monday, “The tram line opens on Sunday.”"
+    )
+    whole = 'Ruiz called the line "a gift to the city" on Monday in Larkfield.'
+    assert plan.tidy(whole) == whole and plan.rejection(whole) is None
