@@ -90,7 +90,9 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
                 if parts[0].rstrip(".").lower() in _TITLES:
                     continue  # "Gen. Grant": a title, not a first name
                 full.setdefault(parts[-1], set()).add(text)
-            elif label != "PERSON":
+            elif label != "PERSON" and (len(parts) > 1 or label != "ORG"):
+                # an organisation of one word that is the surname is mostly the person
+                # mis-tagged ("McFadden, 46, was convicted ...": ORG), train 53
                 other.update(parts)
     out = list(texts)
     for surname, forms in full.items():
