@@ -385,3 +385,30 @@ def test_a_quotation_cut_at_a_sentence_end_is_closed_or_set_aside():
     )
     whole = 'Ruiz called the line "a gift to the city" on Monday in Larkfield.'
     assert plan.tidy(whole) == whole and plan.rejection(whole) is None
+
+
+def test_an_agency_picture_label_is_a_caption_and_no_headline():
+    # train cluster 41: a report's title was an agency's picture label, and it became the
+    # brief's headline when the model's was replaced
+    label = "Ana Ruiz opens the tram line Featuring: Ana Ruiz Where: Larkfield When: 3 Nov 2026 Credit: ABC/XYZ.com"
+    assert plan.rejection(label) == "caption"
+    assert plan.headline_fit(label) is None
+    # "when:" and "where:" in prose are not labels
+    prose = "The mayor said when: on Monday, and where: in the hall on the harbor."
+    assert plan.rejection(prose) is None
+
+
+def test_a_report_sentence_whose_subject_is_a_description_is_no_fact():
+    # train cluster 41: "The tennis legend welcomed her firstborn ..." (its article named her
+    # before) became a brief's lead, with no name in it
+    texts = [
+        "The tennis legend welcomed her firstborn with her fiance on Friday in Florida.",
+        "The 87-year-old said his friend was adored by thousands of employees.",
+        "The couple sold their apartment earlier this year and moved away.",
+        "The singer who won three awards last year performed on Monday night.",  # says who
+        "The council approved 1,250 new berths for the east marina on Monday.",  # not a person
+    ]
+    from digest.records import Sentence
+
+    sentences = [Sentence(source=1, position=k, text=t) for k, t in enumerate(texts)]
+    assert plan.candidates(sentences) == [3, 4]
