@@ -288,6 +288,17 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
+def uncut(title: str, lead: str | None) -> str:
+    """`title`, or where its page cut it off ("... flew into a sleepy airport in western…",
+    validation cluster 192: the story's only title) the first clause of the brief's `lead`
+    sentence (the whole sentence where that clause is under four words)."""
+    if not lead or not title.rstrip().endswith(("…", "...")):
+        return title
+    lead = lead.rstrip(". ")
+    clause = lead.split(", ")[0]
+    return clause if len(clause.split()) >= 4 else lead
+
+
 def _no_subject(first: str, words: list[str]) -> bool:
     past = first in _PAST or (
         len(first) >= 6 and first.endswith("ed") and not first.endswith("eed")

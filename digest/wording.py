@@ -172,7 +172,28 @@ def foreign_script(text: str, evidence: list[str]) -> list[str]:
     ]
 
 
+# A name of two words or more said twice, where no report does: "Isha Ambani ... and Anand
+# Piramal, 33, will marry Anand Piramal" (validation cluster 192: a garbled merge)
+_NAME = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+")
+_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
+
+
+def name_twice(text: str, evidence: list[str]) -> list[str]:
+    """ "twice: <name>" for a name of several words that `text` (outside its quotations) says
+    twice while no evidence sentence does."""
+    names = _NAME.findall(_QUOTATION.sub(" ", text))
+    return [
+        f"twice: {name}"
+        for name in sorted({n for n in names if names.count(n) > 1})
+        if not any(e.count(name) > 1 for e in evidence)
+    ]
+
+
 def evidence_faults(text: str, evidence: list[str]) -> list[str]:
-    """The faults of `text` that its `evidence` tells: a record span that lost its word, and a
-    word in a script the evidence does not use."""
-    return record_span_mismatch(text, evidence) + foreign_script(text, evidence)
+    """The faults of `text` that its `evidence` tells: a record span that lost its word, a
+    word in a script the evidence does not use, a name said twice that no report says twice."""
+    return (
+        record_span_mismatch(text, evidence)
+        + foreign_script(text, evidence)
+        + name_twice(text, evidence)
+    )

@@ -207,6 +207,17 @@ def test_a_country_and_its_people_and_a_dozen_are_the_same_facts():
     assert "oslo" in cite.mismatches("Oslo sent 2 ships.", ["The French coast guard sent 2 ships."])
 
 
+def test_a_name_said_twice_where_no_report_does_is_a_garbled_sentence():
+    # validation cluster 192: "... and Anand Piramal, 33, will marry Anand Piramal" was published
+    evidence = ["Isha Ambani, the daughter of Mukesh Ambani, will marry Anand Piramal, 33, in Mumbai."]
+    garbled = "Isha Ambani and Anand Piramal, 33, will marry Anand Piramal in Mumbai."
+    assert "twice: Anand Piramal" in cite.mismatches(garbled, evidence)
+    assert cite.mismatches("Isha Ambani will marry Anand Piramal, 33, in Mumbai.", evidence) == []
+    # a report that says it twice: as the report has it
+    twice = ["Larkfield Town beat Larkfield Town reserves 2-0 in a friendly."]
+    assert cite.mismatches("Larkfield Town beat Larkfield Town reserves 2-0.", twice) == []
+
+
 def test_a_weekday_counts_only_against_another_day():
     assert cite.mismatches("The ferry sailed on Monday.", ["The ferry sailed on Sunday."]) == ["monday"]
     assert cite.mismatches("The ferry sailed on Monday.", ["The ferry sailed."]) == []

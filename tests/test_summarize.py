@@ -813,3 +813,19 @@ def test_a_surname_the_tagger_once_calls_an_organisation_still_gets_the_full_nam
     assert naming.in_full(["Keller was convicted."], sources) == ["Maria Keller was convicted."]
     firm = ["Henry Ford founded the Ford Motor Company in 1903."]
     assert naming.in_full(["Ford said sales fell."], firm) == ["Ford said sales fell."]
+
+
+def test_a_title_cut_off_by_its_page_is_no_headline_the_leads_first_clause_is(embedder):
+    # validation cluster 192: the story's only title was cut off ("... flew into a sleepy
+    # airport in western…"), the model's headline was replaced, and the cut title was shown
+    cut = dataclasses.replace(
+        A1, title="The Harbor Council approved 1,250 new berths for the east marina after a…"
+    )
+    gen = Scripted(
+        "Headline: Governor resigns\n"
+        "1. The Harbor Council approved 1,250 new berths, the biggest expansion of the east marina.\n"
+        "2. Mayor Ana Ruiz called the plan \"a fair deal for the fishing fleet\"."
+    )
+    brief = writer(embedder, gen).write("s1", [cut], 1, "t")
+    assert not brief.headline.endswith(("…", "...")), brief.headline
+    assert brief.headline == brief.sentences[0].text.split(", ")[0], brief.headline
