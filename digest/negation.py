@@ -44,12 +44,13 @@ _NEGATIVE_WORDS = {
 
 def _negated_words(text: str) -> list[str]:
     """What each negation of `text` applies to ("" when nothing follows it)."""
-    return [after for _, after in _negations(text)]
+    return [after for _, after, _ in _negations(text)]
 
 
-def _negations(text: str) -> list[tuple[set[str], str]]:
+def _negations(text: str) -> list[tuple[set[str], str, str]]:
     """Each negation of `text` as (the other content words of its clause, what it applies
-    to): ({"demands"}, "met") for "... shutdown if his demands were not met."."""
+    to, the auxiliary right before it): ({"demands"}, "met", "were") for "... shutdown if his
+    demands were not met."."""
     text = _NOT_NEGATION.sub(" ", _normal(text).lower())
     out = []
     for m in _NEGATION.finditer(text):
@@ -59,7 +60,9 @@ def _negations(text: str) -> list[tuple[set[str], str]]:
         rest = _CLAUSE.split(text[m.end() : m.end() + 80])[0]
         words = re.findall(r"[a-z][a-z'-]*", f"{before} {rest}")
         other = {w for w in words if len(w) > 2 and w not in _GLUE and w not in _NEGATION_SKIP}
-        out.append((other - {applies}, applies))
+        prior = re.findall(r"[a-z][a-z'-]*", before)[-1:]
+        aux = prior[0] if prior and prior[0] in _AUXILIARIES | _BE_HAVE else ""
+        out.append((other - {applies}, applies, aux))
     return out
 
 
@@ -69,6 +72,7 @@ _CLAUSE = re.compile(
 _AUXILIARIES = {
     "do", "does", "did", "will", "would", "could", "should", "can", "may", "might", "must", "shall",
 }  # fmt: skip
+_BE_HAVE = {"am", "is", "are", "was", "were", "be", "been", "has", "have", "had"}
 _GLUE = _AUXILIARIES | {
     "and",
     "with",
@@ -144,11 +148,17 @@ def negation_mismatch(text: str, evidence: list[str]) -> bool:
         # met" is not restated by "Trump met with Schumer"; "the company did not disclose the
         # price" is by "Acme disclosed the price"
         words = _words_of(text)
+        plain = " ".join(words)
         return any(
             w
             and any(same_word(w, x) for x in words)
-            and (not clause or any(same_word(c, x) for c in clause for x in words))
-            for clause, w in _negations(evidence[0])
+            and (
+                not clause
+                or any(same_word(c, x) for c in clause for x in words)
+                # "he did not kiss the victim" restated as "he did kiss the woman"
+                or bool(aux and re.search(rf"\b{aux} (?:[a-z'-]+ ){{0,2}}{w[:4]}", plain))
+            )
+            for clause, w, aux in _negations(evidence[0])
         )
     for w in filter(None, negated):
         using = [e for e in evidence if any(same_word(w, x) for x in _words_of(e))]

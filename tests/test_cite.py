@@ -188,6 +188,9 @@ def test_a_not_in_a_clause_the_brief_does_not_restate_is_no_mismatch():
     assert cite.mismatches("Trump threatened a shutdown if his demands were met.", evidence) == ["not"]
     assert "not" in cite.mismatches("Acme disclosed the price.", ["The company did not disclose the price."])
     assert cite.mismatches("He has been charged.", ["He has not been charged."]) == ["not"]
+    # the clause's other words reworded, its auxiliary kept (a perturbation of validation 225)
+    kissed = ["He claimed that he did not kiss the victim and that they were walking home."]
+    assert cite.mismatches("He said that he did kiss the woman.", kissed) == ["not"]
     # train cluster 50: "has never been more tenuous" is no negation: "remains tenuous" agrees
     never_more = ["Access to the clinic has never been more tenuous."]
     assert cite.mismatches("Access to the clinic remains tenuous.", never_more) == []
@@ -216,6 +219,22 @@ def test_a_name_said_twice_where_no_report_does_is_a_garbled_sentence():
     # a report that says it twice: as the report has it
     twice = ["Larkfield Town beat Larkfield Town reserves 2-0 in a friendly."]
     assert cite.mismatches("Larkfield Town beat Larkfield Town reserves 2-0.", twice) == []
+
+
+def test_a_name_given_a_deed_that_its_evidence_tells_of_someone_else_is_a_mismatch():
+    # validation cluster 185: "The Tasmanian Aboriginal Centre poured concrete to fuse the
+    # chamber ..." merged "concrete will be poured to fuse the chamber" with the Centre's flags
+    evidence = [
+        "Parr will emerge on Sunday, and concrete will be poured to fuse the chamber.",
+        "The Tasmanian Aboriginal Centre held up Aboriginal flags during the performance.",
+    ]
+    wrong = "The Tasmanian Aboriginal Centre poured concrete to fuse the chamber."
+    assert "tasmanian aboriginal centre poured" in cite.mismatches(wrong, evidence)
+    right = "The Tasmanian Aboriginal Centre held up flags during the performance."
+    assert cite.mismatches(right, evidence) == []
+    # the deed told of someone the sentence points back to ("He resigned"): left alone
+    mayor = ["Ana Ruiz, 45, was the mayor of Larkfield.", "She resigned on Monday."]
+    assert cite.mismatches("Ana Ruiz resigned on Monday.", mayor) == []
 
 
 def test_a_weekday_counts_only_against_another_day():
