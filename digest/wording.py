@@ -178,10 +178,16 @@ _NAME = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+")
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 
+# ... or a speaker said twice: 'Celaya said the suspect "pulled a firearm ...," Celaya said.'
+# (validation cluster 189)
+_SPEAKER = re.compile(r"\b[A-Z][\w'’-]+ (?:said|says|told|added|explained|noted)\b")
+
+
 def name_twice(text: str, evidence: list[str]) -> list[str]:
-    """ "twice: <name>" for a name of several words that `text` (outside its quotations) says
-    twice while no evidence sentence does."""
-    names = _NAME.findall(_QUOTATION.sub(" ", text))
+    """ "twice: <name>" for a name of several words, or a speaker with a verb of saying, that
+    `text` (outside its quotations) says twice while no evidence sentence does."""
+    unquoted = _QUOTATION.sub(" ", text)
+    names = _NAME.findall(unquoted) + _SPEAKER.findall(unquoted)
     return [
         f"twice: {name}"
         for name in sorted({n for n in names if names.count(n) > 1})

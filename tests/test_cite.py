@@ -216,6 +216,11 @@ def test_a_name_said_twice_where_no_report_does_is_a_garbled_sentence():
     garbled = "Isha Ambani and Anand Piramal, 33, will marry Anand Piramal in Mumbai."
     assert "twice: Anand Piramal" in cite.mismatches(garbled, evidence)
     assert cite.mismatches("Isha Ambani will marry Anand Piramal, 33, in Mumbai.", evidence) == []
+    # a speaker said twice: validation cluster 189
+    said = ["The suspect pulled a gun out of his backpack, Chief Mitch Celaya said."]
+    garbled = 'Celaya said the suspect "pulled a gun out of his backpack," Celaya said.'
+    assert "twice: Celaya said" in cite.mismatches(garbled, said)
+    assert cite.mismatches("Celaya said the suspect pulled a gun out of his backpack.", said) == []
     # a report that says it twice: as the report has it
     twice = ["Larkfield Town beat Larkfield Town reserves 2-0 in a friendly."]
     assert cite.mismatches("Larkfield Town beat Larkfield Town reserves 2-0.", twice) == []
