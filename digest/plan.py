@@ -282,21 +282,28 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
         return None
     if text.endswith(":"):  # "The following statement is being issued by ...:"
         return None
+    if _CAPTION.search(text):  # "... (Associated Press)": no full stop for the rules below
+        return None
     ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
     if rejection(text if ended else text + ".") not in (None, "length", "shouting"):
         return None
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
-def uncut(title: str, lead: str | None) -> str:
-    """`title`, or where its page cut it off ("... flew into a sleepy airport in western…",
-    validation cluster 192: the story's only title) the first clause of the brief's `lead`
-    sentence (the whole sentence where that clause is under four words)."""
-    if not lead or not title.rstrip().endswith(("…", "...")):
+def from_lead(title: str, lead: str | None) -> str:
+    """The headline where no report's title can be one (a picture caption, a title cut off by
+    its page: "... in western…", validation cluster 192; "Brenda Snipes, left, and judge ...
+    listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 213): the first clause
+    of the brief's `lead` sentence, of four to 16 words, or the whole lead where it has 16 words
+    at most; else the nearest `title` as it is."""
+    if not lead:
         return title
     lead = lead.rstrip(". ")
     clause = lead.split(", ")[0]
-    return clause if len(clause.split()) >= 4 else lead
+    for text in (clause, lead):
+        if 4 <= len(text.split()) <= 16:
+            return text
+    return title
 
 
 def _no_subject(first: str, words: list[str]) -> bool:

@@ -38,12 +38,12 @@ from .naming import reading_order
 from .plan import (
     SAME_FACT,
     Fact,
+    from_lead,
     headline_fit,
     plan,
     rejection,
     story_sentences,
     tidy,
-    uncut,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
 from .repeats import contained, figures, restates_figures
@@ -494,5 +494,5 @@ class BriefWriter:
         fit = [headline_fit(t, story.vocabulary.lowercase) for t in titles]
         short = [bool(f) and len(f.split()) <= 16 and not f.endswith(("…", "...")) for f in fit]
         best = int(np.argmax(tvec @ event + np.array(short) + 2 * np.array([bool(f) for f in fit])))
-        # no title fits: the nearest, its dateline cut (the lead's words where it is cut off)
-        return uncut(fit[best] or tidy(titles[best]), out[0].text if out else None)
+        # no title fits: the lead's first clause, else the nearest title, its dateline cut
+        return fit[best] or from_lead(tidy(titles[best]), out[0].text if out else None)
