@@ -293,7 +293,7 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
 def from_lead(title: str, lead: str | None) -> str:
     """The headline where no report's title can be one (a picture caption, a title cut off by
     its page: "... in western…", validation cluster 192; "Brenda Snipes, left, and judge ...
-    listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 213): the first clause
+    listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 204): the first clause
     of the brief's `lead` sentence, of four to 16 words, or the whole lead where it has 16 words
     at most; else the nearest `title` as it is."""
     if not lead:

@@ -829,7 +829,7 @@ def test_a_title_cut_off_by_its_page_is_no_headline_the_leads_first_clause_is(em
     brief = writer(embedder, gen).write("s1", [cut], 1, "t")
     assert not brief.headline.endswith(("…", "...")), brief.headline
     assert brief.headline == brief.sentences[0].text.split(", ")[0], brief.headline
-    # validation cluster 213: the only title was an AP photo caption, shown whole (213 letters)
+    # validation cluster 204: the only title was an AP photo caption, shown whole (213 letters)
     caption = dataclasses.replace(
         A1,
         title="Mayor Ana Ruiz, left, and council clerk Tom Hale listen to arguments, Monday, "
