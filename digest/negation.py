@@ -16,8 +16,7 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# Negation: a brief that adds or drops a "not" says the opposite of its source, with the same
-# names and numbers. What a negation applies to is the first content word after it.
+# What a negation applies to is the first content word after it.
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|none|neither|nor|cannot)\b|n't\b")
 # Not negations: "not only ... but also", "no more than three", "has never been more
 # tenuous" (it is the most so now).
@@ -74,20 +73,9 @@ _AUXILIARIES = {
 }  # fmt: skip
 _BE_HAVE = {"am", "is", "are", "was", "were", "be", "been", "has", "have", "had"}
 _GLUE = _AUXILIARIES | {
-    "and",
-    "with",
-    "from",
-    "into",
-    "about",
-    "than",
-    "then",
-    "his",
-    "its",
-    "their",
-    "our",
-    "your",
+    "and", "with", "from", "into", "about", "than", "then", "his", "its", "their", "our", "your",
     "who",
-}
+}  # fmt: skip
 
 
 def _words_of(text: str) -> list[str]:
