@@ -427,5 +427,6 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += foreign_attribution_mismatch(text, evidence)  # French, German, Spanish
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
-    out += faults(text, _QUOTE.sub(" ", text)) + evidence_faults(text, evidence)
+    unquoted = _QUOTE.sub(" ", text)
+    out += faults(text, unquoted) + evidence_faults(text, unquoted, evidence)
     return out

@@ -187,7 +187,7 @@ def name_subjects(texts: list[str], evidence: list[list[str]]) -> list[str]:
             continue
         (surname,) = people
         pronoun = _SUBJECT.match(texts[i]).group(1)  # type: ignore[union-attr]
-        said = " ".join(evidence[i])
+        told = " ".join(evidence[i])
         # the subject of a report's sentence: named among its first words ("Charisse Stinson
         # told police"), not only in it ("police arrested the mother of Jordan Belliveau")
         firsts = [{_own(w) for w in re.findall(r"[\w'’-]+", e)[:6]} for e in evidence[i]]
@@ -195,7 +195,7 @@ def name_subjects(texts: list[str], evidence: list[list[str]]) -> list[str]:
             continue
         sex = "she" if pronoun in ("She", "Her") else "he"
         if any(
-            re.search(rf"\b{t}\.? (?:[A-Z][\w'’-]+ )?{re.escape(surname)}\b", said)
+            re.search(rf"\b{t}\.? (?:[A-Z][\w'’-]+ )?{re.escape(surname)}\b", told)
             for t in _HONORIFIC[sex]
         ):
             continue

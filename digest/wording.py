@@ -175,7 +175,6 @@ def foreign_script(text: str, evidence: list[str]) -> list[str]:
 # A name of two words or more said twice, where no report does: "Isha Ambani ... and Anand
 # Piramal, 33, will marry Anand Piramal" (validation cluster 192: a garbled merge)
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+")
-_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 
 # ... or a speaker said twice: 'Celaya said the suspect "pulled a firearm ...," Celaya said.'
@@ -183,10 +182,9 @@ _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 _SPEAKER = re.compile(r"\b[A-Z][\w'’-]+ (?:said|says|told|added|explained|noted)\b")
 
 
-def name_twice(text: str, evidence: list[str]) -> list[str]:
+def name_twice(unquoted: str, evidence: list[str]) -> list[str]:
     """ "twice: <name>" for a name of several words, or a speaker with a verb of saying, that
-    `text` (outside its quotations) says twice while no evidence sentence does."""
-    unquoted = _QUOTATION.sub(" ", text)
+    a sentence says twice outside its quotations (`unquoted`) while no evidence sentence does."""
     names = _NAME.findall(unquoted) + _SPEAKER.findall(unquoted)
     return [
         f"twice: {name}"
@@ -195,11 +193,12 @@ def name_twice(text: str, evidence: list[str]) -> list[str]:
     ]
 
 
-def evidence_faults(text: str, evidence: list[str]) -> list[str]:
-    """The faults of `text` that its `evidence` tells: a record span that lost its word, a
-    word in a script the evidence does not use, a name said twice that no report says twice."""
+def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
+    """The faults of `text` (`unquoted`: without its quotations) that its `evidence` tells: a
+    record span that lost its word, a word in a script the evidence does not use, a name said
+    twice that no report says twice."""
     return (
         record_span_mismatch(text, evidence)
         + foreign_script(text, evidence)
-        + name_twice(text, evidence)
+        + name_twice(unquoted, evidence)
     )
