@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,7 @@ from .claims import (  # noqa: F401  (re-exported: the checker's vocabulary)
     missing_terms,
     normalise,
 )
-from .records import BriefSentence, Sentence
+from .records import BriefSentence, Evidence, Sentence
 
 
 @dataclass(frozen=True)
@@ -160,15 +160,80 @@ def support_in(
 
 
 def source_sentence_citations(
-    index: int, sentences: list[Sentence], vectors: np.ndarray, same_fact: float
+    index: int,
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    same_fact: float,
+    lowercase: Collection[str] = (),
 ) -> tuple[int, ...]:
-    """Sources that state the same fact as source sentence `index` (itself included)."""
+    """Sources that state the same fact as source sentence `index` (itself included): its
+    names and figures in theirs (`lowercase`: the story's words written in lower case, so
+    that "Harbour master ..." opening a sentence is no name)."""
     sims = vectors @ vectors[index]
     cited = {sentences[index].source}
+    text = sentences[index].text
+    terms = [t for t in key_terms(text, lowercase) if t != _common_opener(text, sentences)]
     for j in np.flatnonzero(sims >= same_fact):
-        if not missing_terms(sentences[index].text, [sentences[j].text]):
+        if not absent(terms, [sentences[j].text]):
             cited.add(sentences[j].source)
     return tuple(sorted(cited))
+
+
+def _common_opener(text: str, sentences: list[Sentence]) -> str:
+    """The word opening `text`, lower-cased, where it looks like a common word capitalised by
+    its place ("Harbour master Tomas Ibanez said ...", whose "harbour" the French report has as
+    "port"): a lower-case word follows it and no sentence of the story writes it capitalised
+    inside a sentence. "" where it may be a name ("Ibanez said", "Nordlys Lines")."""
+    words = text.split()
+    if len(words) < 2 or not words[1][:1].islower():
+        return ""
+    first = words[0].strip("\"“‘'(").rstrip(",:;")
+    inside = re.compile(rf"\S\s+{re.escape(first)}\b")
+    return "" if any(inside.search(s.text) for s in sentences) else first.lower()
+
+
+def source_sentence(
+    index: int,
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    same_fact: float,
+    lowercase: Collection[str] = (),
+) -> BriefSentence:
+    """Source sentence `index` as a brief sentence, citing every source that states the same
+    fact, with each one's nearest sentence as its evidence."""
+    cited = source_sentence_citations(index, sentences, vectors, same_fact, lowercase)
+    sims = vectors @ vectors[index]
+    evidence = [Evidence(sentences[index].source, sentences[index].text)]
+    for n in cited:
+        if n == sentences[index].source:
+            continue
+        j = max((j for j, s in enumerate(sentences) if s.source == n), key=lambda j: sims[j])
+        evidence.append(Evidence(n, sentences[j].text))
+    return BriefSentence(sentences[index].text, cited, tuple(evidence))
+
+
+def in_language(
+    index: int,
+    sentences: list[Sentence],
+    vectors: np.ndarray,
+    languages: dict[int, str | None],
+    language: str,
+    fit: Callable[[int], bool],
+    same_fact: float,
+) -> int:
+    """The source sentence to publish for source sentence `index` in a brief in `language`:
+    itself if its report is in that language (or in one not known), else the nearest `fit`
+    sentence of a report in that language that states the same fact, if one does (an English
+    brief falls back on the English report's words, not the French report's)."""
+    if languages.get(sentences[index].source) in (None, language):
+        return index
+    sims = vectors @ vectors[index]
+    near = [
+        int(j)
+        for j in np.flatnonzero(sims >= same_fact)
+        if languages.get(sentences[j].source) == language and fit(int(j))
+    ]
+    return max(near, key=lambda j: sims[j]) if near else index
 
 
 def drop_duplicates(

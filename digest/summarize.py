@@ -107,6 +107,8 @@ class Story:
     vectors: np.ndarray
     facts: list[Fact]
     vocabulary: cite.Vocabulary
+    languages: dict[int, str | None]  # each source's, by its number
+    language: str  # the brief's
 
 
 def plan_ok(story: Story, index: int) -> bool:
@@ -162,9 +164,11 @@ class BriefWriter:
         facts = plan(
             sentences, vectors, titles, title_vectors, int(self.brief_words * PLAN_FACTOR)
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
-        story = Story(sentences, vectors, facts, cite.Vocabulary.of(s.text for s in sentences))
-        notes: list[str] = []
         language = brief_language([a.language for a in articles], self.language)
+        languages = {n: a.language for n, a in enumerate(articles, start=1)}
+        vocabulary = cite.Vocabulary.of(s.text for s in sentences)
+        story = Story(sentences, vectors, facts, vocabulary, languages, language)
+        notes: list[str] = []
         others = {a.language for a in articles} - {None, language}
         messages = prompt.brief(
             facts, sentences, len(articles), self.input_words, language, bool(others)
@@ -182,7 +186,6 @@ class BriefWriter:
         if out:  # where the reports disagree on a figure or a quotation, the brief says so
             vecs = self.embedder.embed([s.text for s in out])
             out = disagree.placed(out, vecs, [f.index for f in facts], sentences, vectors)
-        languages = {n: a.language for n, a in enumerate(articles, start=1)}
         out = cite.mark_translated(out, languages, language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
         return Brief(
@@ -425,17 +428,14 @@ class BriefWriter:
         return BriefSentence(text, s.citations, evidence)
 
     def _source_sentence(self, index: int, story: Story) -> BriefSentence:
-        """A source sentence itself, citing every source that states the same fact."""
-        cited = cite.source_sentence_citations(index, story.sentences, story.vectors, SAME_FACT)
-        sims = story.vectors @ story.vectors[index]
-        evidence = [Evidence(story.sentences[index].source, story.sentences[index].text)]
-        for n in cited:
-            if n == story.sentences[index].source:
-                continue
-            same = [j for j, s in enumerate(story.sentences) if s.source == n]
-            j = max(same, key=lambda j: sims[j])
-            evidence.append(Evidence(n, story.sentences[j].text))
-        return BriefSentence(story.sentences[index].text, cited, tuple(evidence))
+        """A source sentence itself, citing every source that states the same fact; in the
+        brief's language where a report in it states the fact."""
+        s, fit = story, (lambda j: plan_ok(story, j))
+        index = cite.in_language(
+            index, s.sentences, s.vectors, s.languages, s.language, fit, SAME_FACT
+        )
+        lowercase = s.vocabulary.lowercase
+        return cite.source_sentence(index, s.sentences, s.vectors, SAME_FACT, lowercase)
 
     def _trim(self, out: list[BriefSentence]) -> list[BriefSentence]:
         """Cut to about the configured length, at a sentence boundary."""

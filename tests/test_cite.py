@@ -450,3 +450,54 @@ def test_a_word_in_a_script_the_reports_do_not_use_is_a_slip():
     russian = ["Паром сел на мель у острова во вторник."]
     assert foreign_script("Во вторник паром сел на мель.", russian) == []
     assert foreign_script("Паром сел на мель, 公司 said.", russian) == ["script: 公司"]
+
+
+# a source sentence published in a brief of another language -------------------------------
+ABROAD = [
+    Sentence(1, 0, "Harbour master Tomas Ibanez said the damage was estimated at 3.5 million euros."),
+    Sentence(2, 0, "Selon le capitaine du port, Tomás Ibáñez, les dégâts sont estimés à 3,5 millions d'euros."),
+    Sentence(3, 0, "Hafenmeister Tomás Ibáñez schätzte den Schaden auf 3,5 Millionen Euro."),
+    Sentence(3, 1, "Die Fähre lief am Dienstag vor Tarnholm auf Grund."),
+]
+# hand-set: the first three state one fact; the last is another
+SIMS = np.array(
+    [[1.0, 0.92, 0.9, 0.3], [0.92, 1.0, 0.91, 0.3], [0.9, 0.91, 1.0, 0.3], [0.3, 0.3, 0.3, 1.0]]
+)
+
+
+def hand_vectors(sims: np.ndarray) -> np.ndarray:
+    """Unit vectors whose dot products are `sims` (a positive definite matrix)."""
+    return np.linalg.cholesky(sims).astype(np.float32)
+
+
+def test_an_english_brief_falls_back_on_the_english_report_not_the_french_one():
+    vectors = hand_vectors(SIMS)
+    languages = {1: "en", 2: "fr", 3: "de"}
+    fit = lambda j: True  # noqa: E731
+    assert cite.in_language(1, ABROAD, vectors, languages, "en", fit, 0.7) == 0
+    assert cite.in_language(2, ABROAD, vectors, languages, "en", fit, 0.7) == 0
+    # no English report states the German one's other fact: it stays as it is
+    assert cite.in_language(3, ABROAD, vectors, languages, "en", fit, 0.7) == 3
+    # a French brief keeps the French report's words; an unfit English sentence is not taken
+    assert cite.in_language(1, ABROAD, vectors, languages, "fr", fit, 0.7) == 1
+    assert cite.in_language(2, ABROAD, vectors, languages, "en", lambda j: j != 0, 0.7) == 2
+    # a report of unknown language is published as it is
+    assert cite.in_language(1, ABROAD, vectors, {1: "en", 2: None}, "en", fit, 0.7) == 1
+
+
+def test_a_common_word_opening_a_sentence_does_not_keep_other_reports_from_its_citations():
+    vectors = hand_vectors(SIMS)
+    # "Harbour" opens the sentence and no report writes it inside one: no name
+    assert cite.source_sentence_citations(0, ABROAD, vectors, 0.7) == (1, 2, 3)
+    published = cite.source_sentence(0, ABROAD, vectors, 0.7)
+    assert published.citations == (1, 2, 3)
+    assert [e.n for e in published.evidence] == [1, 2, 3]
+    # where a report writes it inside a sentence, it may be a name, and is required
+    named = [*ABROAD, Sentence(1, 1, "The ferry's owner, Harbour, has not commented.")]
+    sims = np.pad(SIMS, ((0, 1), (0, 1)))
+    sims[4, 4], sims[4, :4], sims[:4, 4] = 1.0, 0.1, 0.1
+    assert cite.source_sentence_citations(0, named, hand_vectors(sims), 0.7) == (1,)
+    # a name opening the sentence before another name is a name ("Tomas Ibanez said")
+    other = [Sentence(1, 0, "Tomas Ibanez said 3.5 million."), Sentence(2, 0, "Orlov said 3.5 million.")]
+    two = hand_vectors(np.array([[1.0, 0.9], [0.9, 1.0]]))
+    assert cite.source_sentence_citations(0, other, two, 0.7) == (1,)
