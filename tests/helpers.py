@@ -63,17 +63,19 @@ def brief_markdown(outbox: Path) -> list[Path]:
     )
 
 
-def run_multilingual(tmp: Path, inbox: Path, summarizer: str = "") -> list[dict]:
-    """`digest run` on a copy of `inbox` with the multilingual embedder and the small real
-    model (extra `[summarizer]` lines in `summarizer`); the brief JSONs it wrote."""
-    if not (MODELS / SMOL / "digest-prepared.json").exists():
-        pytest.skip("run `make setup`: the small test model is not prepared")
+def run_multilingual(tmp: Path, inbox: Path, summarizer: str = "", model: str = SMOL) -> list[dict]:
+    """`digest run` on a copy of `inbox` with the multilingual embedder and its settings
+    (config.toml's comment) and a real model (the small one unless `model` names another;
+    extra `[summarizer]` lines in `summarizer`); the brief JSONs it wrote."""
+    if not (MODELS / model / "digest-prepared.json").exists():
+        pytest.skip(f"run `make setup`: the model {model} is not prepared")
     shutil.copytree(inbox, tmp / "inbox")
+    small = "brief_words = 40\nmax_new_tokens = 90\n" if model == SMOL else ""
     (tmp / "config.toml").write_text(
         f'[paths]\nmodels = "{MODELS}"\n'
         '[embedder]\nmodel = "multilingual-e5-small"\n'
-        "[cluster]\nthreshold = 1.08\nterm_weight = 1.5\nentity_weight = 0.25\n"
-        f'[summarizer]\nmodel = "{SMOL}"\nbrief_words = 40\nmax_new_tokens = 90\n{summarizer}'
+        "[cluster]\nthreshold = 0.78\nterm_weight = 1.5\nentity_weight = 0.25\n"
+        f'[summarizer]\nmodel = "{model}"\n{small}{summarizer}'
     )
     proc = digest(tmp, "run", timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]

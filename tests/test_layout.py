@@ -24,7 +24,7 @@ HEAVY = {
 }
 # Where a model library may be imported (inside a function or at the top): the adapters, the
 # one-time preparations, and embed.resolve_device, which asks torch whether there is a GPU.
-MAY_IMPORT_HEAVY = {"prepare.py", "prepare_embedder.py"}
+MAY_IMPORT_HEAVY = {"prepare.py", "prepare_embedder.py", "prepare_e5.py"}
 RESOLVE_DEVICE = ("embed.py", "torch")
 
 

