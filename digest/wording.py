@@ -202,3 +202,26 @@ def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
         + foreign_script(text, evidence)
         + name_twice(unquoted, evidence)
     )
+
+
+_SPLIT_WORD = re.compile(r"\b([A-Za-z]{2,})['’.-]([a-z]{2,})\b")
+
+
+def respelled(text: str, sources: list[str]) -> str:
+    """`text` with a word that the decoder split with a stray mark ("the river'side district",
+    where the report says "riverside": the copy guard pushed the model off the report's
+    token) written as the reports write it: only where the reports have the joined word and
+    not the split one. "O'Brien", "don't", "river's" and "well-known" stay as they are."""
+    words: dict[str, str] = {}
+    for source in sources:
+        for w in re.findall(r"[\w'’.-]+", source):
+            words.setdefault(w.lower().strip(".'’-"), w.strip(".'’-"))
+
+    def mend(m: re.Match) -> str:
+        split, joined = m.group(0), m.group(1) + m.group(2)
+        if split.lower() in words or joined.lower() not in words:
+            return split
+        found = words[joined.lower()]
+        return found if split[0].isupper() == found[0].isupper() else joined
+
+    return _SPLIT_WORD.sub(mend, text)

@@ -333,6 +333,31 @@ def test_a_subordinate_clause_alone_is_a_fragment():
     assert grammar.fragments(CLAUSES_ALONE + CLAUSE_FIRST) == set(CLAUSES_ALONE)
 
 
+VERBLESS = [  # as the model wrote them in briefs (session 12), in words of our own
+    "Kestrel Rail, which runs under a ten-year contract, based on gate counts at all 14 stops.",
+    "Image from the Nordlys Lines campaign, showing the damaged pier.",
+    "Congratulations to Mayor Ines Varga on her second term.",
+]  # (not "X inspired by Y" or "X led by Y": the parser may root them in the verb, as it may be)
+WITH_VERBS = [
+    "Kestrel Rail based its number on gate counts at all 14 stops.",
+    "The estimate is based on gate counts at all 14 stops.",
+    "The operator, which runs the line under a ten-year contract, counted 21,500 riders.",
+    "Prices based on demand rose sharply in May.",
+    "The ferry that ran aground on Saturday was carrying 312 passengers.",
+]
+
+
+def test_a_written_sentence_without_a_verb_is_a_fragment_a_report_sentence_need_not_be():
+    from digest import grammar
+
+    assert grammar.fragments(VERBLESS + WITH_VERBS, written=True) == set(VERBLESS)
+    # report sentences are held only to the rules above (a verb the tagger reads as a noun
+    # would lose a fact): none of these is a fragment there
+    assert grammar.fragments(VERBLESS + WITH_VERBS) == set()
+    # and the earlier fragments are fragments of written sentences too
+    assert grammar.fragments(CLAUSES_ALONE + CLAUSE_FIRST, written=True) == set(CLAUSES_ALONE)
+
+
 def test_a_list_item_that_lost_its_heading_is_never_a_fact():
     # the sample drought brief published "Filling or topping up private pools and hot tubs is
     # allowed." (the list was of what is banned): the model had been given the bare item
