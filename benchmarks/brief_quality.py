@@ -139,6 +139,11 @@ def main() -> None:
     ap.add_argument("--copy-penalty", type=float, help="copy guard penalty (copyguard.PENALTY)")
     ap.add_argument("--copy-growth", type=float, help="copy guard growth (copyguard.GROWTH)")
     ap.add_argument("--threads", type=int, help="summarizer threads (default: config.toml's)")
+    ap.add_argument(
+        "--embedder",
+        help="the writers' [embedder] model (default: config.toml's); the figures' cosines "
+        "(lead, redundancy) stay config.toml's, so that runs compare",
+    )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path)
     ap.add_argument(
@@ -169,6 +174,11 @@ def main() -> None:
 
     cfg = digest_config.load(ROOT / "config.toml")
     embedder = make_embedder(cfg.embedder, cfg.paths.models)
+    writing = embedder
+    if args.embedder:
+        writing = make_embedder(
+            dataclasses.replace(cfg.embedder, model=args.embedder), cfg.paths.models
+        )
     s = cfg.summarizer
     threads = args.threads or s.threads
     generator = make_generator(s.backend, s.model, cfg.paths.models, s.device, threads)
@@ -181,7 +191,7 @@ def main() -> None:
             guards[revision] = guard_settings(revision)
     writers = {
         name: module.BriefWriter(
-            embedder,
+            writing,
             generator,
             cfg.citations,
             brief_words=args.words,

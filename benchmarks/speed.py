@@ -130,15 +130,23 @@ def part_ingest(args) -> dict:
 def embedders():
     """(name, embedder) for each embedding backend installed here, the default first."""
     from digest import embed
+    from digest.config import Embedder
 
     found = []
+    if embed.read_marker(ROOT / "models" / embed.E5_ONNX) is not None:
+        e5 = embed.make_embedder(Embedder(model=embed.E5), ROOT / "models")
+        found.append(("multilingual-e5-small, onnx int8 (the default)", e5))
+    else:
+        logging.warning("the default embedder not measured: run `make setup`")
     folder = ROOT / "models" / embed.ONNX_MINILM
     try:
         embed.check_onnx(embed.PACKAGED_MINILM, folder)
-        found.append(("onnx int8 (default on a CPU)", embed.OnnxEmbedder(folder)))
+        found.append(("all-MiniLM-L6-v2, onnx int8", embed.OnnxEmbedder(folder)))
     except Exception as exc:  # not prepared or not installed: say so, measure the rest
         logging.warning("onnx embedder not measured: %s", exc)
-    found.append(("sentence-transformers (torch)", embed.SentenceTransformerEmbedder()))
+    found.append(
+        ("all-MiniLM-L6-v2, sentence-transformers (torch)", embed.SentenceTransformerEmbedder())
+    )
     return found
 
 
@@ -188,9 +196,9 @@ def story_articles(clusters: list[dict]):
 
 
 def part_briefs(args) -> dict:
+    from digest.engines import make_writer
     from digest.generate import make_generator
     from digest.pipeline import Pipeline
-    from digest.summarize import BriefWriter
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = config(Path(tmp), summarizer={"backend": args.backend, "model": args.model})
@@ -208,14 +216,7 @@ def part_briefs(args) -> dict:
     generator, warm = load()
     embedder = Pipeline(cfg).embedder
     embedder.embed(["warm up"])
-    writer = BriefWriter(
-        embedder,
-        generator,
-        cfg.citations,
-        brief_words=s.brief_words,
-        input_words=s.input_words,
-        max_new_tokens=s.max_new_tokens,
-    )
+    writer = make_writer(cfg, embedder, generator)  # as the pipeline makes it
     latencies, new_tokens, decode_seconds, prompt_tokens, words = [], 0, 0.0, [], []
     for story_id, articles in stories:
         t = time.perf_counter()
@@ -353,7 +354,9 @@ def child(part: str, args, **extra) -> dict | None:
     cmd = [sys.executable, __file__, "--part", part, *args.passthrough]
     for key, value in extra.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
-    print(f"... {part} {' '.join(f'{k}={v}' for k, v in extra.items())}", file=sys.stderr, flush=True)
+    print(
+        f"... {part} {' '.join(f'{k}={v}' for k, v in extra.items())}", file=sys.stderr, flush=True
+    )
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -384,12 +387,14 @@ def report(r: dict, args) -> str:
     if emb := r.get("embed"):
         lines.append(f"embedding ({emb['articles']} Reuters leads, title + 200 words)")
         speeds = emb["articles_per_s"]
-        base = speeds.get("sentence-transformers (torch)")
+        base = speeds.get("all-MiniLM-L6-v2, sentence-transformers (torch)")
         for name, v in speeds.items():
-            ratio = f"{v / base:.2f}x torch" if base else ""
+            ratio = f"{v / base:.2f}x MiniLM torch" if base else ""
             row(f"  {name}", f"{v:.0f} art/s", f"{ratio}  (aim >= {AIMS['embed_articles_per_s']})")
     if cl := r.get("cluster"):
-        lines.append("clustering (synthetic planted stories over 30 days; benchmarks/cluster_scale.py)")
+        lines.append(
+            "clustering (synthetic planted stories over 30 days; benchmarks/cluster_scale.py)"
+        )
         for c in cl["rows"]:
             growth = f"growth n^{c['growth']:.2f}" if c.get("growth") else ""
             note = f"BCubed F1 {c['f1']:.3f}  {growth}"
@@ -401,16 +406,28 @@ def report(r: dict, args) -> str:
         lines.append(f"briefs ({args.stories} Multi-News validation stories, default length)")
         for name, b in briefs.items():
             lines.append(f"  {name} ({b['backend']})")
-            row("    model load cold / warm", f"{b['cold_load_s']:.1f} / {b['warm_load_s']:.1f} s",
-                f"(aim warm <= {AIMS['warm_load_s']:.0f} s)")
-            row("    brief latency median / p90", f"{b['median_s']:.1f} / {b['p90_s']:.1f} s",
-                f"(aim median <= {AIMS['brief_median_s']:.0f} s)")
-            row("    decode", f"{b['tokens_per_s']:.1f} tok/s",
-                f"prompt {b['prompt_tokens_mean']:.0f} tokens, brief {b['brief_words_mean']:.0f} words")
+            row(
+                "    model load cold / warm",
+                f"{b['cold_load_s']:.1f} / {b['warm_load_s']:.1f} s",
+                f"(aim warm <= {AIMS['warm_load_s']:.0f} s)",
+            )
+            row(
+                "    brief latency median / p90",
+                f"{b['median_s']:.1f} / {b['p90_s']:.1f} s",
+                f"(aim median <= {AIMS['brief_median_s']:.0f} s)",
+            )
+            row(
+                "    decode",
+                f"{b['tokens_per_s']:.1f} tok/s",
+                f"prompt {b['prompt_tokens_mean']:.0f} tokens, brief {b['brief_words_mean']:.0f} words",
+            )
             row("    peak RSS", f"{b['peak_rss_mb']:.0f} MB", f"(aim <= {AIMS['peak_rss_mb']} MB)")
         t, ll = briefs.get("transformers"), briefs.get("llama-cpp")
         if t and ll:
-            row("  transformers / llama.cpp decode tok/s", f"{t['tokens_per_s'] / ll['tokens_per_s']:.2f}x")
+            row(
+                "  transformers / llama.cpp decode tok/s",
+                f"{t['tokens_per_s'] / ll['tokens_per_s']:.2f}x",
+            )
             row("  llama.cpp speed-up in brief latency", f"{t['median_s'] / ll['median_s']:.2f}x")
         lines.append(f"  default backend here: {r.get('default_backend')}")
     if nv := r.get("naive"):
@@ -431,12 +448,16 @@ def report(r: dict, args) -> str:
             f"end to end: `digest run` on {e2e['clusters']} Multi-News validation clusters "
             f"({e2e['files']} files, {e2e['backend']} backend)"
         )
-        row("  total (model loads included)", f"{e2e['seconds']:.0f} s",
-            f"{e2e['briefs']} briefs, {e2e['seconds_per_brief']:.1f} s per brief")
+        row(
+            "  total (model loads included)",
+            f"{e2e['seconds']:.0f} s",
+            f"{e2e['briefs']} briefs, {e2e['seconds_per_brief']:.1f} s per brief",
+        )
         row("  peak RSS", f"{e2e['peak_rss_mb']:.0f} MB", f"(aim <= {AIMS['peak_rss_mb']} MB)")
     gpu = r.get("gpu") or {}
     lines.append(
-        f"GPU: {gpu['name']}" if gpu.get("available")
+        f"GPU: {gpu['name']}"
+        if gpu.get("available")
         else "GPU: none visible to torch here; GPU figures not measured"
     )
     return "\n".join(lines)

@@ -43,20 +43,12 @@ def load() -> str:
 
 
 def writer_for(generator, cfg):
+    from digest.engines import make_writer
     from digest.pipeline import Pipeline
-    from digest.summarize import BriefWriter
 
-    s = cfg.summarizer
     embedder = Pipeline(cfg).embedder
     embedder.embed(["warm up"])
-    return BriefWriter(
-        embedder,
-        generator,
-        cfg.citations,
-        brief_words=s.brief_words,
-        input_words=s.input_words,
-        max_new_tokens=s.max_new_tokens,
-    )
+    return make_writer(cfg, embedder, generator)  # as the pipeline makes it
 
 
 def text_of(brief) -> str:

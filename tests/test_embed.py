@@ -87,7 +87,8 @@ def test_explicit_onnx_says_what_is_missing(tmp_path, cpu_only, monkeypatch):
 
 def test_make_embedder_passes_the_settings_on(tmp_path, cpu_only):
     fake_onnx_folder(tmp_path)
-    settings = dataclasses.replace(config.Embedder(), batch_size=8, threads=3)
+    minilm = config.Embedder(model=embed.PACKAGED_MINILM)
+    settings = dataclasses.replace(minilm, batch_size=8, threads=3)
     made = embed.make_embedder(settings, tmp_path)
     assert isinstance(made, embed.OnnxEmbedder)
     assert (made.folder, made.batch_size, made.threads) == (tmp_path / embed.ONNX_MINILM, 8, 3)

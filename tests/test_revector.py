@@ -46,8 +46,11 @@ def use():
     return make_embedder(config.Embedder(model="use-multilingual-v3"), config.Config().paths.models)
 
 
+MINILM = {"embedder": {"model": "all-MiniLM-L6-v2"}}  # the `embedder` fixture's model
+
+
 def test_a_new_embedder_model_embeds_the_stored_articles_again(tmp_path, embedder, use, caplog):
-    cfg = config.from_dict({}, base=tmp_path)
+    cfg = config.from_dict(MINILM, base=tmp_path)
     (tmp_path / "inbox").mkdir()
     (cfg.paths.inbox / "marina.txt").write_text(MARINA_1)
     (cfg.paths.inbox / "storm.txt").write_text(STORM)
@@ -76,7 +79,7 @@ def test_a_new_embedder_model_embeds_the_stored_articles_again(tmp_path, embedde
 
 
 def test_a_state_from_before_the_record_was_made_with_minilm(tmp_path, embedder, caplog):
-    cfg = config.from_dict({}, base=tmp_path)
+    cfg = config.from_dict(MINILM, base=tmp_path)
     (tmp_path / "inbox").mkdir()
     (cfg.paths.inbox / "storm.txt").write_text(STORM)
     Pipeline(cfg, embedder=embedder, generator=EchoFacts()).run()
@@ -89,5 +92,22 @@ def test_a_state_from_before_the_record_was_made_with_minilm(tmp_path, embedder,
     (cfg.paths.inbox / "marina.txt").write_text(MARINA_1)
     with caplog.at_level(logging.WARNING, logger="digest.revector"):
         Pipeline(cfg, embedder=embedder, generator=EchoFacts()).run()
-    assert "again" not in caplog.text  # the default then is the default now: nothing to redo
+    assert "again" not in caplog.text  # the default then is MiniLM now: nothing to redo
     assert recorded(cfg) == revector.recipe(cfg.embedder) == revector.BEFORE
+
+    # the default now is multilingual-e5-small: a state from before the record, opened with the
+    # default config, has its MiniLM vectors made again
+    store = Store(cfg.paths.state)
+    try:
+        with store.transaction():
+            store.db.execute("DELETE FROM meta WHERE key = ?", (revector.KEY,))
+    finally:
+        store.close()
+    default = config.from_dict({}, base=tmp_path)
+    assert default.embedder.model == "multilingual-e5-small"
+    (cfg.paths.inbox / "storm-2.txt").write_text(STORM.replace("storm", "second storm", 1))
+    e5 = make_embedder(default.embedder, default.paths.models)
+    with caplog.at_level(logging.WARNING, logger="digest.revector"):
+        Pipeline(default, embedder=e5, generator=EchoFacts()).run()
+    assert "again with multilingual-e5-small" in caplog.text
+    assert recorded(default) == revector.recipe(default.embedder) != revector.BEFORE

@@ -2,6 +2,7 @@
 tests/test_end_to_end.py."""
 
 import dataclasses
+import types
 
 import pytest
 
@@ -339,7 +340,8 @@ def test_one_figure_given_twice_in_other_words_is_one_fact(embedder):
     other = BriefSentence("The Lions gave out 400 flags at the same match in May.", (2,))
     w = writer(embedder, None)
     notes: list[str] = []
-    kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], None, notes)
+    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], story, notes)
     assert [s.text for s, _ in kept] == [first.text, other.text]
     assert notes == [f"dropped repeated fact: {again.text}"]
 
@@ -838,3 +840,45 @@ def test_a_title_cut_off_by_its_page_is_no_headline_the_leads_first_clause_is(em
     brief = writer(embedder, gen).write("s1", [caption], 1, "t")
     assert "Associated Press" not in brief.headline, brief.headline
     assert brief.headline == brief.sentences[0].text.split(", ")[0], brief.headline
+
+
+def test_an_english_story_is_written_with_the_english_embedder_a_french_one_with_the_story_embedder(
+    embedder,
+):
+    """With the multilingual story embedder (the default), a story reported and briefed in
+    English is compared on all-MiniLM-L6-v2's scale, where the writer's similarity settings
+    were made; a story with a French report on the multilingual one's."""
+    import dataclasses
+
+    from digest import config
+    from digest.engines import ENGLISH_WRITER, make_writer
+    from tests.fakes import CountingEmbedder
+
+    story_embedder, english = CountingEmbedder(embedder), CountingEmbedder(embedder)
+    gen = Scripted("Headline: Harbor Council approves 1,250 berths\n1. The Harbor Council approved 1,250 new berths.")
+    w = BriefWriter(
+        story_embedder, gen, Citations(), brief_words=60, input_words=200, max_new_tokens=200,
+        english=english,
+    )  # fmt: skip
+    en = [dataclasses.replace(a, language="en") for a in (A1, A2)]
+    w.write("s1", en, 1, "t")
+    assert english.calls > 0 and story_embedder.calls == 0
+    fr = [en[0], dataclasses.replace(en[1], language="fr")]
+    english.calls = 0
+    w.write("s2", fr, 1, "t")
+    assert story_embedder.calls > 0 and english.calls == 0
+    # a brief in French of English reports is compared on the multilingual scale too
+    french = BriefWriter(
+        story_embedder, gen, Citations(), brief_words=60, input_words=200, max_new_tokens=200,
+        language="fr", english=english,
+    )  # fmt: skip
+    french.write("s3", en, 1, "t")
+    assert english.calls == 0
+    # the real writer of the default config: MiniLM beside the multilingual story embedder
+    default = config.Config()
+    assert default.embedder.model == "multilingual-e5-small"
+    real = make_writer(default, story_embedder, gen)
+    made_from = getattr(real.english, "folder", None) or getattr(real.english, "model_name", "")
+    assert "minilm" in str(made_from).lower(), made_from
+    minilm = make_writer(dataclasses.replace(default, embedder=config.Embedder(model=ENGLISH_WRITER)), embedder, gen)
+    assert minilm.english is minilm.embedder

@@ -43,6 +43,8 @@ class Centred:
     def __init__(self, inner, centre: np.ndarray):
         self.inner = inner
         self.centre = np.asarray(centre, dtype=np.float32)
+        # what made the vectors, for caches keyed by it (benchmarks/checker_eval.py)
+        self.backend = f"e5-centred{CENTRE_SHARE:g}-{getattr(inner, 'backend', 'unknown')}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return unit_rows(self.inner.embed(texts) - self.centre)

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 J = TypeVar("J", "ParseJob", "BriefJob")
+# The brief writer's embedder for English stories where the story embedder is multilingual:
+# the brief's similarity settings were made on it (docs/languages.md, "Session 12").
+ENGLISH_WRITER = "all-MiniLM-L6-v2"
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,16 @@ def parse_file(job: ParseJob) -> list[Article] | InputError:
 
 
 def make_writer(config: Config, embedder: Embedder, generator: Generator | None) -> BriefWriter:
+    """The brief writer, with the story embedder and, where that is a multilingual model,
+    all-MiniLM-L6-v2 for stories reported and briefed in English (`BriefWriter.english`)."""
+    from ..embed import MULTILINGUAL, make_embedder
     from ..summarize import BriefWriter
 
     s = config.summarizer
+    english = None
+    if config.embedder.model in MULTILINGUAL:
+        minilm = dataclasses.replace(config.embedder, model=ENGLISH_WRITER)
+        english = make_embedder(minilm, config.paths.models)  # loads on first use
     return BriefWriter(
         embedder,
         generator,
@@ -125,6 +135,7 @@ def make_writer(config: Config, embedder: Embedder, generator: Generator | None)
         input_words=s.input_words,
         max_new_tokens=s.max_new_tokens,
         language=s.language,
+        english=english,
     )
 
 
