@@ -283,8 +283,13 @@ def test_digest_run_joins_the_four_language_event_and_keeps_the_rest_apart(tmp_p
     ferry = groups[frozenset(want["ferry"])]
     cited = {n for s in ferry["sentences"] for n in s["citations"]}
     assert cited == {1, 2, 3, 4}, ferry["sentences"]
+    from digest.cite import missing_terms
+
     for s in ferry["sentences"]:
         assert language.detect(s["text"]) == "en", s["text"]
+        assert s["citations"], s["text"]
+        # its names and numbers are in the report sentences it rests on, in any language
+        assert not missing_terms(s["text"], [e["text"] for e in s["evidence"]]), s
 
 
 # quotations and the reader's language ------------------------------------------------------
