@@ -32,6 +32,7 @@ import argparse
 import dataclasses
 import hashlib
 import importlib.util
+import inspect
 import json
 import re
 import statistics
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from digest import config as digest_config  # noqa: E402
 from digest import ingest  # noqa: E402
 from digest.embed import make_embedder  # noqa: E402
+from digest.engines import ENGLISH_WRITER, make_writer  # noqa: E402
 from digest.evaluate import brief_metrics, redundant_pairs  # noqa: E402
 from digest.generate import make_generator  # noqa: E402
 from digest.sentences import split_sentences  # noqa: E402
@@ -141,8 +143,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="summarizer threads (default: config.toml's)")
     ap.add_argument(
         "--embedder",
-        help="the writers' [embedder] model (default: config.toml's); the figures' cosines "
-        "(lead, redundancy) stay config.toml's, so that runs compare",
+        help="an [embedder] model for the writers to use for every story (default: as the "
+        "pipeline does, config.toml's, with all-MiniLM-L6-v2 for English stories); the "
+        "figures' cosines (lead, redundancy) are all-MiniLM-L6-v2's in every run",
     )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path)
@@ -173,12 +176,18 @@ def main() -> None:
     guards = {"new": {k: getattr(copyguard, k) for k in ("SPAN", "PENALTY", "GROWTH")}}
 
     cfg = digest_config.load(ROOT / "config.toml")
-    embedder = make_embedder(cfg.embedder, cfg.paths.models)
-    writing = embedder
-    if args.embedder:
-        writing = make_embedder(
-            dataclasses.replace(cfg.embedder, model=args.embedder), cfg.paths.models
+    # the figures' cosines (lead, redundancy) are all-MiniLM-L6-v2's, whatever writes, so that
+    # runs compare (they were MiniLM's before the default embedder changed)
+    minilm = dataclasses.replace(cfg.embedder, model=ENGLISH_WRITER)
+    embedder = make_embedder(minilm, cfg.paths.models)
+    if args.embedder:  # this one for every story, English or not
+        cfg = dataclasses.replace(
+            cfg, embedder=dataclasses.replace(cfg.embedder, model=args.embedder)
         )
+    # as the pipeline makes it: the story embedder, and MiniLM for English stories where
+    # that is multilingual (engines.make_writer); --embedder: that embedder for every story
+    writing = make_embedder(cfg.embedder, cfg.paths.models)
+    english = None if args.embedder else make_writer(cfg, writing, None).english
     s = cfg.summarizer
     threads = args.threads or s.threads
     generator = make_generator(s.backend, s.model, cfg.paths.models, s.device, threads)
@@ -189,17 +198,23 @@ def main() -> None:
         if revision != "none":
             systems[revision] = baseline_module(revision)
             guards[revision] = guard_settings(revision)
-    writers = {
-        name: module.BriefWriter(
+    writers = {}
+    for name, module in systems.items():
+        # a baseline from before `english` writes every story with the story embedder
+        extra = (
+            {"english": english}
+            if "english" in inspect.signature(module.BriefWriter).parameters
+            else {}
+        )
+        writers[name] = module.BriefWriter(
             writing,
             generator,
             cfg.citations,
             brief_words=args.words,
             input_words=s.input_words,
             max_new_tokens=s.max_new_tokens,
+            **extra,
         )
-        for name, module in systems.items()
-    }
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     clusters = [json.loads(line) for line in args.data.read_text().splitlines() if line]
     clusters = clusters[args.offset : args.offset + args.limit]

