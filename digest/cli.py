@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
         "names",
         nargs="*",
         help="models to prepare (default: the configured summarizer and the fast engine of the "
-        "configured embedder: all-minilm-l6-v2-int8, or multilingual-e5-small-int8)",
+        "configured embedder: multilingual-e5-small-int8 and all-minilm-l6-v2-int8, the brief "
+        "writer's for English stories; or all-minilm-l6-v2-int8 alone)",
     )
     prep.add_argument("--config", type=Path, help="config file (default: ./config.toml if present)")
     prep.add_argument("-v", "--verbose", action="store_true", help="show progress and tracebacks")
@@ -319,6 +320,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         names.append(prepare.EMBEDDER)  # the fast embedder that backend "auto" takes
     if not args.names and e.model == E5:
         names.append(E5_ONNX)  # multilingual-e5-small's fast engine
+        if e.backend != "sentence-transformers":
+            names.append(prepare.EMBEDDER)  # the brief writer's, for English stories
     for name in names:
         folder = prepare.prepare(name, cfg.paths.models)
         print(f"{name}: ready in {folder}")

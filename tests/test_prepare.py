@@ -286,3 +286,20 @@ def test_the_real_embedder_is_prepared_once(monkeypatch):
     assert (folder / "model.onnx").stat().st_size < 30_000_000  # int8: a quarter of fp32
     monkeypatch.setattr(prepare_embedder, "_build", lambda *a: pytest.fail("built again"))
     assert prepare_embedder.prepare(MODELS) == folder
+
+
+def test_digest_prepare_without_names_prepares_what_the_config_runs(tmp_path, monkeypatch):
+    """The summarizer, and the fast engines of the embedders the config uses: with the default
+    (multilingual-e5-small) also MiniLM, the brief writer's for English stories."""
+    from digest import cli
+
+    made: list[str] = []
+    monkeypatch.setattr(prep, "prepare", lambda name, models: made.append(name) or tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIGEST_CONFIG", raising=False)
+    assert cli.main(["prepare"]) == 0
+    assert made == [prep.DEFAULT_MODEL, "multilingual-e5-small-int8", prep.EMBEDDER]
+    made.clear()
+    (tmp_path / "config.toml").write_text('[embedder]\nmodel = "all-MiniLM-L6-v2"\n')
+    assert cli.main(["prepare", "--config", str(tmp_path / "config.toml")]) == 0
+    assert made == [prep.DEFAULT_MODEL, prep.EMBEDDER]
