@@ -124,27 +124,23 @@ def choose_backend(backend: str, model: str, device: str, onnx_folder: Path) -> 
 
 def check_backend(settings: config.Embedder, models_dir: Path) -> None:
     """Fail at once when `backend = "onnx"` is asked for and cannot run (auto always can)."""
-    if settings.backend == "onnx" and settings.model == E5:
-        if not onnx_available():
-            raise ModelError(ONNX_NEEDS)
-        if read_marker(Path(models_dir) / E5_ONNX) is None:
-            raise ModelError(not_prepared_message(Path(models_dir), E5_ONNX))
-    elif settings.backend == "onnx":
-        check_onnx(settings.model, Path(models_dir) / ONNX_MINILM)
+    if settings.backend == "onnx":
+        folder = Path(models_dir) / (E5_ONNX if settings.model == E5 else ONNX_MINILM)
+        check_onnx(settings.model, folder)
 
 
 def check_onnx(model: str, onnx_folder: Path) -> None:
     """Raise a ModelError saying what is missing for `backend = "onnx"`. Cheap: loads nothing."""
-    if model != PACKAGED_MINILM:
+    if model not in (PACKAGED_MINILM, E5):
         raise ModelError(
-            f'[embedder] backend "onnx" runs only the packaged model {PACKAGED_MINILM!r} '
-            f"(the one `digest prepare` converts), not {model!r}; "
+            f'[embedder] backend "onnx" runs only the models `digest prepare` converts, '
+            f"{PACKAGED_MINILM!r} and {E5!r}, not {model!r}; "
             'set backend = "sentence-transformers" for other models'
         )
     if not onnx_available():
         raise ModelError(ONNX_NEEDS)
     if read_marker(onnx_folder) is None:
-        raise ModelError(not_prepared_message(onnx_folder.parent))
+        raise ModelError(not_prepared_message(onnx_folder.parent, onnx_folder.name))
 
 
 def onnx_available() -> bool:

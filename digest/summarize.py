@@ -214,7 +214,7 @@ class BriefWriter:
         c = self.citations
         # '"the most epic jump ever"' as the reports quote it: "most epic ..."
         sources = [x.text for x in story.sentences]  # and "river'side" as they spell it
-        mended = quotes.mend([respelled(d.text, sources) for d in drafts], sources)
+        mended = quotes.mend(respelled([d.text for d in drafts], sources), sources)
         for d, text in zip(drafts, mended, strict=True):
             d.text = text
         clauses = grammar.fragments((d.text for d in drafts), written=True)  # "Even if ..."

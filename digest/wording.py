@@ -207,8 +207,8 @@ def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
 _SPLIT_WORD = re.compile(r"\b([A-Za-z]{2,})['’.-]([a-z]{2,})\b")
 
 
-def respelled(text: str, sources: list[str]) -> str:
-    """`text` with a word that the decoder split with a stray mark ("the river'side district",
+def respelled(texts: list[str], sources: list[str]) -> list[str]:
+    """`texts` with a word that the decoder split with a stray mark ("the river'side district",
     where the report says "riverside": the copy guard pushed the model off the report's
     token) written as the reports write it: only where the reports have the joined word and
     not the split one. "O'Brien", "don't", "river's" and "well-known" stay as they are."""
@@ -224,4 +224,4 @@ def respelled(text: str, sources: list[str]) -> str:
         found = words[joined.lower()]
         return found if split[0].isupper() == found[0].isupper() else joined
 
-    return _SPLIT_WORD.sub(mend, text)
+    return [_SPLIT_WORD.sub(mend, text) for text in texts]

@@ -76,7 +76,7 @@ def test_explicit_onnx_says_what_is_missing(tmp_path, cpu_only, monkeypatch):
     with pytest.raises(ModelError, match=f"digest prepare {embed.ONNX_MINILM}"):
         choose("onnx", folder=tmp_path / embed.ONNX_MINILM)
     folder = fake_onnx_folder(tmp_path)
-    with pytest.raises(ModelError, match="runs only the packaged model"):
+    with pytest.raises(ModelError, match="runs only the models `digest prepare` converts"):
         choose("onnx", model=str(tmp_path), folder=folder)
     monkeypatch.setattr(embed, "onnx_available", lambda: False)
     with pytest.raises(ModelError) as e:

@@ -1,17 +1,30 @@
 """A sentence's own wording mended from the reports (digest/wording.py)."""
+
+
 def test_a_word_split_by_a_stray_mark_is_written_as_the_reports_write_it():
-    from digest.wording import respelled
+    from digest.wording import respelled as respelled_all
+
+    def respelled(text, sources):
+        return respelled_all([text], sources)[0]
 
     sources = [
         "Three years of roadworks had split the riverside district in two.",
         "O'Brien said the river's banks were well-known to the Larkfield council.",
     ]
     # the copy guard pushed the model off "riverside" (README sample, session 12)
-    assert respelled("They split the river'side district.", sources) == "They split the riverside district."
+    assert (
+        respelled("They split the river'side district.", sources)
+        == "They split the riverside district."
+    )
     assert respelled("The Larkfi-eld council met.", sources) == "The Larkfield council met."
     assert respelled("The River'side park opened.", sources) == "The Riverside park opened."
     # marks that belong there stay
-    for text in ("O'Brien said so.", "The river's banks.", "A well-known spot.", "They don't know."):
+    for text in (
+        "O'Brien said so.",
+        "The river's banks.",
+        "A well-known spot.",
+        "They don't know.",
+    ):
         assert respelled(text, sources) == text
     # no report has the joined word: nothing to go by
     assert respelled("The harbour'master said.", sources) == "The harbour'master said."

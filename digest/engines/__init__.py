@@ -125,7 +125,9 @@ def make_writer(config: Config, embedder: Embedder, generator: Generator | None)
     s = config.summarizer
     english = None
     if config.embedder.model in MULTILINGUAL:
-        minilm = dataclasses.replace(config.embedder, model=ENGLISH_WRITER)
+        # "onnx" asked for the story embedder; MiniLM takes ONNX where prepared, else torch
+        backend = "auto" if config.embedder.backend == "onnx" else config.embedder.backend
+        minilm = dataclasses.replace(config.embedder, model=ENGLISH_WRITER, backend=backend)
         english = make_embedder(minilm, config.paths.models)  # loads on first use
     return BriefWriter(
         embedder,
