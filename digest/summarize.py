@@ -46,7 +46,7 @@ from .plan import (
     tidy,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
-from .repeats import contained, figures, restates_figures
+from .repeats import contained, echoes, figures, restates_figures
 from .sentences import split_sentences
 from .wording import respelled, sentence_case
 
@@ -343,7 +343,8 @@ class BriefWriter:
     ) -> list[tuple[BriefSentence, int]]:
         """Each fact once, by meaning: a later sentence that states a fact already stated (its
         best evidence is in the same fact of the plan, it is near-identical in meaning to an
-        earlier sentence, or it only gives figures given already: `repeats`) is dropped."""
+        earlier sentence, it only gives figures given already, or it repeats an earlier one's
+        words: `repeats`) is dropped."""
         if not checked:
             return []
         vectors = story.embedder.embed([s.text for s, _, _ in checked])
@@ -351,23 +352,27 @@ class BriefWriter:
         for i, (sentence, fact, _) in enumerate(checked):
             # near-identical in meaning, or close and resting on the same fact of the plan
             # ("until it is half full again" after "until it recovers to 50 percent")
-            same_meaning = any(
-                float(vectors[i] @ vectors[k])
-                >= (
-                    SAME_FACT_BRIEF
-                    if checked[k][1] == fact
-                    else self.citations.duplicate_similarity
+            same_meaning = (
+                any(
+                    float(vectors[i] @ vectors[k])
+                    >= (
+                        SAME_FACT_BRIEF
+                        if checked[k][1] == fact
+                        else self.citations.duplicate_similarity
+                    )
+                    or contained(sentence.text, checked[k][0].text)
+                    or (
+                        float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
+                        and bool(figures(sentence.text) & figures(checked[k][0].text))
+                    )
+                    for k in kept
                 )
-                or contained(sentence.text, checked[k][0].text)
-                or (
-                    float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
-                    and bool(figures(sentence.text) & figures(checked[k][0].text))
+                or restates_figures(
+                    sentence.text,
+                    [checked[k][0].text for k in kept],
+                    [float(vectors[i] @ vectors[k]) for k in kept],
                 )
-                for k in kept
-            ) or restates_figures(
-                sentence.text,
-                [checked[k][0].text for k in kept],
-                [float(vectors[i] @ vectors[k]) for k in kept],
+                or echoes(sentence.text, [checked[k][0].text for k in kept])
             )
             if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
@@ -396,6 +401,7 @@ class BriefWriter:
                 k in stated
                 or float(np.max(sims)) >= SAME_FACT_BRIEF
                 or any(contained(s.text, text) or contained(text, s.text) for s in out)
+                or echoes(text, [s.text for s in out])
                 # a figure, name or month already stated, in a sentence on the same subject
                 or any(
                     sims[j] >= 0.4

@@ -882,3 +882,49 @@ def test_an_english_story_is_written_with_the_english_embedder_a_french_one_with
     assert "minilm" in str(made_from).lower(), made_from
     minilm = make_writer(dataclasses.replace(default, embedder=config.Embedder(model=ENGLISH_WRITER)), embedder, gen)
     assert minilm.english is minilm.embedder
+
+
+def test_a_sentence_repeating_an_earlier_ones_words_is_a_repeat(embedder):
+    # read in a validation brief: "... faces a litany of charges including obstruction of
+    # justice and witness intimidation" after "... was arraigned Wednesday on charges including
+    # obstruction of justice and witness intimidation ...", at MiniLM cosine 0.33
+    lead = BriefSentence("Ana Ruiz, the mayor of Tarn, resigned on Friday.", (1,))
+    charged = BriefSentence(
+        "Ruiz was charged on Monday with offences including fraud and witness tampering, "
+        "prosecutors said.",
+        (2,),
+    )
+    again = BriefSentence(
+        "Ruiz now faces a long list of offences including fraud and witness tampering.", (1,)
+    )
+    new = BriefSentence(
+        "Fraud and witness tampering carry prison terms of up to ten years in the region.", (2,)
+    )
+    w = writer(embedder, None)
+    notes: list[str] = []
+    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    kept = w._once([(lead, 0, 0), (charged, 1, 3), (again, 2, 5), (new, 3, 7)], story, notes)
+    assert [s.text for s, _ in kept] == [lead.text, charged.text, new.text]
+    assert f"dropped repeated fact: {again.text}" in notes
+
+
+def test_echoes_needs_a_shared_run_of_words_and_little_that_is_new():
+    from digest.repeats import contained, echoes
+
+    earlier = [
+        "Ana Ruiz, the mayor of Tarn, resigned on Friday.",
+        "Ruiz was charged on Monday with offences including fraud and witness tampering.",
+    ]
+    again = "Ruiz now faces a long list of offences including fraud and witness tampering."
+    assert echoes(again, earlier)
+    assert not any(contained(again, e) for e in earlier)  # the older rule misses it
+    # the same run of words, but mostly new: a new fact about the offences
+    assert not echoes(
+        "Fraud and witness tampering carry prison terms of up to ten years in the region.", earlier
+    )
+    # its words said already, but in no run of four: not an echo (other rules judge it)
+    assert not echoes("Prosecutors charged the mayor with fraud.", earlier)
+    # a shared run of names and little words only is not enough
+    named = ["Ana Ruiz, the mayor of Tarn, spoke."]
+    assert not echoes("Ana Ruiz, the mayor of Tarn, was re-elected in 2019.", named)
+    assert not echoes(again, [])
