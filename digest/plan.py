@@ -73,7 +73,7 @@ _CAPTION = re.compile(
 # An AP-style photo caption ends with the day, the date and the place of the picture:
 # "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
 _CAPTION_DATED = re.compile(
-    r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+(?:Jan|Feb|March|April|May|June|July|Aug"
+    r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|March|April|May|June|July|Aug"
     r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2}(?:,\s+\d{4})?(?:,\s+in\s+[A-Z][^,]{1,30}"
     r"(?:,\s+[A-Z][\w.]{1,15}){0,2})?\.?\s*$"
 )

@@ -60,6 +60,8 @@ def planned(embedder, names, budget=160):
         # an AP-style photo caption: the day, the date and the place of the picture at the end
         ("Ferry passengers queue at the Dunmore pier, Tuesday, March 3, in Dunmore, Del.", "caption"),
         ("Crews clear the rail line near the depot, Friday, Aug. 7, 2026, in Larkfield.", "caption"),
+        # read in a validation brief: no comma after the day
+        ("The helicopter carrying the mayor flies over Larkfield, Saturday March 21, 2026.", "caption"),
         # a shell noun pointing back at what the sentence does not say
         ("The new health law should strengthen that effort.", "needs context"),
         ("Critics of the harbour plan say this decision will raise fees.", "needs context"),
