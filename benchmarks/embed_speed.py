@@ -85,7 +85,8 @@ def articles(args) -> list[tuple[str, str]]:
 def lead_rates(args) -> None:
     """Articles/s of the ONNX embedder at each lead length, best of --rounds interleaved."""
     items = articles(args)
-    embedder = OnnxEmbedder(args.models / ONNX_MINILM, threads=args.threads)
+    folder = args.onnx_folders[0] if args.onnx_folders else args.models / ONNX_MINILM
+    embedder = OnnxEmbedder(folder, threads=args.threads)
     embedder.embed(["load the model outside the timing"])
     rates: dict[int, list[float]] = {n: [] for n in args.lead_words}
     for _ in range(args.rounds):
@@ -95,7 +96,7 @@ def lead_rates(args) -> None:
             embedder.embed(texts)
             rates[n].append(len(texts) / (time.perf_counter() - start))
     source = "Multi-News documents" if args.multinews else "Reuters articles"
-    print(f"{len(items)} {source}, {len(os.sched_getaffinity(0))} cores, ONNX int8")
+    print(f"{len(items)} {source}, {len(os.sched_getaffinity(0))} cores, ONNX int8 {folder.name}")
     print(f"| lead words | articles/s (best of {args.rounds}) | median |\n|---|---|---|")
     for n, r in rates.items():
         print(f"| {n} | {max(r):.1f} | {np.median(r):.1f} |")

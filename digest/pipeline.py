@@ -30,7 +30,7 @@ from .lock import StateLock
 from .records import Article, Brief, ReadFailure
 from .render import remove_leftovers, slugify, write_brief
 from .report import RunReport
-from .revector import recipe, renew
+from .revector import renew
 from .store import Store, StoryRow, now_iso
 
 log = logging.getLogger(__name__)
@@ -276,11 +276,12 @@ class Pipeline:
 
     # embed -------------------------------------------------------------------------------
     def _embed(self, store: Store) -> None:
-        renew(store, recipe(self.config.embedder), self.engine.embed)  # vectors made otherwise
+        renew(store, self.config.embedder, self.engine.embed)  # vectors made otherwise
         todo = store.unembedded()
         if not todo:
             return
-        texts = [cluster.embedding_text(a.title, a.text) for a in todo]
+        n = cluster.lead_words(self.config.embedder.model)
+        texts = [cluster.embedding_text(a.title, a.text, n) for a in todo]
         chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
         vectors = np.vstack(list(self.engine.embed(self.progress(chunks, "Embedding"))))
         failpoints.reach("embed", self.config.paths.state)

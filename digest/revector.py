@@ -1,7 +1,7 @@
 """Vectors made one way are never compared with vectors made another way.
 
 An article's vector depends on the embedder model and on what is embedded (its title and the
-first `cluster.LEAD_WORDS` words of its lead). A state made with one and a config that names
+first `cluster.lead_words` words of its lead). A state made with one and a config that names
 another (a user who switches `[embedder] model` to a multilingual one, as docs/languages.md
 tells them how) would compare new articles with stories in another space: with e5 (384
 dimensions, as MiniLM) silently wrong stories, with USE (512) a crash. So the store records how
@@ -31,17 +31,19 @@ BEFORE = "all-MiniLM-L6-v2; title + 200 lead words"  # what a state without the 
 def recipe(settings: Embedder) -> str:
     # e5's vectors are centred since session 12 (backends/vectors.py): older ones are remade
     centred = " (centred)" if settings.model == "multilingual-e5-small" else ""
-    return f"{settings.model}{centred}; title + {cluster.LEAD_WORDS} lead words"
+    return f"{settings.model}{centred}; title + {cluster.lead_words(settings.model)} lead words"
 
 
 def renew(
     store,
-    made: str,
+    settings: Embedder,
     embed: Callable[[Iterable[list[str]]], Iterator[np.ndarray]],
     chunk: int = 256,
 ) -> int:
-    """Embed every stored article again if its vector was made otherwise than `made` (with
-    `embed`, an engine's: chunks of texts in, one array per chunk out); return how many."""
+    """Embed every stored article again if its vector was made otherwise than `settings` make
+    them (with `embed`, an engine's: chunks of texts in, one array per chunk out); return how
+    many."""
+    made = recipe(settings)
     recorded = store.meta(KEY)
     if recorded == made:
         return 0
@@ -55,7 +57,8 @@ def renew(
             len(articles),
             made,
         )
-        texts = [cluster.embedding_text(a.title, a.text) for a in articles]
+        n = cluster.lead_words(settings.model)
+        texts = [cluster.embedding_text(a.title, a.text, n) for a in articles]
         vectors = np.vstack(list(embed(texts[i : i + chunk] for i in range(0, len(texts), chunk))))
         store.set_embeddings([a.content_hash for a in articles], vectors)
     with store.transaction():  # the record last: a run stopped before it starts over

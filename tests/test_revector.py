@@ -111,3 +111,43 @@ def test_a_state_from_before_the_record_was_made_with_minilm(tmp_path, embedder,
         Pipeline(default, embedder=e5, generator=EchoFacts()).run()
     assert "again with multilingual-e5-small" in caplog.text
     assert recorded(default) == revector.recipe(default.embedder) != revector.BEFORE
+
+
+def test_e5_embeds_a_shorter_lead_and_a_state_made_with_the_longer_one_is_redone(
+    tmp_path, caplog
+):
+    # multilingual-e5-small reads the title and 100 lead words (cluster.LEAD_WORDS_OF): 2.5
+    # times as fast as 200, clustering as well (docs/clustering.md)
+    from digest import cluster
+
+    default = config.from_dict({}, base=tmp_path)
+    assert default.embedder.model == "multilingual-e5-small"
+    assert cluster.lead_words(default.embedder.model) == 100
+    assert cluster.lead_words("all-MiniLM-L6-v2") == cluster.LEAD_WORDS == 200
+    assert revector.recipe(default.embedder).endswith("title + 100 lead words")
+    extra = " ".join(
+        f"Dock {k} of the east marina will get {k + 20} berths, the harbor master said."
+        for k in range(1, 25)
+    )  # about 350 words: the 100-word lead and the 200-word lead differ
+    long_marina = MARINA_1 + extra + "\n"
+    (tmp_path / "inbox").mkdir()
+    (default.paths.inbox / "marina.txt").write_text(long_marina)
+    e5 = make_embedder(default.embedder, default.paths.models)
+    Pipeline(default, embedder=e5, generator=EchoFacts()).run()
+    store = Store(default.paths.state)
+    try:
+        (row,) = store.db.execute("SELECT title, text, embedding FROM articles").fetchall()
+        stored = np.frombuffer(row[2], np.float32)
+        with store.transaction():  # as a state embedded at 200 words in session 12 records it
+            old = "multilingual-e5-small (centred); title + 200 lead words"
+            store.db.execute("UPDATE meta SET value = ? WHERE key = ?", (old, revector.KEY))
+    finally:
+        store.close()
+    short, longer = e5.embed([cluster.embedding_text(row[0], row[1], n) for n in (100, 200)])
+    assert float(stored @ short) > 0.9999
+    assert float(short @ longer) < 0.999  # the two leads give other vectors
+    (default.paths.inbox / "storm.txt").write_text(STORM)
+    with caplog.at_level(logging.WARNING, logger="digest.revector"):
+        Pipeline(default, embedder=e5, generator=EchoFacts()).run()
+    assert "title + 200 lead words; embedding 1 articles again" in caplog.text
+    assert recorded(default) == revector.recipe(default.embedder)
