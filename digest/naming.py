@@ -167,7 +167,9 @@ def name_subjects(texts: list[str], evidence: list[list[str]]) -> list[str]:
     person its `evidence` (the report sentences it rests on, and the sentence before one that
     opens with a pronoun itself) names, among the first words of one of them (its subject);
     unchanged where that is not exactly one person, or where the reports call that person by
-    a title of the other sex ("Mrs. Levy" for "He")."""
+    a title of the other sex ("Mrs. Levy" for "He"). An opening role ("The victim was booked
+    ...") is named likewise where the evidence says who did it (`_role_named`)."""
+    texts = [_role_named(t, e) for t, e in zip(texts, evidence, strict=True)]
     todo = [i for i, t in enumerate(texts) if _SUBJECT.match(t) and evidence[i]]
     if not todo:
         return texts
@@ -202,3 +204,42 @@ def name_subjects(texts: list[str], evidence: list[list[str]]) -> list[str]:
         name = surname + "’s" if pronoun in ("His", "Her") else surname
         out[i] = name + texts[i][len(pronoun) :]
     return out
+
+
+# A model sentence that opens with a role ("The victim was booked at the county jail.") may have
+# put the wrong person in it: the report said "McDowell was booked at Flagler County jail ..."
+# (validation cluster 225; McDowell was the accused). Where the evidence gives the same verb
+# with one name before it, and never with the role, the role becomes that name: right either
+# way, since a role that was right names the same person.
+_ROLES = set(
+    "victim suspect man woman boy girl teen teenager driver officer attorney lawyer defendant "
+    "accused gunman shooter mother father son daughter wife husband boyfriend girlfriend student "
+    "teacher pilot passenger player coach actor actress singer star judge doctor nurse worker "
+    "employee official crasher inmate prisoner couple pair owner resident witness".split()
+)
+_CAPITALISED = r"[A-Z][\w'’-]+"
+_NOT_NAMES = {"the", "he", "she", "it", "they", "we", "i", "this", "that", "police", "officials"}
+
+
+def _role_named(text: str, evidence: list[str]) -> str:
+    words = text.split()
+    at = next((k for k in (1, 2) if len(words) > k + 2 and words[k] in _ROLES), 0)
+    verb_words = [w.rstrip(".,;:") for w in words[at + 1 : at + 3]]
+    if not at or words[0] != "The" or not evidence:
+        return text
+    if not all(w.isalpha() and w.islower() for w in verb_words):
+        return text  # "The victim, 24, ...": no verb right after the role
+    role, verb = words[at], re.escape(" ".join(verb_words))
+    told = " ".join(evidence)
+    if re.search(rf"\b(?:the|a|an) (?:[a-z]+ )?{role} {verb}\b", told, re.IGNORECASE):
+        return text  # the reports say it of the role too
+    names = {
+        _own(found.split()[-1])
+        for found in re.findall(rf"((?:{_CAPITALISED} ){{0,2}}{_CAPITALISED}) {verb}\b", told)
+    }
+    if len(names) != 1:
+        return text
+    (name,) = names
+    if name in text or name.lower() in _ORG_WORDS | _TITLES | _NOT_NAMES:
+        return text
+    return " ".join([name, *words[at + 1 :]])

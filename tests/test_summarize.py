@@ -793,6 +793,37 @@ def test_a_pronoun_becomes_a_name_only_when_the_report_names_one_person_as_its_s
     assert name_subjects(["Fees rose."], [one]) == ["Fees rose."]
 
 
+def test_a_role_becomes_the_name_the_report_gives_the_same_verb():
+    # read in a validation brief: "The victim was booked at ... County jail." where the report
+    # said "<the accused> was booked at ... County jail on battery charges"
+    from digest.naming import name_subjects
+
+    booked = ["Police said Dana Pruitt was booked at Alder County jail on battery charges."]
+    assert name_subjects(["The victim was booked at Alder County jail."], [booked]) == [
+        "Pruitt was booked at Alder County jail."
+    ]
+    assert name_subjects(["The wedding guest was booked on Sunday."], [booked]) == [
+        "The wedding guest was booked on Sunday."  # "guest" is no role of the list
+    ]
+    # the reports say it of the role too, or of two people, or of no one by name: unchanged
+    for evidence in (
+        booked + ["The victim was booked for a statement, a deputy said."],
+        booked + ["Lee Carver was booked as well."],
+        ["The suspect was booked at Alder County jail."],
+    ):
+        text = "The victim was booked at Alder County jail."
+        assert name_subjects([text], [evidence]) == [text], evidence
+    # the name is in the sentence already: "The woman told police Pruitt hit her."
+    told = ["Ana Ruiz told police Pruitt hit her."]
+    assert name_subjects(["The woman told police Pruitt hit her."], [told]) == [
+        "Ruiz told police Pruitt hit her."
+    ]
+    hit = ["Pruitt told police he was hit first."]
+    assert name_subjects(["The man told police Pruitt hit him."], [hit]) == [
+        "The man told police Pruitt hit him."
+    ]
+
+
 def test_a_surname_the_tagger_once_calls_an_organisation_still_gets_the_full_name(monkeypatch):
     # train cluster 53: "McFadden, 46, was convicted ..." is tagged ORG by the small model, and
     # the brief's "McFadden was convicted ..." kept the bare surname though the reports name
