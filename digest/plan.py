@@ -174,7 +174,7 @@ class Fact:
 
 def tidy(text: str) -> str:
     """A sentence without its dateline ("LONDON (AP) - ") or opening filler clause ("In a
-    move with significant implications, ")."""
+    move with significant implications, "), and no space before a comma or full stop."""
     for pattern in (_DATELINE, _FILLER):
         m = pattern.match(text)
         if m and len(text) - m.end() > 20:
@@ -182,7 +182,12 @@ def tidy(text: str) -> str:
             text = text[0].upper() + text[1:]
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'
-    return text
+    # "As he framed it , only ... ." as a page spaced it (a validation brief); not "..." (an
+    # elision), and not the space French puts before ":" and ";"
+    return _SPACED_STOP.sub(r"\1", text)
+
+
+_SPACED_STOP = re.compile(r"(?<=[\w\"”')]) +([,.])(?=\s|$)(?!\.)")
 
 
 def _dangling(text: str) -> str | None:

@@ -169,6 +169,14 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "In a statement, the company said it would appeal the ruling.",
             "In a statement, the company said it would appeal the ruling.",
         ),
+        # a page's spaces before a comma and a full stop (a validation brief published them)
+        (
+            "As the mayor framed it , only the council cares about the fares .",
+            "As the mayor framed it, only the council cares about the fares.",
+        ),
+        # an elision, and French spacing before a colon, stay
+        ("He said the plan ... would wait.", "He said the plan ... would wait."),
+        ("Le maire a dit : « Non. »", "Le maire a dit : « Non. »"),
     ],
 )
 def test_datelines_and_filler_openers_are_cut(raw, tidy):
