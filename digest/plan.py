@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import grammar
+from . import furniture, grammar
 from .attribution_languages import names_a_speaker
 from .claims import key_terms
 from .records import Article, Sentence
@@ -57,49 +57,12 @@ _FILLER = re.compile(
     r"|(?:Notably|Significantly|Interestingly|Importantly|Remarkably|Surprisingly|Crucially)),\s+"
     r"(?=[A-Za-z\"“])"
 )
-_CAPTION = re.compile(
-    r"\((?:AP|Associated Press|Reuters|AFP|Getty Images?|EPA|Bloomberg|Shutterstock)\b[^)]*\)\s*$"
-    r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
-    r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
-    r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
-    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
-    r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
-    r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
-    r"|(?<!\w)@\w+"
-    # an agency's picture labels: "... Featuring: Serena Williams Where: Milan When: 23 Sep 2016"
-    r"|(?-i:\b(?:Featuring|Where|When|Credit): \S.*\b(?:Where|When|Credit): \S)",
-    re.IGNORECASE,
-)
-# An AP-style photo caption ends with the day, the date and the place of the picture:
-# "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
-_CAPTION_DATED = re.compile(
-    r",\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:Jan|Feb|March|April|May|June|July|Aug"
-    r"|Sept?|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2}(?:,\s+\d{4})?(?:,\s+in\s+[A-Z][^,]{1,30}"
-    r"(?:,\s+[A-Z][\w.]{1,15}){0,2})?\.?\s*$"
-)
-# A list of links run into one line: "Empty podium at Fox debate could ... – FOX: 'can't give
-# in ...' – SURVEY OF ...: ..." (two dashes between items and a label in capitals)
-_LINK_LIST = re.compile(r"(?=(?:.*\s[–—|]\s){2})(?=.*\b[A-Z]{3,}[A-Z ]*:)")
 # "Obamacare should strengthen that effort.": a shell noun pointing back at what the sentence
 # does not say (read on Multi-News train); "this week", "that day" are times, not pointers.
 _POINTS_BACK = re.compile(
     r"\b(?:this|that|these|those|such)\s+(?:effort|move|decision|incident|issue|problem|idea"
     r"|approach|step|trend|situation|development|remark|comment|argument|claim|criticism|"
     r"practice|view|case|question|plan|change|finding|debate)s?\b(?!\s+(?:to|of|that|which|who|by|on))"
-)
-# A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
-_WIDGET = re.compile(
-    r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY|JUST WATCHED|MUST WATCH)"
-    r"\s+[A-Z\"“]|\bReplay More Videos\b"
-    # a pointer to more elsewhere: "For more on Rihanna, head over to Billboard."
-    r"|^(?:For more (?:on|about|information|details|news|coverage|stories|photos|videos)\b"
-    r"|To (?:read|learn|see|find out) more\b)"
-)
-_BYLINE = re.compile(
-    r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
-    r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
-    r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b",
-    re.IGNORECASE,
 )
 # The writer's own voice, not a report: a stance or an idiom opens the sentence ("Talk about
 # too many cooks ...", "Looks like it's still his seat to lose", "Of course, ...").
@@ -235,9 +198,9 @@ def rejection(text: str) -> str | None:
         return "question"
     if text.rstrip("\"'”’) ").endswith("!") and text[0] not in '"“':
         return "aside"  # an exclamation is the writer's voice, not a report
-    if _CAPTION.search(text) or _CAPTION_DATED.search(text):
+    if furniture.caption(text):
         return "caption"
-    if _WIDGET.search(text) or _LINK_LIST.match(text):
+    if furniture.page_text(text):
         return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
@@ -245,7 +208,7 @@ def rejection(text: str) -> str | None:
         return "page text"  # a link line: "[Titanosaur Photos: Meet the Largest Dinosaur]"
     if len(_RUN_ON.findall(text)) >= 1:
         return "page text"  # sentences run together: "That's 41 daysThe latest sightings"
-    if _BYLINE.search(text):
+    if furniture.byline(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
     if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
@@ -287,7 +250,7 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
         return None
     if text.endswith(":"):  # "The following statement is being issued by ...:"
         return None
-    if _CAPTION.search(text):  # "... (Associated Press)": no full stop for the rules below
+    if furniture.caption(text):  # "... (Associated Press)": no full stop for the rules below
         return None
     ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
     if rejection(text if ended else text + ".") not in (None, "length", "shouting"):

@@ -62,6 +62,11 @@ def planned(embedder, names, budget=160):
         ("Crews clear the rail line near the depot, Friday, Aug. 7, 2026, in Larkfield.", "caption"),
         # read in a validation brief: no comma after the day
         ("The helicopter carrying the mayor flies over Larkfield, Saturday March 21, 2026.", "caption"),
+        # read in a validation brief: no comma before the day, and a photographer's credit
+        ("Fans line up outside the arena hosting the rally Thursday, Oct. 1, 2026, Dunmore, Del.", "caption"),
+        ("Ann Carver / AP Mayor Tom Baird listens as the council debates the tram fares.", "caption"),
+        # a sentence's own date after "on" is no caption
+        ("The council will vote on Thursday, Oct. 1, 2026, in Larkfield.", None),
         # a shell noun pointing back at what the sentence does not say
         ("The new health law should strengthen that effort.", "needs context"),
         ("Critics of the harbour plan say this decision will raise fees.", "needs context"),

@@ -1,0 +1,75 @@
+"""What a page puts around an article, never a fact of a brief: photo captions and credits,
+video and gallery labels, lists of links, bylines.
+
+`plan.rejection` asks these; the patterns were read on Multi-News train pages and in briefs
+that published them (each test in tests/test_plan.py names its case).
+"""
+
+from __future__ import annotations
+
+import re
+
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_MONTH = r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+
+_CAPTION = re.compile(
+    r"\((?:AP|Associated Press|Reuters|AFP|Getty Images?|EPA|Bloomberg|Shutterstock)\b[^)]*\)\s*$"
+    r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
+    r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
+    r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
+    r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
+    r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
+    r"|(?<!\w)@\w+"
+    # an agency's picture labels: "... Featuring: Serena Williams Where: Milan When: 23 Sep 2016"
+    r"|(?-i:\b(?:Featuring|Where|When|Credit): \S.*\b(?:Where|When|Credit): \S)",
+    re.IGNORECASE,
+)
+# An AP-style photo caption ends with the day, the date and the place of the picture:
+# "Airline passengers ... are greeted at Newark Liberty Airport, Monday, June 17, in Newark, N.J."
+_CAPTION_DATED = re.compile(
+    rf",\s+{_DAY},?\s+{_MONTH}\s*\d{{1,2}}(?:,\s+\d{{4}})?(?:,\s+in\s+[A-Z][^,]{{1,30}}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2})?\.?\s*$"
+    # with no comma before the day, only with the year and the place: "... after the effects of
+    # Hurricane Sandy Tuesday, Oct. 30, 2012, in Ocean City, Md." (3 train sentences, each a
+    # caption); not after "on", "until", ... (a sentence's own date)
+    rf"|(?<!\bon)(?<!\buntil)(?<!\bby)(?<!\bsince)(?<!\bfrom)(?<!\bbefore)(?<!\bafter)\s+{_DAY},"
+    rf"\s+{_MONTH}\s*\d{{1,2}},\s+\d{{4}},\s+(?:in\s+)?[A-Z][^,]{{1,30}}"
+    r"(?:,\s+[A-Z][\w.]{1,15}){0,2}\.?\s*$"
+)
+# a photographer's credit opens it: "Eric Gay / AP Senator ... listens as ..." (a validation
+# brief published it)
+_CREDIT = re.compile(
+    r"^(?:[A-Z][\w.'’-]+ ){1,3}/ (?:AP|Getty Images|Getty|Reuters|AFP|EPA|Bloomberg)\b"
+)
+# A list of links run into one line: "Empty podium at Fox debate could ... – FOX: 'can't give
+# in ...' – SURVEY OF ...: ..." (two dashes between items and a label in capitals)
+_LINK_LIST = re.compile(r"(?=(?:.*\s[–—|]\s){2})(?=.*\b[A-Z]{3,}[A-Z ]*:)")
+# A video player's or gallery's label run into the text: "CLOSE Hundreds of infants ..."
+_WIDGET = re.compile(
+    r"^(?:CLOSE|VIDEO|WATCH|LISTEN|GALLERY|PHOTOS?|SLIDESHOW|PLAY|JUST WATCHED|MUST WATCH)"
+    r"\s+[A-Z\"“]|\bReplay More Videos\b"
+    # a pointer to more elsewhere: "For more on Rihanna, head over to Billboard."
+    r"|^(?:For more (?:on|about|information|details|news|coverage|stories|photos|videos)\b"
+    r"|To (?:read|learn|see|find out) more\b)"
+)
+_BYLINE = re.compile(
+    r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
+    r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
+    r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b",
+    re.IGNORECASE,
+)
+
+
+def caption(text: str) -> bool:
+    """A photo caption, a credit, or a page's call to click, subscribe or follow."""
+    return bool(_CAPTION.search(text) or _CAPTION_DATED.search(text) or _CREDIT.search(text))
+
+
+def page_text(text: str) -> bool:
+    """A widget's label run into the text, a pointer to more elsewhere, or a list of links."""
+    return bool(_WIDGET.search(text) or _LINK_LIST.match(text))
+
+
+def byline(text: str) -> bool:
+    return bool(_BYLINE.search(text))
