@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from . import claims
 from .wording import FUNCTION_WORDS
@@ -41,9 +42,15 @@ def figures(text: str) -> set[str]:
     return (found - percents) | {p + "%" for p in percents}
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a story's sentences are read again for each brief sentence
+def content_sequence(text: str) -> tuple[str, ...]:
+    """The content words of `text` in order, each by its first five letters."""
     words = re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())
-    return {w[:5] for w in words if w not in FUNCTION_WORDS}
+    return tuple(w[:5] for w in words if w not in FUNCTION_WORDS)
+
+
+def content_words(text: str) -> set[str]:
+    return set(content_sequence(text))
 
 
 def contained(text: str, earlier: str) -> bool:

@@ -501,3 +501,45 @@ def test_a_common_word_opening_a_sentence_does_not_keep_other_reports_from_its_c
     other = [Sentence(1, 0, "Tomas Ibanez said 3.5 million."), Sentence(2, 0, "Orlov said 3.5 million.")]
     two = hand_vectors(np.array([[1.0, 0.9], [0.9, 1.0]]))
     assert cite.source_sentence_citations(0, other, two, 0.7) == (1,)
+
+
+VOLCANO = [
+    Sentence(
+        1,
+        0,
+        "Geologists said a local heat source is required to drive dehydration of the serpentine "
+        "rocks, and this could be caused by the advection of heat associated with the arrival of "
+        "mantle melts near the boundary beneath the volcano.",
+    ),
+    Sentence(1, 1, "The team placed 2,500 seismometers around the mountain in the summer."),
+    Sentence(2, 0, "Scientists mapped the rocks under the volcano with sound waves from explosions."),
+]
+
+
+def test_a_sentence_cut_down_from_one_report_sentence_is_supported(embedder):
+    # read in validation briefs: "A local heat source is required for dehydration." was far
+    # from its long source sentence in meaning space and was replaced by the source's words
+    vectors = embedder.embed([s.text for s in VOLCANO])
+
+    def support(text):
+        vec = embedder.embed([text])[0]
+        return cite.support_in(
+            vec, text, VOLCANO, vectors, [], min_similarity=0.62, support_similarity=0.55
+        )
+
+    cut = support("A local heat source is required for dehydration.")
+    assert cut.supported and cut.citations == (1,) and cut.evidence == (0,)
+    # the same words in another order say something else; a "not" the report lacks
+    assert not support("Dehydration is required for a local heat source.").supported
+    assert not support("A heat source is not required for dehydration.").supported
+
+
+def test_compressed_from_needs_every_content_word_in_order():
+    sources = [s.text for s in VOLCANO]
+    assert cite.compressed_from("A heat source is required to drive dehydration.", sources) == 0
+    assert cite.compressed_from("The team placed seismometers around the mountain.", sources) == 1
+    # a word no report has, or the words out of order
+    assert cite.compressed_from("A heat source is required to stop dehydration.", sources) is None
+    assert cite.compressed_from("The mountain placed seismometers around the team.", sources) is None
+    # too few content words to tell
+    assert cite.compressed_from("The team placed seismometers.", sources) is None
