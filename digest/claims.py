@@ -29,6 +29,7 @@ from .claims_languages import (
     ordinary_capitals,
     quoted_in_another_language,
 )
+from .grave import grave_mismatch
 from .negation import (  # noqa: F401  (negated, says_not: re-exported)
     negated,
     negation_mismatch,
@@ -427,6 +428,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += foreign_attribution_mismatch(text, evidence)  # French, German, Spanish
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
+        out += grave_mismatch(text, evidence)  # "died" where the reports say "critical"
     unquoted = _QUOTE.sub(" ", text)
     out += faults(text, unquoted) + evidence_faults(text, unquoted, evidence)
     return out

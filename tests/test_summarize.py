@@ -959,3 +959,56 @@ def test_echoes_needs_a_shared_run_of_words_and_little_that_is_new():
     named = ["Ana Ruiz, the mayor of Tarn, spoke."]
     assert not echoes("Ana Ruiz, the mayor of Tarn, was re-elected in 2019.", named)
     assert not echoes(again, [])
+
+
+POISONED = [
+    Article(
+        path="p1.txt",
+        title="Woman in critical condition after drinking cleaning chemical at diner",
+        text=(
+            "Rita Moss, 67, remains in critical condition after sipping iced tea laced with a "
+            "cleaning chemical at a Dunmore diner on Sunday. Her lawyer said an employee mistook "
+            "the chemical for sugar. The diner remains open while health inspectors investigate."
+        ),
+        content_hash="p1",
+    ),
+    Article(
+        path="p2.txt",
+        title="Diner chemical mix-up leaves customer in hospital",
+        text=(
+            "A 67-year-old woman, Rita Moss, is in critical condition at Dunmore General Hospital "
+            "after drinking iced tea mixed with a cleaning chemical on Sunday. Police said no one "
+            "else was harmed."
+        ),
+        content_hash="p2",
+    ),
+]
+
+
+def test_a_brief_never_says_someone_died_where_the_reports_do_not(embedder):
+    # read in validation brief 255: "... 67, died of severe burns after sipping ice tea ..." and
+    # a headline "... dies from poisoned ice tea", while every report has her in hospital
+    gen = Scripted(
+        "Headline: Dunmore woman dies after drinking poisoned iced tea\n"
+        "1. Rita Moss, 67, died after sipping iced tea laced with a cleaning chemical at a "
+        "Dunmore diner on Sunday.\n"
+        "2. Her lawyer said an employee mistook the chemical for sugar."
+    )
+    brief = writer(embedder, gen).write("p", POISONED, 1, "t")
+    said = " ".join([brief.headline] + [s.text for s in brief.sentences])
+    assert "died" not in said and "dies" not in said, said
+    assert any("critical condition" in s.text for s in brief.sentences), brief.sentences
+    assert any("died" in n for n in brief.notes), brief.notes
+
+
+def test_grave_claims_need_their_family_in_the_evidence():
+    from digest.grave import grave_mismatch
+
+    hospital = ["Rita Moss remains in critical condition after the crash."]
+    assert grave_mismatch("Rita Moss died after the crash.", hospital) == ["died"]
+    assert grave_mismatch("Rita Moss was killed in the crash.", ["Rita Moss died."]) == []
+    charged = ["Tom Hale was charged with fraud on Monday."]
+    assert grave_mismatch("Tom Hale was convicted of fraud.", charged) == ["convicted"]
+    assert grave_mismatch("Tom Hale was arrested for fraud.", charged) == ["arrested"]
+    assert grave_mismatch("Tom Hale was charged with fraud.", charged) == []
+    assert grave_mismatch("Rita Moss est morte.", hospital) == []  # English words only
