@@ -71,7 +71,7 @@ _COMMENTARY = re.compile(
     r"Needless to say|Say what you will|Let's|Let us|Let me|Don't|Go figure|Mind you|Alas\b|"
     r"Of course\b|Remember,|Sure,|Well,|Oh,|Ironically,|Sadly,|Thankfully,|Luckily,|"
     r"Fortunately,|Unfortunately,|Amazingly,|Surprisingly,|Not surprisingly,|Predictably,|"
-    r"Obviously,|Clearly,|Frankly,|Honestly,|Bottom line|The bottom line|The upshot|"
+    r"Obviously,|Clearly,|Frankly,|Honestly,|Surely\b|Bottom line|The bottom line|The upshot|"
     r"The takeaway)"
 )
 # Sentences that lean on what came before them: a pronoun or a connective opens them, or a
@@ -86,6 +86,10 @@ _LEANS = {
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
 _ANSWER = re.compile(r"^(?:Not yet|Not really|Not so|Yes|No|Nope|Absolutely|Exactly)[,!]")
+# a transcript's speaker or a page's label before a colon: "Jerry Dodson: No, not at all.",
+# "Drop This Fact: Denmark is ..." (a validation brief published it; 6 train sentences, 5 of
+# them an interview's answers)
+_LABEL = re.compile(r"^(?:[A-Z][a-z'’]+\s){1,3}[A-Z][a-z'’]+:\s+[A-Z“\"]")
 _PRONOUN_SAID = re.compile(
     r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"
     r"|[\"”’']\s*,?\s*(?:said|says) (?:he|she|they)\b|\bsaid then\b",
@@ -215,7 +219,7 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if _dangling(text) == "close":
         return "needs context"  # the end of a quotation whose beginning (and speaker) it lacks
-    if _ANSWER.match(text):
+    if _ANSWER.match(text) or _LABEL.match(text):
         return "needs context"  # "Not yet, said ...", "Yes, even ...": an answer to what?
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?

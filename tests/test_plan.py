@@ -67,6 +67,12 @@ def planned(embedder, names, budget=160):
         ("Ann Carver / AP Mayor Tom Baird listens as the council debates the tram fares.", "caption"),
         # a sentence's own date after "on" is no caption
         ("The council will vote on Thursday, Oct. 1, 2026, in Larkfield.", None),
+        # a transcript's speaker or a page's label before a colon (read in a validation brief)
+        ("Tom Baird: No, not at all, the fares will stay.", "needs context"),
+        ("Drop This Fact: Larkfield is the happiest town in the region.", "needs context"),
+        ("Surely whoever wins the vote should hope for a better tram line.", "aside"),
+        # a colon later in the sentence is no label
+        ("The council gave one reason: the fares had to stay low.", None),
         # a shell noun pointing back at what the sentence does not say
         ("The new health law should strengthen that effort.", "needs context"),
         ("Critics of the harbour plan say this decision will raise fees.", "needs context"),
