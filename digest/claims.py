@@ -36,6 +36,7 @@ from .negation import (  # noqa: F401  (negated, says_not: re-exported)
     same_word,
     says_not,
 )
+from .units import unit_mismatch
 from .wording import evidence_faults, faults
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
@@ -429,6 +430,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += voice_mismatch(text, evidence)
         out += claim_speaker_mismatch(text, evidence)
         out += grave_mismatch(text, evidence)  # "died" where the reports say "critical"
+        out += unit_mismatch(text, evidence)  # "19,356 meters" where they say "19,356 feet"
     unquoted = _QUOTE.sub(" ", text)
     out += faults(text, unquoted) + evidence_faults(text, unquoted, evidence)
     return out

@@ -215,7 +215,8 @@ def rejection(text: str) -> str | None:
     if furniture.byline(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()
-    if first in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
+    bare = re.sub(r"['’](?:ll|re|ve|d|s)$", "", first)  # "They'll collect ...": they
+    if first in _LEANS or bare in _LEANS or _PRONOUN_SAID.search(text) or _PRONOUN_SUBJECT.search(text):
         return "needs context"
     if _dangling(text) == "close":
         return "needs context"  # the end of a quotation whose beginning (and speaker) it lacks

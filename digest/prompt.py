@@ -121,6 +121,11 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
                 f"'{span}' lost the word before it in the reports (first, highest, ...): "
                 "without it the sentence says something else"
             )
+        elif term.startswith("unit: "):
+            parts.append(
+                f"the reports do not give {term.removeprefix('unit: ')}: keep each number "
+                "with the unit they give it"
+            )
         elif term == "not":
             parts.append('it says "not" where the reports do not, or leaves out their "not"')
         elif " " in term and not term.startswith('"'):

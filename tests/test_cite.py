@@ -543,3 +543,21 @@ def test_compressed_from_needs_every_content_word_in_order():
     assert cite.compressed_from("The mountain placed seismometers around the team.", sources) is None
     # too few content words to tell
     assert cite.compressed_from("The team placed seismometers.", sources) is None
+
+
+def test_a_number_keeps_its_unit():
+    # read in a validation brief: "at an altitude of 19,356 meters (5,900 feet)" where the
+    # report said "19,356 feet (5,900 m)"
+    from digest.claims import mismatches
+    from digest.units import unit_mismatch
+
+    report = ["The climbers found the tent at an altitude of 6,350 feet (1,935 m) on Monday."]
+    swapped = "The tent was found at an altitude of 6,350 meters (1,935 feet)."
+    assert unit_mismatch(swapped, report) == ["unit: 6350 meters", "unit: 1935 feet"]
+    assert "unit: 6350 meters" in mismatches(swapped, report)
+    assert unit_mismatch("The tent was at 6,350 ft (1,935 metres).", report) == []
+    # a number the report gives bare, or a unit the report never ties to that number
+    assert unit_mismatch("The tent weighed 40 pounds.", ["The tent weighed 40."]) == []
+    assert unit_mismatch("The team walked 12 miles.", ["They walked for 12 hours."]) == []
+    assert unit_mismatch("The wall is 12 feet high.", ["The 12-foot wall fell."]) == []
+    assert "6350 meters" in prompt.problem(["unit: 6350 meters"])

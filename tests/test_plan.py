@@ -71,6 +71,9 @@ def planned(embedder, names, budget=160):
         ("Tom Baird: No, not at all, the fares will stay.", "needs context"),
         ("Drop This Fact: Larkfield is the happiest town in the region.", "needs context"),
         ("Surely whoever wins the vote should hope for a better tram line.", "aside"),
+        # a pronoun with its verb run in (a validation brief published "They'll collect ...")
+        ("They'll collect the new fares from Monday, the council said.", "needs context"),
+        ("He'd left the harbour office by the time the police arrived.", "needs context"),
         # a colon later in the sentence is no label
         ("The council gave one reason: the fares had to stay low.", None),
         # a shell noun pointing back at what the sentence does not say
