@@ -228,7 +228,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if _no_subject(first, words) or text.rstrip().endswith((":", "…", "....")):
         return "needs context"  # a fragment, or a sentence that leads into what it lacks
-    if text[0] in '"“«„‹' and not (_ATTRIBUTION.search(text) or names_a_speaker(text)):
+    said = _ATTRIBUTION.search(_QUOTED.sub(" ", text))  # not the quotation's own "I would say"
+    if text[0] in '"“«„‹' and not (said or names_a_speaker(text)):
         return "needs context"  # a quotation whose speaker the sentence does not name
     if _FIRST_PERSON.search(_QUOTED.sub(" ", text)) or _COMMENTARY.match(text):
         return "aside"

@@ -74,6 +74,9 @@ def planned(embedder, names, budget=160):
         # a pronoun with its verb run in (a validation brief published "They'll collect ...")
         ("They'll collect the new fares from Monday, the council said.", "needs context"),
         ("He'd left the harbour office by the time the police arrived.", "needs context"),
+        # a quotation whose own words say "say" still names no speaker (a validation brief)
+        ("“I would say this is a lot of good fortune for the harbour.”", "needs context"),
+        ("“I would say this is good fortune,” the harbour master said.", None),
         # a colon later in the sentence is no label
         ("The council gave one reason: the fares had to stay low.", None),
         # a shell noun pointing back at what the sentence does not say
