@@ -112,6 +112,9 @@ _RUN_ON = re.compile(r"[a-z]{2}\.?(?:The|A|An|In|It|He|She|They|We|This|That|Tho
 _LINKS = {"with", "by", "in", "on", "at", "to", "for", "from", "as", "the", "a", "an", "his", "her"}
 _NOT_PAST = {"mohammed", "mohamed", "ahmed", "indeed", "united", "limited", "red", "ted"}
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
+# a page's teaser cut off mid-word or mid-sentence, outside a quotation (a validation brief
+# published "... flam..."; 2 train sentences)
+_CUT = re.compile(r"[a-z]\.\.\.\s*[\"”']?$|[a-z](?:\.\.\.|…) [A-Z]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
     r"\b(?:I|I'm|I've|I'd|[Mm]e|[Mm]y|[Ww]e|[Ww]e're|[Oo]ur|us|[Yy]ou|[Yy]our)\b"
@@ -212,6 +215,8 @@ def rejection(text: str) -> str | None:
         return "page text"  # a link line: "[Titanosaur Photos: Meet the Largest Dinosaur]"
     if len(_RUN_ON.findall(text)) >= 1:
         return "page text"  # sentences run together: "That's 41 daysThe latest sightings"
+    if _CUT.search(_QUOTED.sub(" ", text)):
+        return "page text"  # a teaser cut off: "... crews arrived, flam...", "JFK, Newar... A"
     if furniture.byline(text):
         return "byline"
     first = re.sub(r"^[\"“‘'(]+", "", words[0]).rstrip(",;:").lower()

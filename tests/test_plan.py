@@ -77,6 +77,10 @@ def planned(embedder, names, budget=160):
         # a quotation whose own words say "say" still names no speaker (a validation brief)
         ("“I would say this is a lot of good fortune for the harbour.”", "needs context"),
         ("“I would say this is good fortune,” the harbour master said.", None),
+        # a teaser cut off (a validation brief published "... when crews arrived, flam...")
+        ("The fire broke out at 11:30 pm and when crews arrived two minutes later, flam...", "page text"),
+        ("Trams run to five stops: Mill Lane, Foundry Square, Eastb... A new line opens in May.", "page text"),
+        ('Ruiz wrote: "The line is open... This is a great day for Larkfield."', None),
         # a colon later in the sentence is no label
         ("The council gave one reason: the fares had to stay low.", None),
         # a shell noun pointing back at what the sentence does not say
