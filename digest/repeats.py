@@ -107,3 +107,12 @@ def echoes(text: str, earlier: list[str]) -> bool:
         if len(run) >= ECHO_RUN and len(content) >= 2:
             return True
     return False
+
+
+def echoed(text: str, earlier: list[str]) -> list[int]:
+    """The `earlier` sentences that `text` says again with more (each `echoes` it): "New
+    vocals appear on the finished version, as well as a slide guitar." before "New vocals
+    appear on the finished version of <the song>, which was recorded in 1970." (a validation
+    brief kept both: the shorter came first), where `text` does not echo it back (then
+    neither says more). `text` takes the first one's place."""
+    return [k for k, e in enumerate(earlier) if echoes(e, [text]) and not echoes(text, [e])]

@@ -46,7 +46,7 @@ from .plan import (
     tidy,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
-from .repeats import contained, echoes, figures, restates_figures
+from .repeats import contained, echoed, echoes, figures, restates_figures
 from .sentences import split_sentences
 from .wording import respelled, sentence_case
 
@@ -350,6 +350,9 @@ class BriefWriter:
         vectors = story.embedder.embed([s.text for s, _, _ in checked])
         kept: list[int] = []
         for i, (sentence, fact, _) in enumerate(checked):
+            # an earlier sentence it says again with more gives way to it (`repeats.echoed`)
+            said = echoed(sentence.text, [checked[k][0].text for k in kept])
+            others = [k for j, k in enumerate(kept) if j not in said]
             # near-identical in meaning, or close and resting on the same fact of the plan
             # ("until it is half full again" after "until it recovers to 50 percent")
             same_meaning = (
@@ -365,19 +368,20 @@ class BriefWriter:
                         float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
                         and bool(figures(sentence.text) & figures(checked[k][0].text))
                     )
-                    for k in kept
+                    for k in others
                 )
                 or restates_figures(
                     sentence.text,
-                    [checked[k][0].text for k in kept],
-                    [float(vectors[i] @ vectors[k]) for k in kept],
+                    [checked[k][0].text for k in others],
+                    [float(vectors[i] @ vectors[k]) for k in others],
                 )
-                or echoes(sentence.text, [checked[k][0].text for k in kept])
+                or echoes(sentence.text, [checked[k][0].text for k in others])
             )
             if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
                 continue
-            kept.append(i)
+            notes += [f"dropped repeated fact: {checked[kept[j]][0].text}" for j in said]
+            kept = others[: said[0]] + [i] + others[said[0] :] if said else [*kept, i]
         return [checked[i][:2] for i in kept]
 
     def _fill(

@@ -22,7 +22,7 @@ FUNCTION_WORDS = {
     "or", "but", "that", "which", "who", "is", "are", "was", "were", "be", "been", "has", "have",
     "had", "it", "its", "he", "she", "they", "his", "her", "their", "this", "these", "said",
     "says", "not", "will", "would", "more", "than", "many", "about", "after", "before", "also",
-    "could", "should", "there", "then", "into", "over", "being", "what", "when",
+    "could", "should", "there", "then", "into", "over", "being", "what", "when", "well",
 }  # fmt: skip
 REPEAT_RUN = 4  # words
 

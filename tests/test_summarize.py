@@ -939,6 +939,24 @@ def test_a_sentence_repeating_an_earlier_ones_words_is_a_repeat(embedder):
     assert f"dropped repeated fact: {again.text}" in notes
 
 
+def test_an_earlier_sentence_said_again_with_more_gives_way(embedder):
+    # read in a validation brief: "New vocals appear on the finished version, as well as a
+    # slide guitar." came before "New vocals appear on the finished version of <song>, which was
+    # recorded in 1970." and both were published
+    lead = BriefSentence("The Larkfield Players released two unheard recordings on Monday.", (1,))
+    short = BriefSentence("A new organ part appears on the finished version, as well as drums.", (1,))
+    full = BriefSentence(
+        "A new organ part appears on the finished version of Harbour Lights, recorded in 1971.",
+        (2,),
+    )
+    w = writer(embedder, None)
+    notes: list[str] = []
+    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    kept = w._once([(lead, 0, 0), (short, 1, 3), (full, 2, 5)], story, notes)
+    assert [s.text for s, _ in kept] == [lead.text, full.text]  # in the shorter one's place
+    assert f"dropped repeated fact: {short.text}" in notes
+
+
 def test_echoes_needs_a_shared_run_of_words_and_little_that_is_new():
     from digest.repeats import contained, echoes
 
