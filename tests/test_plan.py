@@ -81,6 +81,9 @@ def planned(embedder, names, budget=160):
         ("The fire broke out at 11:30 pm and when crews arrived two minutes later, flam...", "page text"),
         ("Trams run to five stops: Mill Lane, Foundry Square, Eastb... A new line opens in May.", "page text"),
         ('Ruiz wrote: "The line is open... This is a great day for Larkfield."', None),
+        # a group says it of someone the sentence does not name (a validation brief)
+        ("Police said Tuesday he lived in east Larkfield with his mother.", "needs context"),
+        ("Police said Tom Hale lived in east Larkfield with his mother.", None),
         # a colon later in the sentence is no label
         ("The council gave one reason: the fares had to stay low.", None),
         # a shell noun pointing back at what the sentence does not say
