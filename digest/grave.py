@@ -17,7 +17,8 @@ import re
 _FAMILIES = {
     "died": r"die[ds]?|dying|dead|deaths?|kill(?:s|ed|ing)?|fatal(?:ly)?|perish(?:ed|es)?"
     r"|murder(?:s|ed)?|slain|drown(?:s|ed)?|suicide",
-    "arrested": r"arrest(?:s|ed)?|detain(?:s|ed)?|custody|jailed|handcuff(?:s|ed)?",
+    "arrested": r"arrest(?:s|ed)?|detain(?:s|ed)?|custody|jail(?:ed)?|booked|handcuff(?:s|ed)?"
+    r"|surrender(?:s|ed)?|turned (?:himself|herself|themselves) in",
     "convicted": r"convict(?:s|ed|ion)?|guilty|sentenced?",
 }
 _WORDS = {name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for name, words in _FAMILIES.items()}

@@ -287,9 +287,12 @@ def from_lead(title: str, lead: str | None) -> str:
     at most; else the nearest `title` as it is."""
     if not lead:
         return title
-    lead = lead.rstrip(". ")
+    lead = re.sub(r", \d{1,3}, ", " ", lead.rstrip(". "), count=1)  # "Knowles, 27, turned"
     clause = lead.split(", ")[0]
-    for text in (clause, lead):
+    # "Keith Knowles turned himself in to police and was booked into jail Sunday after ...":
+    # its first part, where the clause is too long (validation 60 fell back to a cut title)
+    part = re.split(r" (?:and|after|when|while|because|but|as) ", clause)[0]
+    for text in (clause, lead, part):
         if 4 <= len(text.split()) <= 16:
             return text
     return title

@@ -471,3 +471,22 @@ def test_a_report_sentence_whose_subject_is_a_description_is_no_fact():
 
     sentences = [Sentence(source=1, position=k, text=t) for k, t in enumerate(texts)]
     assert plan.candidates(sentences) == [3, 4]
+
+
+def test_a_headline_from_a_long_lead_is_its_first_part():
+    # validation 60: the lead's first clause was a name ("Keith Fitzgerald Knowles, 27, ..."),
+    # the whole lead 26 words, so the headline fell back to a title its page had cut off
+    lead = (
+        "Tom Hale, 27, turned himself in to Larkfield police and was booked into jail on Sunday "
+        "after video from four pharmacies he is accused of robbing was circulated."
+    )
+    assert plan.from_lead("Larkfield man sought for a series of…", lead) == (
+        "Tom Hale turned himself in to Larkfield police"
+    )
+    assert plan.from_lead("T", "The council approved the tram plan on Monday.") == (
+        "The council approved the tram plan on Monday"
+    )
+    # a clause under four words: the whole lead where it is short enough, as before
+    assert plan.from_lead("T", "Trams are back, the operator said after a week of repairs.") == (
+        "Trams are back, the operator said after a week of repairs"
+    )

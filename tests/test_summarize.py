@@ -1030,3 +1030,13 @@ def test_grave_claims_need_their_family_in_the_evidence():
     assert grave_mismatch("Tom Hale was arrested for fraud.", charged) == ["arrested"]
     assert grave_mismatch("Tom Hale was charged with fraud.", charged) == []
     assert grave_mismatch("Rita Moss est morte.", hospital) == []  # English words only
+
+
+def test_turned_himself_in_and_booked_into_jail_are_arrests():
+    from digest.grave import grave_mismatch
+
+    # validation 60: a headline "Police arrest <him> ..." where he "turned himself in ... and
+    # was booked into jail" was replaced
+    booked = ["Tom Hale turned himself in to police and was booked into jail on Sunday."]
+    assert grave_mismatch("Larkfield police arrest Tom Hale over robberies", booked) == []
+    assert grave_mismatch("Tom Hale surrendered to police.", ["Police arrested Tom Hale."]) == []
