@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from .plan import antecedents_first, rejection
 from .records import BriefSentence, Sentence
@@ -110,12 +110,17 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
 
 
 def reading_order(
-    out: list[BriefSentence], sentences: list[Sentence], lowercase: Collection[str]
+    out: list[BriefSentence],
+    sentences: list[Sentence],
+    lowercase: Collection[str],
+    languages: Mapping[int, str | None] | None = None,
 ) -> list[BriefSentence]:
     """A brief's sentences as a reader should meet them: one that points back ("The company
     said ...") after the one naming what it points to (`plan.antecedents_first`), and a
     person's surname given the full name at its first mention (`in_full`). `sentences`: the
-    story's, which the brief's evidence is taken from."""
+    story's, which the brief's evidence is taken from; `languages`: each source's, so that full
+    names come from reports in English only (the tagger's language: it took the German "Insel
+    Tarnholm", island Tarnholm, for a person and wrote "the island of Insel Tarnholm")."""
     at = {(s.source, s.text): s.position for s in sentences}
     text_at = {(s.source, s.position): s.text for s in sentences}
     before = [
@@ -123,7 +128,8 @@ def reading_order(
         for s in out
     ]
     out = [out[i] for i in antecedents_first([s.text for s in out], before, lowercase)]
-    named = in_full([s.text for s in out], [s.text for s in sentences])
+    english = [s.text for s in sentences if (languages or {}).get(s.source) in ("en", None)]
+    named = in_full([s.text for s in out], english)
     return [dataclasses.replace(s, text=t) for s, t in zip(out, named, strict=True)]
 
 

@@ -295,7 +295,7 @@ class BriefWriter:
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
         out = self._trim(self._fill(self._once(checked, story, notes), story, notes))
-        return reading_order(out, story.sentences, story.vocabulary.lowercase)
+        return reading_order(out, story.sentences, story.vocabulary.lowercase, story.languages)
 
     def _rewrite(
         self, failed: list[Draft], story: Story, notes: list[str]

@@ -1040,3 +1040,20 @@ def test_turned_himself_in_and_booked_into_jail_are_arrests():
     booked = ["Tom Hale turned himself in to police and was booked into jail on Sunday."]
     assert grave_mismatch("Larkfield police arrest Tom Hale over robberies", booked) == []
     assert grave_mismatch("Tom Hale surrendered to police.", ["Police arrested Tom Hale."]) == []
+
+
+def test_full_names_come_from_reports_in_english():
+    # the four-language ferry brief said "the island of Insel Tarnholm": spaCy's English tagger
+    # took the German report's "Insel Tarnholm" (island Tarnholm) for a person's full name
+    from digest.naming import reading_order
+    from digest.records import Sentence
+
+    german = "Die Passagierfähre Aurora Bay ist am Samstag vor der Insel Tarnholm aufgelaufen."
+    english = "The passenger ferry Aurora Bay ran aground off the island of Tarnholm on Saturday."
+    sentences = [Sentence(1, 0, german), Sentence(2, 0, english)]
+    brief = [BriefSentence("The ferry Aurora Bay ran aground off the island of Tarnholm.", (2,))]
+    kept = reading_order(brief, sentences, set(), {1: "de", 2: "en"})
+    assert kept[0].text == "The ferry Aurora Bay ran aground off the island of Tarnholm."
+    # without the languages every report is read (the German name is taken): what it mends
+    taken = reading_order(brief, sentences, set())
+    assert taken[0].text == "The ferry Aurora Bay ran aground off the island of Insel Tarnholm."
