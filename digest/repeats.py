@@ -82,8 +82,8 @@ def restates_figures(text: str, earlier: list[str], similarity: list[float]) -> 
 
 def echoes(text: str, earlier: list[str]) -> bool:
     """Whether `text` restates an earlier sentence: it repeats a run of one's words (four in a
-    row, two of them content words not capitalised) and 60% of its content words are in the earlier sentences
-    ("Ana Ruiz faces a string of charges including fraud and witness tampering." after "The
+    row, two of them content words not capitalised) and 60% of its content words are in the
+    earlier sentences ("Ana Ruiz faces a string of charges including fraud and witness tampering." after "The
     mayor was charged Monday with charges including fraud and witness tampering ..."). The
     embedders miss such pairs: MiniLM put a validation pair of this shape at cosine 0.33. In
     the 81 Multi-News train references it holds for 1 of 758 later sentences; in 20 validation
@@ -116,3 +116,29 @@ def echoed(text: str, earlier: list[str]) -> list[int]:
     brief kept both: the shorter came first), where `text` does not echo it back (then
     neither says more). `text` takes the first one's place."""
     return [k for k, e in enumerate(earlier) if echoes(e, [text]) and not echoes(text, [e])]
+
+
+def repeated(
+    text: str,
+    fact: int,
+    earlier: list[tuple[str, int]],
+    similarity: list[float],
+    same_fact: float,
+    duplicate: float,
+) -> bool:
+    """Whether `text` (resting on the plan's `fact`) states a fact the `earlier` sentences
+    (text, fact) state already, `similarity` being its cosine to each: near-identical in
+    meaning (`duplicate`), or close (`same_fact`) and resting on the same fact of the plan
+    ("until it is half full again" after "until it recovers to 50 percent") or giving the same
+    distinctive figure; mostly contained in one; only figures given already; or an echo."""
+    texts = [e for e, _ in earlier]
+    return (
+        any(
+            sim >= (same_fact if f == fact else duplicate)
+            or contained(text, e)
+            or (sim >= same_fact and bool(figures(text) & figures(e)))
+            for (e, f), sim in zip(earlier, similarity, strict=True)
+        )
+        or restates_figures(text, texts, similarity)
+        or echoes(text, texts)
+    )

@@ -46,7 +46,7 @@ from .plan import (
     tidy,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
-from .repeats import contained, echoed, echoes, figures, restates_figures
+from .repeats import contained, echoed, echoes, repeated
 from .sentences import split_sentences
 from .wording import respelled, sentence_case
 
@@ -353,29 +353,15 @@ class BriefWriter:
             # an earlier sentence it says again with more gives way to it (`repeats.echoed`)
             said = echoed(sentence.text, [checked[k][0].text for k in kept])
             others = [k for j, k in enumerate(kept) if j not in said]
-            # near-identical in meaning, or close and resting on the same fact of the plan
-            # ("until it is half full again" after "until it recovers to 50 percent")
-            same_meaning = (
-                any(
-                    float(vectors[i] @ vectors[k])
-                    >= (
-                        SAME_FACT_BRIEF
-                        if checked[k][1] == fact
-                        else self.citations.duplicate_similarity
-                    )
-                    or contained(sentence.text, checked[k][0].text)
-                    or (
-                        float(vectors[i] @ vectors[k]) >= SAME_FACT_BRIEF
-                        and bool(figures(sentence.text) & figures(checked[k][0].text))
-                    )
-                    for k in others
-                )
-                or restates_figures(
-                    sentence.text,
-                    [checked[k][0].text for k in others],
-                    [float(vectors[i] @ vectors[k]) for k in others],
-                )
-                or echoes(sentence.text, [checked[k][0].text for k in others])
+            earlier = [(checked[k][0].text, checked[k][1]) for k in others]
+            sims = [float(vectors[i] @ vectors[k]) for k in others]
+            same_meaning = repeated(
+                sentence.text,
+                fact,
+                earlier,
+                sims,
+                SAME_FACT_BRIEF,
+                self.citations.duplicate_similarity,
             )
             if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")
