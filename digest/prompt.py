@@ -137,6 +137,22 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
     return "; ".join(parts) or "the reports do not say this"
 
 
+# the problem of a left-out fact, sent back in its report's wording (summarize._rewrite)
+COPIED = "it is a report's words: say it in your own words, shorter"
+
+
+_SCAFFOLDING = re.compile(
+    r"\b(?:reports say|by the reports|^problem:|draft:|in (?:my|your) own words)", re.I
+)
+
+
+def scaffolding(text: str) -> bool:
+    """Whether an answer to `rewrite` holds words of the request itself ("... The reports say it
+    will pass ...", "..., as reported by the reports.", validation clusters 49 and 81): no
+    sentence of a brief says them."""
+    return bool(_SCAFFOLDING.search(text))
+
+
 def rewrite(items: list[tuple[str, str, list[str]]]) -> list[Message]:
     """Ask for each (sentence, problem, what the reports say) to be mended."""
     blocks = []

@@ -17,6 +17,8 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+import numpy as np
+
 from . import claims
 from .wording import FUNCTION_WORDS
 
@@ -141,4 +143,29 @@ def repeated(
         )
         or restates_figures(text, texts, similarity)
         or echoes(text, texts)
+    )
+
+
+def states(
+    texts: list[str],
+    vectors: np.ndarray,
+    text: str,
+    vector: np.ndarray,
+    lowercase: set[str],
+    same: float,
+) -> bool:
+    """Whether sentences `texts` (embedded as `vectors`) state already what `text` (embedded as
+    `vector`) says: one is near it in meaning (cosine `same`), holds it or
+    is held by it, it echoes one, or it gives a figure, name or month one gives, on the same
+    subject (cosine 0.4). The fill's test of a fact the model left out (summarize.py)."""
+    sims = vectors @ vector
+    terms = set(claims.key_terms(text, lowercase))
+    return (
+        float(np.max(sims)) >= same
+        or any(contained(t, text) or contained(text, t) for t in texts)
+        or echoes(text, texts)
+        or any(
+            sims[j] >= 0.4 and terms & set(claims.key_terms(t, lowercase))
+            for j, t in enumerate(texts)
+        )
     )

@@ -8,7 +8,8 @@
    source sentences near it; every name, number, quotation, "not", weekday and who-did-what it
    states must be there, and it cites each source it draws on. A sentence that fails is
    rewritten once by the model with the problem named, else replaced by its fact's source
-   wording, else dropped. Two sentences that state one fact (the same fact of the plan, the
+   wording, else dropped. Facts the model left out, where the brief is short, are asked for
+   once more, each sent back in its report's wording; else that wording is added. Two sentences that state one fact (the same fact of the plan, the
    same source sentence, or near-identical meaning) are kept once.
 4. Where reports disagree on a quotation or a figure, the brief says so and cites each side
    (disagree.py). The headline is checked like a sentence, and must agree with the lead.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Generator as Generator_
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,22 +33,20 @@ from .attribution import without_vacuous
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
+from .headline import headline as make_headline
 from .language import brief_language
 from .naming import reading_order
 from .plan import (
     SAME_FACT,
     Fact,
-    from_lead,
-    headline_fit,
     plan,
     rejection,
     story_sentences,
-    tidy,
 )
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
-from .repeats import contained, echoed, echoes, repeated
+from .repeats import echoed, repeated, states
 from .sentences import split_sentences
-from .wording import respelled, sentence_case
+from .wording import respelled
 
 __all__ = [
     "BriefWriter",
@@ -67,7 +65,7 @@ MIN_SENTENCE_WORDS = 4
 # two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
 SAME_FACT_BRIEF = 0.6
 FILL = 0.85  # a short brief gets source wordings of left-out facts up to this share of its words
-HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
+LEFT_OUT_ASKED = 6  # the most facts the model left out that a brief adds (and asks for again)
 
 
 @dataclass
@@ -175,7 +173,9 @@ class BriefWriter:
             vecs = embedder.embed([s.text for s in out])
             out = disagree.placed(out, vecs, [f.index for f in facts], sentences, vectors)
         out = cite.mark_translated(out, languages, language)  # quotations from other languages
-        headline = self._headline(parsed.headline if parsed else None, out, articles, story, notes)
+        headline = make_headline(
+            parsed.headline if parsed else None, out, articles, story, notes, self.citations
+        )
         return Brief(
             story_id=story_id,
             headline=headline,
@@ -294,7 +294,15 @@ class BriefWriter:
                 checked.append((self._source_sentence(s.best, story), fact, s.best))
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
-        out = self._trim(self._fill(self._once(checked, story, notes), story, notes))
+        kept = self._once(checked, story, notes)
+        # facts the model left out, where the brief is short: asked for once more, in its words
+        # (not the facts whose sentence failed twice: asked a third time, from the reports'
+        # wording, it swapped roles again: docs/briefs.md, session 14)
+        left = self._left_out(kept, story)
+        written: dict[int, Draft] = {}
+        if left and self.generator is not None:
+            written = yield from self._write_left_out(left, story, notes)
+        out = self._trim(self._fill(kept, left, written, story, notes))
         return reading_order(out, story.sentences, story.vocabulary.lowercase, story.languages)
 
     def _rewrite(
@@ -313,7 +321,7 @@ class BriefWriter:
         fixed = {
             k: text
             for k, text in prompt.parse_numbered(reply).items()
-            if k < len(failed) and text != failed[k].text
+            if k < len(failed) and text != failed[k].text and not prompt.scaffolding(text)
         }
         mended = [Draft(without_vacuous(text), failed[k].facts) for k, text in fixed.items()]
         self._verify(mended, story)
@@ -323,6 +331,37 @@ class BriefWriter:
                 why = prompt.problem(d.support.missing if d.support else ())
                 notes.append(f"rewrote unsupported sentence ({why}): {d.text}")
                 d.text, d.support = new.text, new.support
+
+    def _write_left_out(
+        self, left: list[int], story: Story, notes: list[str]
+    ) -> Generator_[asks.Ask, str | None, dict[int, Draft]]:
+        """Ask the model once for the facts of the plan it left out (`left`), each sent back in
+        its report's wording with the problem named (`prompt.COPIED`) and the copy guard on
+        that wording; those that pass the check, by fact."""
+        wordings = [story.sentences[story.facts[k].index].text for k in left]
+        items = [
+            (text, prompt.COPIED, [story.sentences[i].text for i in story.facts[k].members[:4]])
+            for k, text in zip(left, wordings, strict=True)
+        ]
+        avoid = "\n".join(wordings)
+        reply = yield asks.Ask(prompt.rewrite(items), 60 * len(items) + 20, avoid, notes)
+        if reply is None:
+            return {}
+        answers = prompt.parse_numbered(reply)
+        # one sentence, not the report's own, holding nothing of the request
+        written = [
+            Draft(without_vacuous(answers[j]), (k,))
+            for j, k in enumerate(left)
+            if answers.get(j, wordings[j]) != wordings[j]
+            and len(split_sentences(answers[j])) == 1
+            and not prompt.scaffolding(answers[j])
+        ]
+        self._verify(written, story)
+        return {
+            d.facts[0]: d
+            for d in written
+            if d.support is not None and d.support.supported and rejection(d.text) is None
+        }
 
     def _pool(self, d: Draft, story: Story) -> list[int]:
         pool = [m for k in d.facts if 0 <= k < len(story.facts) for m in story.facts[k].members]
@@ -370,40 +409,51 @@ class BriefWriter:
             kept = others[: said[0]] + [i] + others[said[0] :] if said else [*kept, i]
         return [checked[i][:2] for i in kept]
 
-    def _fill(
-        self, kept: list[tuple[BriefSentence, int]], story: Story, notes: list[str]
-    ) -> list[BriefSentence]:
-        """A brief the model left short (it skipped or lost facts) gets the source wording of
-        the planned facts it does not state, in the plan's order, up to its length."""
-        out = [s for s, _ in kept]
-        if not out:
-            return out
-        words = sum(len(s.text.split()) for s in out)
+    def _left_out(self, kept: list[tuple[BriefSentence, int]], story: Story) -> list[int]:
+        """The plan's facts, in its order, that a brief short of FILL of its words (the model
+        skipped or lost facts) gets: each one its sentences do not state yet."""
+        if not kept:
+            return []
+        texts = [s.text for s, _ in kept]
+        words = sum(len(t.split()) for t in texts)
         stated = {fact for _, fact in kept}
-        vectors = story.embedder.embed([s.text for s in out])
+        vectors = story.embedder.embed(texts)
+        left: list[int] = []
         for k, fact in enumerate(story.facts):
-            if words >= FILL * self.brief_words:
+            if words >= FILL * self.brief_words or len(left) >= LEFT_OUT_ASKED:
                 break
-            text = story.sentences[fact.index].text
-            sims = vectors @ story.vectors[fact.index]
-            terms = set(cite.key_terms(text, story.vocabulary.lowercase))
-            if (
-                k in stated
-                or float(np.max(sims)) >= SAME_FACT_BRIEF
-                or any(contained(s.text, text) or contained(text, s.text) for s in out)
-                or echoes(text, [s.text for s in out])
-                # a figure, name or month already stated, in a sentence on the same subject
-                or any(
-                    sims[j] >= 0.4
-                    and terms & set(cite.key_terms(s.text, story.vocabulary.lowercase))
-                    for j, s in enumerate(out)
-                )
-            ):
+            text, vector = story.sentences[fact.index].text, story.vectors[fact.index]
+            lowercase = story.vocabulary.lowercase
+            if k in stated or states(texts, vectors, text, vector, lowercase, SAME_FACT_BRIEF):
                 continue
+            left.append(k)
             vectors = np.vstack([vectors, story.vectors[fact.index]])
-            out.append(self._source_sentence(fact.index, story))
-            words += len(out[-1].text.split())
-            notes.append(f"added the source wording of a fact the model left out: {out[-1].text}")
+            texts.append(story.sentences[fact.index].text)
+            words += len(texts[-1].split())
+        return left
+
+    def _fill(
+        self,
+        kept: list[tuple[BriefSentence, int]],
+        left: list[int],
+        written: dict[int, Draft],
+        story: Story,
+        notes: list[str],
+    ) -> list[BriefSentence]:
+        """The brief with the facts it left out (`_left_out`) added: in the model's words where
+        it wrote them when asked (`written`, by fact) and they passed the check, else in the
+        reports' words."""
+        out = [s for s, _ in kept]
+        for k in left:
+            d = written.get(k)
+            if d is not None and d.support is not None:
+                out.append(self._cited(d.text, d.support, story))
+                notes.append(f"wrote a fact the model left out: {out[-1].text}")
+            else:
+                out.append(self._source_sentence(story.facts[k].index, story))
+                notes.append(
+                    f"added the source wording of a fact the model left out: {out[-1].text}"
+                )
         return out
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
@@ -433,51 +483,3 @@ class BriefWriter:
             kept.append(s)
             words += n
         return kept
-
-    def _headline(
-        self,
-        headline: str | None,
-        out: list[BriefSentence],
-        articles: list[Article],
-        story: Story,
-        notes: list[str],
-    ) -> str:
-        """The model's headline when the sources support it and it agrees with the lead (it
-        shares a name or figure with the lead, or is near it in meaning); else the title of
-        the report nearest the story's event."""
-        titles = [a.title for a in articles]
-        tvec = story.embedder.embed(titles)
-        if headline and out and 3 <= len(headline.split()) <= 16:
-            v = story.vocabulary
-            headline = sentence_case(headline, v.lowercase, v.aliases.keys())
-            vec, lead = story.embedder.embed([headline, out[0].text])
-            s = cite.support(
-                vec,
-                headline,
-                story.sentences,
-                story.vectors,
-                min_similarity=self.citations.min_similarity * 0.8,
-                support_similarity=self.citations.support_similarity * 0.8,
-                vocabulary=story.vocabulary,
-            )
-            terms = set(cite.key_terms(headline, story.vocabulary.lowercase))
-            lead_terms = set(cite.key_terms(out[0].text, story.vocabulary.lowercase))
-            # it shares a name or figure with the lead, or is near the lead or a report's title
-            agrees = (
-                bool(terms & lead_terms)
-                or float(vec @ lead) >= 0.5
-                or float(np.max(tvec @ vec)) >= HEADLINE_NEAR_TITLE
-            )
-            # names spelt as the reports spell them ("Sarvonae" shares a stem with "Sarvonia")
-            said = " ".join(titles + [x.text for x in story.sentences]).lower()
-            misspelt = [t for t in terms if t.isalpha() and t not in re.findall(r"[^\W\d_]+", said)]
-            if s.supported and agrees and not misspelt:
-                return headline.rstrip(".")
-            notes.append(f"replaced unsupported headline: {headline}")
-        event = story.vectors[story.facts[0].index] if story.facts else story.vectors.mean(axis=0)
-        # a title that can be a headline, then one of headline length and not cut off
-        fit = [headline_fit(t, story.vocabulary.lowercase) for t in titles]
-        short = [bool(f) and len(f.split()) <= 16 and not f.endswith(("…", "...")) for f in fit]
-        best = int(np.argmax(tvec @ event + np.array(short) + 2 * np.array([bool(f) for f in fit])))
-        # no title fits: the lead's first clause, else the nearest title, its dateline cut
-        return fit[best] or from_lead(tidy(titles[best]), out[0].text if out else None)

@@ -3,6 +3,21 @@ tested with the real models (tests/test_end_to_end.py, tests/test_generate.py)."
 
 from __future__ import annotations
 
+import re
+
+from digest.prompt import COPIED
+
+
+def gives_back(messages) -> str | None:
+    """For a request for facts the model left out (every problem is `COPIED`), each draft
+    given back unchanged (so the reports' wording is published, as before that request
+    existed); else None."""
+    text = messages[-1]["content"]
+    problems = re.findall(r"^   Problem: (.*)$", text, re.M)
+    if not problems or any(p != f"{COPIED}." for p in problems):
+        return None
+    return "\n".join(f"{n}. {d}" for n, d in re.findall(r"^(\d+)\. Draft: (.*)$", text, re.M))
+
 
 class Batching:
     """generate_batch for a fake: one generate after another, each batch's size recorded."""
@@ -21,6 +36,8 @@ class EchoFacts(Batching):
 
     def generate(self, messages, max_new_tokens, avoid=""):
         self.calls += 1
+        if (same := gives_back(messages)) is not None:
+            return same
         facts = [
             ln.split(". ", 1)[1]
             for ln in messages[-1]["content"].splitlines()

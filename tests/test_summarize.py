@@ -2,6 +2,7 @@
 tests/test_end_to_end.py."""
 
 import dataclasses
+import re
 import types
 
 import pytest
@@ -10,11 +11,12 @@ from digest.config import Citations
 from digest.embed import SentenceTransformerEmbedder
 from digest.errors import ModelError
 from digest.plan import plan
+from digest.prompt import COPIED, parse_reply
 from digest.prompt import brief as brief_prompt
-from digest.prompt import parse_reply
 from digest.records import Article, BriefSentence
 from digest.summarize import BriefWriter, story_sentences
 from tests.conftest import SAMPLES
+from tests.fakes import gives_back
 
 A1 = Article(
     path="a1.txt",
@@ -51,6 +53,8 @@ class Scripted:
         self.messages = None
 
     def generate(self, messages, max_new_tokens, avoid=""):
+        if (same := gives_back(messages)) is not None:
+            return same  # asked for facts it left out: as the reports word them
         self.messages = messages
         if isinstance(self.reply, Exception):
             raise self.reply
@@ -202,6 +206,8 @@ class Corrupts:
         self.prompts: list[str] = []
 
     def generate(self, messages, max_new_tokens, avoid=""):
+        if (same := gives_back(messages)) is not None:
+            return same
         self.prompts.append(messages[-1]["content"])
         facts = [
             ln for ln in messages[-1]["content"].splitlines() if ln[:1].isdigit() and "<" not in ln
@@ -377,13 +383,16 @@ def test_a_sentence_that_joins_two_notes_states_both_facts(embedder):
 
 
 class Mends:
-    """Writes its first reply with `first`; asked to mend, answers with `mends`."""
+    """Writes its first reply with `first`; asked to mend, answers with `mends`. `prompts`:
+    the notes, then the requests to mend (not those for left-out facts: `gives_back`)."""
 
     def __init__(self, mends: str):
         self.mends = mends
         self.prompts: list[str] = []
 
     def generate(self, messages, max_new_tokens, avoid=""):
+        if (same := gives_back(messages)) is not None:
+            return same
         self.prompts.append(messages[-1]["content"])
         return self.first(messages) if len(self.prompts) == 1 else f"1. {self.mends}"
 
@@ -768,7 +777,11 @@ def test_a_model_sentence_opening_with_she_names_the_person_the_report_names(emb
     texts = [s.text for s in brief.sentences]
     # the model's sentence, with the name (in full at its first mention), not the report's
     assert "Maria Keller said berth fees would rise by 4 percent a year." in texts, texts
-    assert len(gen.prompts) == 1, gen.prompts  # nothing sent back to mend
+    # nothing sent back to mend: a second call, if any, only asks for facts the model left out
+    drafts = [ln for p in gen.prompts[1:] for ln in p.splitlines() if "Draft: " in ln]
+    assert not any("She said" in d for d in drafts), gen.prompts
+    problems = [ln for p in gen.prompts[1:] for ln in p.splitlines() if "Problem: " in ln]
+    assert all(COPIED in ln for ln in problems), problems
     assert not any(n.startswith("replaced") for n in brief.notes), brief.notes
 
 
@@ -1057,3 +1070,81 @@ def test_full_names_come_from_reports_in_english():
     # without the languages every report is read (the German name is taken): what it mends
     taken = reading_order(brief, sentences, set())
     assert taken[0].text == "The ferry Aurora Bay ran aground off the island of Insel Tarnholm."
+
+
+class LeavesOut:
+    """Writes only fact 1; asked again for the facts it left out, says the start of work in
+    its own words (`work`) and gives every other item back as it was sent."""
+
+    def __init__(self, work: str):
+        self.work = work
+        self.calls: list[tuple[str, str]] = []  # (prompt, avoid)
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        self.calls.append((messages[-1]["content"], avoid))
+        if len(self.calls) == 1:
+            return (
+                "Headline: Harbor Council approves 1,250 berths\n"
+                "1. The Harbor Council approved 1,250 new berths for the east marina on Monday."
+            )
+        drafts = re.findall(r"^(\d+)\. Draft: (.*)$", messages[-1]["content"], re.M)
+        return "\n".join(f"{n}. {self.work if 'March' in d else d}" for n, d in drafts)
+
+
+def test_a_fact_the_model_left_out_is_asked_for_and_published_in_its_words(embedder):
+    work = "The council said that work is to start in March."
+    gen = LeavesOut(work)
+    brief = writer(embedder, gen, words=120).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert len(gen.calls) == 2
+    asked, avoid = gen.calls[1]
+    # the left-out fact went back in a report's wording, the problem named, copying guarded
+    assert "Draft: Work will begin in March, the council said." in asked
+    assert f"Problem: {COPIED}." in asked
+    assert "Work will begin in March, the council said." in avoid
+    assert work in texts, texts
+    assert "Work will begin in March, the council said." not in texts
+    [s] = [s for s in brief.sentences if s.text == work]
+    assert 2 in s.citations and any("March" in e.text for e in s.evidence)
+    assert f"wrote a fact the model left out: {work}" in brief.notes
+    # the other left-out facts it gave back unchanged are filled in the reports' words
+    assert any(n.startswith("added the source wording") for n in brief.notes), brief.notes
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The council said that work is to start in May.",  # a date the reports do not give
+        # two sentences, the second the request's own words (validation cluster 84)
+        "The council said that work is to start in March. The reports say it was agreed.",
+        "The reports say that work is to start in March, the council said.",
+    ],
+)
+def test_a_left_out_fact_written_wrong_is_published_in_the_reports_words(embedder, answer):
+    gen = LeavesOut(answer)
+    brief = writer(embedder, gen, words=120).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert not any(re.search(r"\bMay\b", t) for t in texts), texts
+    assert "Work will begin in March, the council said." in texts, texts  # as reported
+    assert not any("reports say" in t for t in texts), texts
+    assert not any(n.startswith("wrote a fact") for n in brief.notes)
+    assert len(gen.calls) == 2  # asked once, not again
+
+
+
+@pytest.mark.parametrize(
+    ("text", "leaks"),
+    [
+        ("The bill will pass. The reports say it has a majority.", True),  # validation 49
+        ("Coats were favored by his wife Annette, as reported by the reports.", True),  # 81
+        ("Draft: Work starts in March.", True),
+        ("In your own words, the council approved the berths.", True),
+        ("The report says the council approved 1,250 berths.", False),  # a real report's finding
+        ("The council's problem: the berths cost $3 million.", False),
+        ("Reports of the vote reached the mayor on Monday.", False),
+    ],
+)
+def test_a_reply_that_holds_the_requests_own_words_is_told(text, leaks):
+    from digest.prompt import scaffolding
+
+    assert scaffolding(text) is leaks
