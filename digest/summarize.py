@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import asks, cite, claims, disagree, grammar, naming, prompt, quotes
+from . import asks, cite, claims, disagree, grammar, naming, paraphrase, prompt, quotes
 from .asks import StoryInput
 from .attribution import without_vacuous
 from .config import Citations
@@ -357,10 +357,15 @@ class BriefWriter:
             and not prompt.scaffolding(answers[j])
         ]
         self._verify(written, story)
+        wording = dict(zip(left, wordings, strict=True))
         return {
             d.facts[0]: d
             for d in written
-            if d.support is not None and d.support.supported and rejection(d.text) is None
+            if d.support is not None
+            and d.support.supported
+            and rejection(d.text) is None
+            # its "expected", "joke" or "at one point" kept, no cause added (paraphrase.py)
+            and not paraphrase.faults(d.text, wording[d.facts[0]])
         }
 
     def _pool(self, d: Draft, story: Story) -> list[int]:
