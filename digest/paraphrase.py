@@ -9,10 +9,16 @@ believable joke of the day, ... Takei announced he was going to run" lost "joke"
 nearly 1,600 points at one point" lost "at one point". One added a cause the report does not
 give ("died after being rushed to a hospital due to a medical issue").
 
-Two rules, for these paraphrases only (the report sentence is known): every framing word of the
-report sentence is kept, and no cause is given that the report sentence does not give. (A rule
-on content words added was tried on the same 59 paraphrases and left out: at more than one
-word it refused 9 right ones to catch 2 wrong, as paraphrase is new words.)
+Two rules, for these paraphrases only (the report sentence is known): a framing word of the
+report sentence is kept where the paraphrase says what it frames (two of the four content
+words on one side of it), and no cause is given that the report sentence does not give. On
+the 59 paraphrases read, they refuse 6 of the 7 wrong ones and 1 right one.
+
+Tried and left out: a rule on content words added (at more than one word it refused 9 right
+paraphrases to catch 2 wrong: paraphrase is new words); the same two rules on every sentence
+the model writes for one fact (validation 0-99: sentences replaced by their report's wording
+76 -> 107, copies 17.2% -> 19.3%, ROUGE unchanged; read, most were frames in a clause of
+another report's wording the sentence merged, or causes given by another report).
 """
 
 from __future__ import annotations
@@ -36,21 +42,47 @@ CAUSE = re.compile(
 )
 
 
+SCOPE = 4  # content words on each side of a framing word that tell what it frames
+_FUNCTION = set(
+    """
+a an the and or but of in on at to for from by with as is are was were be been being has have
+had do does did will would can could may might must that this these those there it its he she
+they them their his her him we our you your i who which what when where not no so than then
+said says told one two also just more most very some any all about into over after before
+""".split()
+)
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FUNCTION]
+
+
 def faults(text: str, source: str) -> list[str]:
     """What is wrong with `text` as a paraphrase of report sentence `source` ([] if nothing):
-    each framing word of the source it drops ("dropped 'expected'"), a cause the source does
-    not give ("added 'due to'")."""
-    words = {w[:5] for w in re.findall(r"[a-z]+", text.lower())}
+    each framing word of the source it drops where it says what that word frames ("frame:
+    expected"), a cause the source does not give ("cause: due to")."""
 
-    def kept(frame: str) -> bool:  # "at one point" as a whole; else the word's stem, anywhere
+    def stems(t: str) -> set[str]:
+        return {w[:5] for w in re.findall(r"[a-z]+", t.lower())}
+
+    def has(t: str, frame: str) -> bool:  # "at one point" as a whole; else the word's stem
         first = frame.split()[0]
-        return frame in text.lower() if first == "at" else first[:5] in words
+        return frame in t.lower() if first == "at" else first[:5] in stems(t)
 
-    out = [
-        f"dropped '{m.group(0).lower()}'"
-        for m in FRAMING.finditer(source)
-        if not kept(m.group(0).lower())
-    ]
+    told = stems(text)
+
+    def scoped(m: re.Match[str]) -> bool:
+        """Whether `text` says what the framing word frames: two of the four content words on
+        one side of it (a frame in a clause the sentence left out is no fault of it)."""
+        before = _content(source[: m.start()])[-SCOPE:]
+        after = _content(source[m.end() :])[:SCOPE]
+        return any(sum(w[:5] in told for w in side) >= 2 for side in (before, after))
+
+    out = []
+    for m in FRAMING.finditer(source):
+        frame = m.group(0).lower()
+        if not has(text, frame) and scoped(m):
+            out.append(f"frame: {frame}")
     if (cause := CAUSE.search(text)) and not CAUSE.search(source):
-        out.append(f"added '{cause.group(0).lower()}'")
-    return out
+        out.append(f"cause: {cause.group(0).lower()}")
+    return list(dict.fromkeys(out))

@@ -13,31 +13,31 @@ from digest.paraphrase import faults
         (
             "Ana Ruiz said the berths plan will pass thanks to the council's majority.",
             "Ana Ruiz said she expected the berths plan to pass, thanks to the council's majority.",
-            ["dropped 'expected'"],
+            ["frame: expected"],
         ),
         # a false belief told as the fact
         (
             "The meeting addressed worries that the ferry only stops at Tarn Quay.",
             "The meeting addressed worries about a misconception that the ferry only stops at Tarn Quay.",
-            ["dropped 'misconception'"],
+            ["frame: misconception"],
         ),
         # a joke told as news
         (
             "Comedian Lee Park announced he would run for mayor of Larkfield.",
             "In what may have been the best joke of the day, comedian Lee Park announced he would run for mayor of Larkfield.",
-            ["dropped 'may'", "dropped 'joke'"],
+            ["frame: joke"],  # its "may" frames "best", which the sentence does not say
         ),
         # a low of the day told as the close
         (
             "The Larkfield index plunged nearly 900 points on Monday.",
             "The Larkfield index plunged nearly 900 points at one point on Monday.",
-            ["dropped 'at one point'"],
+            ["frame: at one point"],
         ),
         # a cause the report does not give
         (
             "The boy, 8, died after being rushed to a hospital due to an illness.",
             "The boy, 8, died after being rushed to a hospital.",
-            ["added 'due to'"],
+            ["cause: due to"],
         ),
     ],
 )
@@ -71,3 +71,9 @@ def test_a_paraphrase_that_drops_its_frame_or_adds_a_cause_is_told(text, source,
 )
 def test_a_paraphrase_that_keeps_its_frame_passes(text, source):
     assert faults(text, source) == []
+
+
+def test_a_framing_word_in_a_clause_the_sentence_left_out_is_no_fault():
+    source = "Park, who may run again next year, opened the Larkfield Playhouse show on Friday."
+    assert faults("Park opened the Larkfield Playhouse show on Friday.", source) == []
+    assert faults("Park will run again next year.", source) == ["frame: may"]

@@ -870,7 +870,7 @@ def test_a_title_cut_off_by_its_page_is_no_headline_the_leads_first_clause_is(em
     gen = Scripted(
         "Headline: Governor resigns\n"
         "1. The Harbor Council approved 1,250 new berths, the biggest expansion of the east marina.\n"
-        "2. Mayor Ana Ruiz called the plan \"a fair deal for the fishing fleet\"."
+        '2. Mayor Ana Ruiz called the plan "a fair deal for the fishing fleet".'
     )
     brief = writer(embedder, gen).write("s1", [cut], 1, "t")
     assert not brief.headline.endswith(("…", "...")), brief.headline
@@ -899,7 +899,9 @@ def test_an_english_story_is_written_with_the_english_embedder_a_french_one_with
     from tests.fakes import CountingEmbedder
 
     story_embedder, english = CountingEmbedder(embedder), CountingEmbedder(embedder)
-    gen = Scripted("Headline: Harbor Council approves 1,250 berths\n1. The Harbor Council approved 1,250 new berths.")
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n1. The Harbor Council approved 1,250 new berths."
+    )
     w = BriefWriter(
         story_embedder, gen, Citations(), brief_words=60, input_words=200, max_new_tokens=200,
         english=english,
@@ -924,7 +926,9 @@ def test_an_english_story_is_written_with_the_english_embedder_a_french_one_with
     real = make_writer(default, story_embedder, gen)
     made_from = getattr(real.english, "folder", None) or getattr(real.english, "model_name", "")
     assert "minilm" in str(made_from).lower(), made_from
-    minilm = make_writer(dataclasses.replace(default, embedder=config.Embedder(model=ENGLISH_WRITER)), embedder, gen)
+    minilm = make_writer(
+        dataclasses.replace(default, embedder=config.Embedder(model=ENGLISH_WRITER)), embedder, gen
+    )
     assert minilm.english is minilm.embedder
 
 
@@ -957,7 +961,9 @@ def test_an_earlier_sentence_said_again_with_more_gives_way(embedder):
     # slide guitar." came before "New vocals appear on the finished version of <song>, which was
     # recorded in 1970." and both were published
     lead = BriefSentence("The Larkfield Players released two unheard recordings on Monday.", (1,))
-    short = BriefSentence("A new organ part appears on the finished version, as well as drums.", (1,))
+    short = BriefSentence(
+        "A new organ part appears on the finished version, as well as drums.", (1,)
+    )
     full = BriefSentence(
         "A new organ part appears on the finished version of Harbour Lights, recorded in 1971.",
         (2,),
@@ -1131,7 +1137,6 @@ def test_a_left_out_fact_written_wrong_is_published_in_the_reports_words(embedde
     assert not any("reports say" in t for t in texts), texts
     assert not any(n.startswith("wrote a fact") for n in brief.notes)
     assert len(gen.calls) == 2  # asked once, not again
-
 
 
 @pytest.mark.parametrize(
