@@ -445,21 +445,24 @@ class BriefWriter:
         story: Story,
         notes: list[str],
     ) -> list[BriefSentence]:
-        """The brief with the facts it left out (`_left_out`) added: in the model's words where
-        it wrote them when asked (`written`, by fact) and they passed the check, else in the
-        reports' words."""
-        out = [s for s, _ in kept]
+        """The brief with the facts it left out (`_left_out`) added, each at its place in the
+        plan's order of importance (after the sentences of the facts before it, never before the
+        lead): in the model's words where it wrote them when asked (`written`, by fact) and
+        they passed the check, else in the reports' words."""
+        placed = list(kept)
         for k in left:
             d = written.get(k)
             if d is not None and d.support is not None:
-                out.append(self._cited(d.text, d.support, story))
-                notes.append(f"wrote a fact the model left out: {out[-1].text}")
+                sentence = self._cited(d.text, d.support, story)
+                notes.append(f"wrote a fact the model left out: {sentence.text}")
             else:
-                out.append(self._source_sentence(story.facts[k].index, story))
+                sentence = self._source_sentence(story.facts[k].index, story)
                 notes.append(
-                    f"added the source wording of a fact the model left out: {out[-1].text}"
+                    f"added the source wording of a fact the model left out: {sentence.text}"
                 )
-        return out
+            at = max((i + 1 for i, (_, f) in enumerate(placed) if 0 <= f < k), default=1)
+            placed.insert(max(1, at), (sentence, k))
+        return [s for s, _ in placed]
 
     def _cited(self, text: str, s: cite.Support, story: Story) -> BriefSentence:
         evidence = tuple(

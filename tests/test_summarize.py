@@ -1155,3 +1155,34 @@ def test_a_reply_that_holds_the_requests_own_words_is_told(text, leaks):
     from digest.prompt import scaffolding
 
     assert scaffolding(text) is leaks
+
+
+class SkipsToFees(LeavesOut):
+    """Writes fact 1 and the note on berth fees, skipping the notes between; asked for the
+    facts it left out, gives each back as it was sent."""
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        if len(self.calls) == 0:
+            self.calls.append((messages[-1]["content"], avoid))
+            notes = re.findall(r"^(\d+)\. (.*)$", messages[-1]["content"], re.M)
+            self.fees = next(int(n) for n, text in notes if "fees" in text)
+            return (
+                "Headline: Harbor Council approves 1,250 berths\n"
+                "1. The Harbor Council approved 1,250 new berths for the east marina on Monday.\n"
+                f"{self.fees}. Berth fees will pay for the marina work, the council said."
+            )
+        return super().generate(messages, max_new_tokens, avoid)
+
+
+def test_a_fact_the_model_left_out_takes_its_place_in_the_plans_order(embedder):
+    gen = SkipsToFees("nothing")
+    brief = writer(embedder, gen, words=120).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert gen.fees > 2  # the plan has facts between the lead and the fees
+    fees = texts.index("Berth fees will pay for the marina work, the council said.")
+    added = [n.split(": ", 1)[1] for n in brief.notes if "a fact the model left out" in n]
+    notes = re.findall(r"^(\d+)\. (.*)$", gen.calls[0][0], re.M)
+    before = [t for n, t in notes if 1 < int(n) < gen.fees and t in added]
+    assert before, (notes, added)  # facts of the plan before the fees were left out, then added
+    # each goes between the lead and the fees, as the plan orders them, not after the fees
+    assert all(0 < texts.index(t) < fees for t in before), texts
