@@ -8,9 +8,8 @@
    source sentences near it; every name, number, quotation, "not", weekday and who-did-what it
    states must be there, and it cites each source it draws on. A sentence that fails is
    rewritten once by the model with the problem named, else replaced by its fact's source
-   wording, else dropped. Facts the model left out, where the brief is short, are asked for
-   once more, each sent back in its report's wording; else that wording is added. Two sentences that state one fact (the same fact of the plan, the
-   same source sentence, or near-identical meaning) are kept once.
+   wording, else dropped. Two sentences that state one fact are kept once. Facts the model
+   left out, where the brief is short, are asked for again; else their wording is added.
 4. Where reports disagree on a quotation or a figure, the brief says so and cites each side
    (disagree.py). The headline is checked like a sentence, and must agree with the lead.
 If the model fails or nothing it wrote survives, the brief is made of the planned facts' source
@@ -338,13 +337,21 @@ class BriefWriter:
         """Ask the model once for the facts of the plan it left out (`left`), each sent back in
         its report's wording with the problem named (`prompt.COPIED`) and the copy guard on
         that wording; those that pass the check, by fact."""
-        wordings = [story.sentences[story.facts[k].index].text for k in left]
+        # the wording the fill would add; only facts a report in the brief's language states (a
+        # reply in another language passes the check against it: test_languages.py)
+        fill = {k: self._source_sentence(story.facts[k].index, story) for k in left}
+        left = [
+            k for k in left if story.languages.get(fill[k].evidence[0].n) in (story.language, None)
+        ]
+        wordings = [fill[k].text for k in left]
         items = [
             (text, prompt.COPIED, [story.sentences[i].text for i in story.facts[k].members[:4]])
             for k, text in zip(left, wordings, strict=True)
         ]
         avoid = "\n".join(wordings)
-        reply = yield asks.Ask(prompt.rewrite(items), 60 * len(items) + 20, avoid, notes)
+        reply = None
+        if items:
+            reply = yield asks.Ask(prompt.rewrite(items), 60 * len(items) + 20, avoid, notes)
         if reply is None:
             return {}
         answers = prompt.parse_numbered(reply)
