@@ -13,6 +13,7 @@ quiet machine: the figures are wall-clock seconds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import sys
@@ -31,7 +32,6 @@ from digest.embed import make_embedder  # noqa: E402
 from digest.engines import make_writer  # noqa: E402
 from digest.generate import make_generator  # noqa: E402
 from digest.prompt import COPIED  # noqa: E402
-from digest.summarize import BriefWriter  # noqa: E402
 
 
 class Timed:
@@ -59,18 +59,11 @@ def main() -> None:
     args = ap.parse_args()
 
     cfg = digest_config.load(ROOT / "config.toml")
-    s = cfg.summarizer
+    s = dataclasses.replace(cfg.summarizer, brief_words=args.words)
+    cfg = dataclasses.replace(cfg, summarizer=s)
     timed = Timed(make_generator(s.backend, s.model, cfg.paths.models, s.device, s.threads))
-    embedder = make_embedder(cfg.embedder, cfg.paths.models)
-    writer = BriefWriter(
-        embedder,
-        timed,
-        cfg.citations,
-        brief_words=args.words,
-        input_words=s.input_words,
-        max_new_tokens=s.max_new_tokens,
-        english=make_writer(cfg, embedder, None).english,
-    )
+    # the writer the pipeline makes (engines.make_writer), at --words
+    writer = make_writer(cfg, make_embedder(cfg.embedder, cfg.paths.models), timed)
     lines = args.data.read_text(encoding="utf-8").splitlines()
     briefs: list[tuple[float, float]] = []  # seconds, of which the left-out call's
     all_calls: list[tuple[str, float]] = []
