@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from .wording import FUNCTION_WORDS
+
 # words that frame a fact as expected, possible, claimed, false or partial: dropped, the fact
 # reads as done, certain or whole
 FRAMING = re.compile(
@@ -43,18 +45,10 @@ CAUSE = re.compile(
 
 
 SCOPE = 4  # content words on each side of a framing word that tell what it frames
-_FUNCTION = set(
-    """
-a an the and or but of in on at to for from by with as is are was were be been being has have
-had do does did will would can could may might must that this these those there it its he she
-they them their his her him we our you your i who which what when where not no so than then
-said says told one two also just more most very some any all about into over after before
-""".split()
-)
 
 
 def _content(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FUNCTION]
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in FUNCTION_WORDS]
 
 
 def faults(text: str, source: str) -> list[str]:

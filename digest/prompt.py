@@ -137,7 +137,7 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
     return "; ".join(parts) or "the reports do not say this"
 
 
-# the problem of a left-out fact, sent back in its report's wording (summarize._rewrite)
+# the problem of a left-out fact, sent back in its report's wording (BriefWriter._write_left_out)
 COPIED = "it is a report's words: say it in your own words, shorter"
 
 

@@ -85,8 +85,9 @@ def restates_figures(text: str, earlier: list[str], similarity: list[float]) -> 
 def echoes(text: str, earlier: list[str]) -> bool:
     """Whether `text` restates an earlier sentence: it repeats a run of one's words (four in a
     row, two of them content words not capitalised) and 60% of its content words are in the
-    earlier sentences ("Ana Ruiz faces a string of charges including fraud and witness tampering." after "The
-    mayor was charged Monday with charges including fraud and witness tampering ..."). The
+    earlier sentences ("Ana Ruiz faces a string of charges including fraud and witness
+    tampering." after "The mayor was charged Monday with charges including fraud and witness
+    tampering ..."). The
     embedders miss such pairs: MiniLM put a validation pair of this shape at cosine 0.33. In
     the 81 Multi-News train references it holds for 1 of 758 later sentences; in 20 validation
     briefs (clusters 220-239) for 3 of 177, each a restatement."""
@@ -155,9 +156,9 @@ def states(
     same: float,
 ) -> bool:
     """Whether sentences `texts` (embedded as `vectors`) state already what `text` (embedded as
-    `vector`) says: one is near it in meaning (cosine `same`), holds it or
-    is held by it, it echoes one, or it gives a figure, name or month one gives, on the same
-    subject (cosine 0.4). The fill's test of a fact the model left out (summarize.py)."""
+    `vector`) says: one is near it in meaning (cosine `same`), holds it or is held by it, it
+    echoes one, or it gives a figure, name or month one gives, on the same subject (cosine
+    0.4). The fill's test of a fact the model left out (summarize.py)."""
     sims = vectors @ vector
     terms = set(claims.key_terms(text, lowercase))
     return (

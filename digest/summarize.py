@@ -298,10 +298,11 @@ class BriefWriter:
         # (not the facts whose sentence failed twice: asked a third time, from the reports'
         # wording, it swapped roles again: docs/briefs.md, session 14)
         left = self._left_out(kept, story)
+        fill = {k: self._source_sentence(story.facts[k].index, story) for k in left}
         written: dict[int, Draft] = {}
         if left and self.generator is not None:
-            written = yield from self._write_left_out(left, story, notes)
-        out = self._trim(self._fill(kept, left, written, story, notes))
+            written = yield from self._write_left_out(fill, story, notes)
+        out = self._trim(self._fill(kept, fill, written, story, notes))
         return reading_order(out, story.sentences, story.vocabulary.lowercase, story.languages)
 
     def _rewrite(
@@ -332,17 +333,15 @@ class BriefWriter:
                 d.text, d.support = new.text, new.support
 
     def _write_left_out(
-        self, left: list[int], story: Story, notes: list[str]
+        self, fill: dict[int, BriefSentence], story: Story, notes: list[str]
     ) -> Generator_[asks.Ask, str | None, dict[int, Draft]]:
-        """Ask the model once for the facts of the plan it left out (`left`), each sent back in
-        its report's wording with the problem named (`prompt.COPIED`) and the copy guard on
-        that wording; those that pass the check, by fact."""
-        # the wording the fill would add; only facts a report in the brief's language states (a
-        # reply in another language passes the check against it: test_languages.py)
-        fill = {k: self._source_sentence(story.facts[k].index, story) for k in left}
-        left = [
-            k for k in left if story.languages.get(fill[k].evidence[0].n) in (story.language, None)
-        ]
+        """Ask the model once for the facts of the plan it left out (`fill`: each one's report
+        wording, by fact), each sent back in that wording with the problem named
+        (`prompt.COPIED`) and the copy guard on it; those that pass the check, by fact."""
+        # only facts a report in the brief's language states (a reply in another language
+        # passes the check against it: test_languages.py)
+        ours = (story.language, None)
+        left = [k for k, f in fill.items() if story.languages.get(f.evidence[0].n) in ours]
         wordings = [fill[k].text for k in left]
         items = [
             (text, prompt.COPIED, [story.sentences[i].text for i in story.facts[k].members[:4]])
@@ -364,7 +363,6 @@ class BriefWriter:
             and not prompt.scaffolding(answers[j])
         ]
         self._verify(written, story)
-        wording = dict(zip(left, wordings, strict=True))
         return {
             d.facts[0]: d
             for d in written
@@ -372,7 +370,7 @@ class BriefWriter:
             and d.support.supported
             and rejection(d.text) is None
             # its "expected", "joke" or "at one point" kept, no cause added (paraphrase.py)
-            and not paraphrase.faults(d.text, wording[d.facts[0]])
+            and not paraphrase.faults(d.text, fill[d.facts[0]].text)
         }
 
     def _pool(self, d: Draft, story: Story) -> list[int]:
@@ -431,39 +429,39 @@ class BriefWriter:
         stated = {fact for _, fact in kept}
         vectors = story.embedder.embed(texts)
         left: list[int] = []
+        lowercase = story.vocabulary.lowercase
         for k, fact in enumerate(story.facts):
             if words >= FILL * self.brief_words or len(left) >= LEFT_OUT_ASKED:
                 break
             text, vector = story.sentences[fact.index].text, story.vectors[fact.index]
-            lowercase = story.vocabulary.lowercase
             if k in stated or states(texts, vectors, text, vector, lowercase, SAME_FACT_BRIEF):
                 continue
             left.append(k)
-            vectors = np.vstack([vectors, story.vectors[fact.index]])
-            texts.append(story.sentences[fact.index].text)
-            words += len(texts[-1].split())
+            vectors = np.vstack([vectors, vector])
+            texts.append(text)
+            words += len(text.split())
         return left
 
     def _fill(
         self,
         kept: list[tuple[BriefSentence, int]],
-        left: list[int],
+        fill: dict[int, BriefSentence],
         written: dict[int, Draft],
         story: Story,
         notes: list[str],
     ) -> list[BriefSentence]:
-        """The brief with the facts it left out (`_left_out`) added, each at its place in the
-        plan's order of importance (after the sentences of the facts before it, never before the
-        lead): in the model's words where it wrote them when asked (`written`, by fact) and
-        they passed the check, else in the reports' words."""
+        """The brief with the facts it left out (`fill`, by fact: `_left_out`) added, each at
+        its place in the plan's order of importance (after the sentences of the facts before
+        it, never before the lead): in the model's words where it wrote them when asked
+        (`written`, by fact) and they passed the check, else in the reports' words."""
         placed = list(kept)
-        for k in left:
+        for k, wording in fill.items():
             d = written.get(k)
             if d is not None and d.support is not None:
                 sentence = self._cited(d.text, d.support, story)
                 notes.append(f"wrote a fact the model left out: {sentence.text}")
             else:
-                sentence = self._source_sentence(story.facts[k].index, story)
+                sentence = wording
                 notes.append(
                     f"added the source wording of a fact the model left out: {sentence.text}"
                 )
