@@ -77,3 +77,14 @@ def test_a_framing_word_in_a_clause_the_sentence_left_out_is_no_fault():
     source = "Park, who may run again next year, opened the Larkfield Playhouse show on Friday."
     assert faults("Park opened the Larkfield Playhouse show on Friday.", source) == []
     assert faults("Park will run again next year.", source) == ["frame: may"]
+
+
+def test_a_pair_of_words_said_twice_where_the_report_says_it_once_is_told():
+    # validation 94: "... the two new officers, who had just been sworn in, were sworn in ..."
+    source = "The shooting began after two new deputies were sworn in at the Larkfield meeting."
+    text = "The shooting began after two new deputies, who had just been sworn in, were sworn in."
+    assert faults(text, source) == ["twice: sworn in"]
+    assert faults("The shooting began after two new deputies were sworn in.", source) == []
+    # said twice in the report as well: no fault
+    twice = "South Africa let him leave, though South Africa's court had barred it."
+    assert faults("South Africa let him go though South Africa's court barred it.", twice) == []
