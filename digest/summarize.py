@@ -8,8 +8,8 @@
    source sentences near it; every name, number, quotation, "not", weekday and who-did-what it
    states must be there, and it cites each source it draws on. A sentence that fails is
    rewritten once by the model with the problem named, else replaced by its fact's source
-   wording, else dropped. Two sentences that state one fact are kept once. Facts the model
-   left out, where the brief is short, are asked for again; else their wording is added.
+   wording, else dropped. Two sentences that state one fact are kept once. Where the brief is
+   short, the facts the model left out and the plan's next ones are asked for in its words.
 4. Where reports disagree on a quotation or a figure, the brief says so and cites each side
    (disagree.py). The headline is checked like a sentence, and must agree with the lead.
 If the model fails or nothing it wrote survives, the brief is made of the planned facts' source
@@ -63,7 +63,8 @@ PLAN_FACTOR = 1.6  # facts are planned for this many times the brief's words: th
 MIN_SENTENCE_WORDS = 4
 # two brief sentences this similar on one fact of the plan, or giving one figure, say it twice
 SAME_FACT_BRIEF = 0.6
-FILL = 0.85  # a short brief gets source wordings of left-out facts up to this share of its words
+FILL = 0.95  # a short brief gets left-out facts up to this share of its words (`_left_out`)
+RESERVE_FACTOR = 2.4  # ... from the plan's facts, then the next ones as if planned for this many
 LEFT_OUT_ASKED = 6  # the most facts the model left out that a brief adds (and asks for again)
 
 
@@ -147,12 +148,14 @@ class BriefWriter:
         vectors = embedder.embed([s.text for s in sentences])
         titles = [a.title for a in articles]
         title_vectors = embedder.embed(titles)
-        facts = plan(
-            sentences, vectors, titles, title_vectors, int(self.brief_words * PLAN_FACTOR)
-        ) or [Fact((0,), (sentences[0].source,), 0.0)]
+        facts, more = (plan(sentences, vectors, titles, title_vectors, int(self.brief_words * f))
+                       for f in (PLAN_FACTOR, RESERVE_FACTOR))  # fmt: skip
+        facts = facts or [Fact((0,), (sentences[0].source,), 0.0)]
+        # the reserve: the next facts, in order, for a brief the model left short (`_left_out`)
+        known = facts + [f for f in more if f.index not in {g.index for g in facts}]
         languages = {n: a.language for n, a in enumerate(articles, start=1)}
         vocabulary = cite.Vocabulary.of(s.text for s in sentences)
-        story = Story(sentences, vectors, facts, vocabulary, languages, language, embedder)
+        story = Story(sentences, vectors, known, vocabulary, languages, language, embedder)
         notes: list[str] = []
         others = {a.language for a in articles} - {None, language}
         messages = prompt.brief(
@@ -294,9 +297,8 @@ class BriefWriter:
             else:
                 notes.append(f"dropped unsupported sentence ({why}): {d.text}")
         kept = self._once(checked, story, notes)
-        # facts the model left out, where the brief is short: asked for once more, in its words
-        # (not the facts whose sentence failed twice: asked a third time, from the reports'
-        # wording, it swapped roles again: docs/briefs.md, session 14)
+        # facts left out of a short brief, asked for once more (not those that failed twice:
+        # asked a third time, the model swapped roles again: docs/briefs.md, session 14)
         left = self._left_out(kept, story)
         fill = {k: self._source_sentence(story.facts[k].index, story) for k in left}
         written: dict[int, Draft] = {}

@@ -14,6 +14,7 @@ from digest.plan import plan
 from digest.prompt import COPIED, parse_reply
 from digest.prompt import brief as brief_prompt
 from digest.records import Article, BriefSentence
+from digest import summarize
 from digest.summarize import BriefWriter, story_sentences
 from tests.conftest import SAMPLES
 from tests.fakes import gives_back
@@ -1182,3 +1183,26 @@ def test_a_fact_the_model_left_out_takes_its_place_in_the_plans_order(embedder):
     assert before, (notes, added)  # facts of the plan before the fees were left out, then added
     # each goes between the lead and the fees, as the plan orders them, not after the fees
     assert all(0 < texts.index(t) < fees for t in before), texts
+
+
+def test_a_short_brief_gets_the_plans_next_facts_though_its_prompt_had_no_room(
+    embedder, monkeypatch
+):
+    # the prompt's plan holds the lead alone; the model writes it, and the brief is short of
+    # its length: the next facts of the plan (the reserve) are asked for in the model's words
+    monkeypatch.setattr(summarize, "PLAN_FACTOR", 0.3)
+    work = "The council said that work is to start in March."
+    gen = LeavesOut(work)
+    brief = writer(embedder, gen, words=40).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    notes = re.findall(r"^(\d+)\. (.*)$", gen.calls[0][0], re.M)
+    assert len(notes) == 1 and "1,250" in notes[0][1]  # the prompt: the lead only
+    assert len(gen.calls) == 2 and "Draft: " in gen.calls[1][0]
+    assert texts[0] == "The Harbor Council approved 1,250 new berths for the east marina on Monday."
+    assert work in texts, texts  # a fact that was in no prompt, in the model's words
+    assert len(texts) >= 3, texts  # and others in the reports' words
+    assert sum(len(t.split()) for t in texts) >= 0.85 * 40
+    # with no reserve the brief stays the lead alone
+    monkeypatch.setattr(summarize, "RESERVE_FACTOR", 0.3)
+    short = writer(embedder, LeavesOut(work), words=40).write("s1", [A1, A2], 1, "t")
+    assert [s.text for s in short.sentences] == texts[:1]
