@@ -13,8 +13,8 @@ briefed at reference length (--words, 220 by default) by each system with the sa
 and the same loaded model:
 - new: digest/summarize.py as it is in the working tree;
 - each --baseline (git revisions; default e528e96, the default before the plan-then-write
-  writer): digest/summarize.py as it was there, loaded from git beside it, decoding with that
-  revision's copy-guard settings (SPAN, PENALTY, GROWTH of its digest/copyguard.py; GROWTH 0
+  writer): digest/summarize.py as it was there, loaded from git beside it, planning with that
+  revision's digest/plan.py and decoding with its copy-guard settings (SPAN, PENALTY, GROWTH of its digest/copyguard.py; GROWTH 0
   where it had none). The backends are today's.
 It prints, per system: ROUGE-1/2/L F1 against the reference; abstraction (share of the brief's
 word bigrams in no source; share of sentences copied word for word); faithfulness (names and
@@ -57,15 +57,25 @@ VALIDATION = ROOT.parent / "shared" / "eval" / "multinews_validation.jsonl"
 
 
 def baseline_module(revision: str):
-    """digest/summarize.py at `revision`, as a module of the digest package."""
+    """digest/summarize.py at `revision`, as a module of the digest package, planning with
+    digest/plan.py at `revision` (what it takes from plan.py is bound to that revision's)."""
+    module = _module_at(revision, "summarize")
+    plan = _module_at(revision, "plan")
+    for name, value in list(vars(module).items()):
+        if getattr(value, "__module__", None) == "digest.plan" and hasattr(plan, name):
+            setattr(module, name, getattr(plan, name))
+    return module
+
+
+def _module_at(revision: str, stem: str):
     code = subprocess.run(
-        ["git", "show", f"{revision}:digest/summarize.py"],
+        ["git", "show", f"{revision}:digest/{stem}.py"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    name = "summarize_" + re.sub(r"\W", "_", revision)
+    name = f"{stem}_" + re.sub(r"\W", "_", revision)
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(code)
     spec = importlib.util.spec_from_file_location(f"digest.{name}", path)
