@@ -4,15 +4,14 @@ No model writes here; this is the editor's work before the writing:
 1. Every article is split into sentences; datelines and filler openers are cut off, and sentences that can never
    be a brief's fact (captions, bylines, questions, asides in the first person, sentences that
    lean on context they lack: "He said then ...", "This ...") are not candidates.
-2. Candidate sentences that state the same fact across reports are grouped (average linkage
-   over sentence embeddings).
+2. Candidate sentences that state one fact across reports are grouped (average linkage).
 3. The event is what most reports' titles and first sentences share: their mean embedding.
    The lead is the fact that states it best among the facts that open a report.
-4. Each fact is scored by how many reports state it, how central it is to the story, how
-   close it is to the event, whether it carries a figure or name of a title (a title's key
-   fact must not go missing), and how early reports give it; background scores lower.
-5. The key facts are chosen by maximal marginal relevance within the length budget and
-   ordered as an inverted pyramid: the lead, then the rest by importance.
+4. Each fact is scored (FACT_WEIGHTS): how central, how many reports state it, how near the
+   event, how early, whether it holds a title's figure or name (it must not go missing);
+   background and mostly-quoted facts score lower.
+5. The key facts are chosen by maximal marginal relevance within the length budget, ordered
+   as an inverted pyramid: the lead, then the rest by importance.
 
 The work is bounded whatever the input: at most MAX_SENTENCES sentences of each article and
 MAX_CANDIDATES candidates per story (earliest positions first) are considered.
@@ -126,6 +125,11 @@ _CUT = re.compile(r"[a-z]\.\.\.\s*[\"”']?$|[a-z](?:\.\.\.|…) [A-Z]")
 # ("us" in lower case only: "US" is the United States)
 _FIRST_PERSON = re.compile(
     r"\b(?:I|I'm|I've|I'd|[Mm]e|[Mm]y|[Ww]e|[Ww]e're|[Oo]ur|us|[Yy]ou|[Yy]our)\b"
+)
+_BACKGROUND = re.compile(
+    r"\b(?:in|since|by|until|before) (?:1[89]\d\d|20[01]\d)\b|\blast (?:year|decade)\b"
+    r"|\b(?:previously|formerly|historically|in the past|years ago|decades ago)\b",
+    re.IGNORECASE,
 )
 _TITLE_TERM = re.compile(r"(?<![\w.])\d[\d,.]*%?|\b[A-Z][a-z]{2,}\b")
 
@@ -349,18 +353,18 @@ def title_terms(titles: list[str]) -> set[str]:
     return {t.lower().rstrip(".,") for title in titles for t in _TITLE_TERM.findall(title)}
 
 
-# A fact's importance: weights learned on Multi-News train (ridge regression of the share of the
-# fact's word pairs that the reference summary has; `benchmarks/fact_weights.py`, docs/briefs.md),
-# the title's figure or name set by hand (a title's "falls to 31 percent" must not go missing).
+# A fact's importance, set by hand: weights learned on train (benchmarks/fact_weights.py) made
+# a better extract but not better briefs (more copies; docs/briefs.md, session 15)
 FACT_WEIGHTS = {
-    "central": 0.88,  # cosine to the story's centroid
-    "sources": 0.18,  # share of the reports that state it
-    "near_event": 0.37,  # cosine to the event
-    "opens": 0.37,  # a report's first sentence states it
-    "early": 0.39,  # a report's second or third does
-    "quoted": 0.26,  # mostly quotation (the summaries quote too)
-    "words": -0.37,  # its length, to 50 words: shorter facts leave room for more
-    "titled": 0.12,  # it holds a figure or name of a title
+    "central": 1.0,  # cosine to the story's centroid
+    "sources": 0.4,  # share of the reports that state it
+    "near_event": 0.3,  # cosine to the event
+    "opens": 0.15,  # a report's first sentence states it
+    "early": 0.08,  # a report's second or third does
+    "quoted": -0.15,  # mostly quotation: a brief reports what was said in few quotations
+    "words": 0.0,  # its length, to 50 words (learned: -0.37, shorter facts leave more room)
+    "titled": 0.12,  # it holds a figure or name of a title (its "falls to 31 percent")
+    "background": -0.1,  # every wording is background ("in 2009", "last year")
 }
 
 
@@ -406,6 +410,7 @@ def group_facts(
             float(quoted > 0.5),
             min(len(texts[0].split()), 50) / 50,
             float(bool(key_terms & words)),
+            float(all(_BACKGROUND.search(t) for t in texts)),
         )
         score = sum(w * x for w, x in zip(FACT_WEIGHTS.values(), features, strict=True))
         facts.append(Fact(tuple(idx[k] for k in members), sources, score, near_event, features))
