@@ -12,16 +12,14 @@ No model writes here; this is the editor's work before the writing:
    background and mostly-quoted facts score lower.
 5. The key facts are chosen by maximal marginal relevance within the length budget, ordered
    as an inverted pyramid: the lead, then the rest by importance.
-
-The work is bounded whatever the input: at most MAX_SENTENCES sentences of each article and
-MAX_CANDIDATES candidates per story (earliest positions first) are considered.
+The work is bounded whatever the input (MAX_SENTENCES, MAX_CANDIDATES).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -143,6 +141,7 @@ class Fact:
     score: float  # importance (see the module docstring)
     event: float = 0.0  # similarity to the story's event
     features: tuple[float, ...] = ()  # its score's, in the order of FACT_WEIGHTS
+    reserve: bool = False  # planned past the brief's budget, for a brief left short
 
     @property
     def index(self) -> int:
@@ -353,8 +352,7 @@ def title_terms(titles: list[str]) -> set[str]:
     return {t.lower().rstrip(".,") for title in titles for t in _TITLE_TERM.findall(title)}
 
 
-# A fact's importance, set by hand: weights learned on train (benchmarks/fact_weights.py) made
-# a better extract but not better briefs (more copies; docs/briefs.md, session 15)
+# A fact's importance, set by hand (learned ones: benchmarks/fact_weights.py, docs/briefs.md)
 FACT_WEIGHTS = {
     "central": 1.0,  # cosine to the story's centroid
     "sources": 0.4,  # share of the reports that state it
@@ -423,16 +421,17 @@ def plan(
     titles: list[str],
     title_vectors: np.ndarray,
     budget_words: int,
+    reserve_words: int = 0,
 ) -> list[Fact]:
     """The key facts, each once, lead first, then by importance, within `budget_words` of
-    source text (counted at the length of each fact's representative sentence)."""
+    source text (counted at the length of each fact's representative sentence); then, marked
+    `reserve`, the next ones the same choice takes within `reserve_words`."""
     event = event_vector(title_vectors, sentences, vectors) if len(titles) else None
     facts = group_facts(sentences, vectors, event, title_terms(titles))
     if not facts:
         return []
-    # The lead: the fact that most reports open with (among their first two candidate
-    # sentences), nearest the event; a count or a reaction that one report leads with loses
-    # to the event that the others open with.
+    # The lead: the fact most reports open with (their first two candidates), nearest the
+    # event; a count or a reaction one report leads with loses to the event others open with.
     opening: dict[int, set[int]] = {}
     for i in candidates(sentences):
         if len(opening.setdefault(sentences[i].source, set())) < 2:
@@ -451,20 +450,21 @@ def plan(
     chosen = [lead]
     words = len(sentences[lead.index].text.split())
     remaining = sorted((f for f in facts if f is not lead), key=lambda f: -f.score)
-    while remaining and words < budget_words:
-
-        def mmr(f: Fact) -> float:
-            redundancy = max(float(vectors[f.index] @ vectors[c.index]) for c in chosen)
-            return f.score - 0.5 * redundancy
-
-        best = max(remaining, key=mmr)
-        remaining.remove(best)
-        length = len(sentences[best.index].text.split())
-        if words + length > budget_words * 1.15:
-            continue
-        chosen.append(best)
-        words += length
-    return [lead] + sorted(chosen[1:], key=lambda f: -f.score)
+    for budget in (budget_words, reserve_words):
+        n, skipped = len(chosen), []
+        while remaining and words < budget:
+            near = 0.5 * vectors[[c.index for c in chosen]]  # maximal marginal relevance
+            best = max(remaining, key=lambda f: f.score - float(np.max(near @ vectors[f.index])))
+            remaining.remove(best)
+            length = len(sentences[best.index].text.split())
+            if words + length > budget * 1.15:
+                skipped.append(best)  # too long here; the reserve may take it
+                continue
+            chosen.append(best)
+            words += length
+        chosen[n:] = sorted(chosen[n:], key=lambda f: -f.score)
+        remaining += skipped
+    return chosen[:n] + [replace(f, reserve=True) for f in chosen[n:]]
 
 
 # A sentence that opens by pointing at what its article named just before ("The company said it

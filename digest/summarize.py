@@ -148,14 +148,13 @@ class BriefWriter:
         vectors = embedder.embed([s.text for s in sentences])
         titles = [a.title for a in articles]
         title_vectors = embedder.embed(titles)
-        facts, more = (plan(sentences, vectors, titles, title_vectors, int(self.brief_words * f))
-                       for f in (PLAN_FACTOR, RESERVE_FACTOR))  # fmt: skip
-        facts = facts or [Fact((0,), (sentences[0].source,), 0.0)]
+        words = [int(self.brief_words * f) for f in (PLAN_FACTOR, RESERVE_FACTOR)]
         # the reserve: the next facts, in order, for a brief the model left short (`_left_out`)
-        known = facts + [f for f in more if f.index not in {g.index for g in facts}]
+        known = plan(sentences, vectors, titles, title_vectors, *words)
+        facts = [f for f in known if not f.reserve] or [Fact((0,), (sentences[0].source,), 0.0)]
         languages = {n: a.language for n, a in enumerate(articles, start=1)}
         vocabulary = cite.Vocabulary.of(s.text for s in sentences)
-        story = Story(sentences, vectors, known, vocabulary, languages, language, embedder)
+        story = Story(sentences, vectors, known or facts, vocabulary, languages, language, embedder)
         notes: list[str] = []
         others = {a.language for a in articles} - {None, language}
         messages = prompt.brief(
