@@ -109,6 +109,10 @@ def main() -> None:
     ap.add_argument("--train", type=Path, default=EVAL / "multinews_train.jsonl")
     ap.add_argument("--validation", type=Path, default=EVAL / "multinews_validation.jsonl")
     ap.add_argument("--words", type=int, default=220, help="brief length (reference length)")
+    ap.add_argument(
+        "--hand", nargs="*", default=["titled"], metavar="FEATURE",
+        help="features whose weights stay set by hand (default: titled)",
+    )  # fmt: skip
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     cfg = digest_config.load(ROOT / "config.toml")
@@ -125,12 +129,12 @@ def main() -> None:
         x += fx
         y += fy
     names = list(P.FACT_WEIGHTS)
-    learned = [n for n in names if n != "titled"]  # the title's weight is set by hand
+    learned = [n for n in names if n not in args.hand]  # the others stay set by hand
     xs = np.array(x)[:, [names.index(n) for n in learned]]
     model = Ridge(alpha=1.0).fit(xs, np.array(y))
     scale = 0.25 / float(np.std(model.predict(xs)))
     fitted = {n: round(float(w) * scale, 2) for n, w in zip(learned, model.coef_, strict=True)}
-    fitted["titled"] = P.FACT_WEIGHTS["titled"]
+    fitted.update({n: P.FACT_WEIGHTS[n] for n in args.hand})
     print(f"train: {len(train)} stories, {len(y)} facts; validation: {len(validation)} stories")
     print("fitted weights:", fitted)
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)

@@ -44,6 +44,10 @@ def planned(embedder, names, budget=160):
         ),
         ("A rescuer carries a child from the rubble on Tuesday. AP Photo/Ana Reyes", "caption"),
         ("Photo: The new bridge seen from the east bank at dawn on Friday.", "caption"),
+        # a figure's label: what the picture shows, and no more (a train brief led with one)
+        ("A 3D model of the harbour with the new berths is shown.", "caption"),
+        ("For the five largest towns, the tram fares were shown.", "caption"),
+        ("The mayor was shown the new berths before the vote.", None),
         ("Follow us on social media for the latest updates on the storm.", "caption"),
         ("By Jane Doe and Tom Baird, Associated Press", "byline"),
         ("Martin Kell in Oslo contributed to this report.", "byline"),
