@@ -66,6 +66,11 @@ _OPENERS = {
     "unless", "because", "whether", "during", "over", "under", "about", "around", "among",
     "amid", "between", "within", "without", "through", "throughout", "upon", "against",
     "toward", "towards", "inside", "outside", "beyond", "like", "unlike", "rather",
+    # indefinite pronouns ("Nobody said living in space was going to be easy", a train title
+    # that passed for a headline with a name in it)
+    "no", "none", "nobody", "nothing", "nowhere", "everyone", "everybody", "everything",
+    "everywhere", "someone", "somebody", "something", "somewhere", "anyone", "anybody",
+    "anything", "anywhere",
 }  # fmt: skip
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")

@@ -14,7 +14,8 @@ _MONTH = r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
 
 _CAPTION = re.compile(
     r"\((?:AP|Associated Press|Reuters|AFP|Getty Images?|EPA|Bloomberg|Shutterstock)\b[^)]*\)\s*$"
-    r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b|\bPhoto(?:graph)?s? (?:by|courtesy)\b"
+    r"|\b(?:AP|AFP|Reuters|EPA|Getty) (?:Photo|Images)\b"
+    r"|\b(?:Photo(?:graph)?|Screen ?shot|Illustration)s? (?:by|courtesy)\b"
     r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
     r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
     r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"

@@ -157,6 +157,9 @@ def test_a_sentence_opening_word_the_story_writes_in_lower_case_is_no_name():
     assert "divers" in cite.key_terms("The team met Divers at noon.", story.lowercase)
     # words that open sentences and are never names, whatever the story writes
     assert cite.key_terms("Earlier, the wreck was found.") == []
+    assert cite.key_terms("Nobody said the dive would be easy.") == []
+    assert cite.key_terms("No one was hurt when the wreck shifted.") == []
+    assert cite.key_terms("Everyone in Larkfield heard the siren.") == ["larkfield"]
 
 
 def test_a_negation_added_or_dropped_is_a_mismatch():

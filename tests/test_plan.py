@@ -305,6 +305,9 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         ("It’s been called the “sweetest deal in the harbour.”", None),  # leans on context
         ("If it ain't broke don't fix it.", None),  # no name, no figure: not the event
         ("Members of the crew at the pier on Friday. (AP Photo/Ana Reyes)", None),  # a caption
+        # a screenshot's credit and a title with no name in it (two train briefs had them)
+        ("Screenshot by Ana Reyes/Harbor News", None),
+        ("Nobody said building a harbour was going to be easy", None),
         ("Updated | Harbor Council approves 1,250 berths", "Harbor Council approves 1,250 berths"),
         ("Ferry sinks off Dunmore; 12 rescued.", "Ferry sinks off Dunmore; 12 rescued"),
         ("STORM CLOSES PORT OF DUNMORE", "STORM CLOSES PORT OF DUNMORE"),
