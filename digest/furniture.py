@@ -57,6 +57,25 @@ _WIDGET = re.compile(
     r"|^(?:For more (?:on|about|information|details|news|coverage|stories|photos|videos)\b"
     r"|To (?:read|learn|see|find out) more\b)"
 )
+# An update's label before the news ("UPDATE: Authorities identified ...", "5 PM EASTERN
+# UPDATE: ..."): cut off as a dateline is (plan.tidy)
+UPDATE_LABEL = re.compile(
+    r"^\W*(?:\d{1,2}(?::\d\d)?\s*[AP]\.?M\.?\s+(?:[A-Z]+\s+)?)?UPDATE(?:\s*\d+)?\s*:\s*(?=\S)",
+    re.IGNORECASE,
+)
+# The page's own editing notes: "Adds fundraising details.", "D.C. police response added at 5
+# PM." (a train brief published both, one as its headline), "Updated at 8:37 p.m.", "This
+# post has been updated to include ..." (22 such lines in Multi-News train and validation)
+_EDIT_NOTE = re.compile(
+    r"^(?:Adds|Updates|Corrects|Clarifies) [a-z]"
+    r"|\b(?:updated|added|corrected|posted|published) (?:at|on) \d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\b"
+    r"|^\W*updated?\b[^a-z]{0,12}\d{1,2}:\d\d"
+    r"|\b(?:this|the) (?:story|post|article|piece|report) (?:has been|was) (?:last )?"
+    r"(?:updated|corrected|changed)\b|\bwe(?:'|’)ve (?:added|updated)\b"
+    r"|\bwording in this (?:story|post|article|piece) has been\b"
+    r"|\w\?\?+\w",  # characters the page lost: "Flu activity??is declining" (a train brief)
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -71,8 +90,9 @@ def caption(text: str) -> bool:
 
 
 def page_text(text: str) -> bool:
-    """A widget's label run into the text, a pointer to more elsewhere, or a list of links."""
-    return bool(_WIDGET.search(text) or _LINK_LIST.match(text))
+    """A widget's label run into the text, a pointer to more elsewhere, a list of links, or
+    the page's note of its own editing."""
+    return bool(_WIDGET.search(text) or _LINK_LIST.match(text) or _EDIT_NOTE.search(text))
 
 
 def byline(text: str) -> bool:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import cite
+from . import cite, furniture
+from .claims import key_terms
 from .config import Citations
-from .plan import from_lead, headline_fit, tidy
+from .plan import rejection, tidy
 from .records import Article, BriefSentence
 from .wording import sentence_case
 
@@ -19,6 +20,50 @@ if TYPE_CHECKING:
     from .summarize import Story
 
 HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
+
+# what a page puts above its article: "Follow CBSMIAMI.COM: Facebook | Twitter", "Updated | ..."
+_SHARE_LINE = re.compile(r"\b(?:Facebook|Twitter|Instagram|YouTube|WhatsApp)\b.*\||^Follow\b")
+_TITLE_TAG = re.compile(r"^(?:Updated?|Breaking|Exclusive|Watch|Video|Live)\s*[|:–—-]\s*", re.I)
+
+
+def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | None:
+    """A report's title as a brief's headline: with a tag such as "Updated |" cut, or None
+    when it cannot be one: a share line, a caption, a sentence that leans on context ("It's
+    been called ..."), or words with no name or figure in them ("If it ain't broke ...")."""
+    text = _TITLE_TAG.sub("", title).strip()
+    text = tidy(text)  # "SAN FRANCISCO--(BUSINESS WIRE)--...": its dateline cut
+    if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
+        return None
+    if text.endswith(":"):  # "The following statement is being issued by ...:"
+        return None
+    if furniture.caption(text) or furniture.page_text(text):  # "... (Associated Press)"
+        return None
+    ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
+    if rejection(text if ended else text + ".") not in (None, "length", "shouting"):
+        return None
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def from_lead(title: str, lead: str | None) -> str:
+    """The headline where no report's title can be one (a picture caption, a title cut off by
+    its page: "... in western…", validation cluster 192; "Brenda Snipes, left, and judge ...
+    listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 204): the first clause
+    of the brief's `lead` sentence, of four to 16 words, or the whole lead where it has 16 words
+    at most; else the nearest `title` as it is."""
+    if not lead:
+        return title
+    lead = re.sub(r", \d{1,3}, ", " ", lead.rstrip(". "), count=1)  # "Knowles, 27, turned"
+    # "Angela Shymanski, a mother of two, was taken to hospital ...": the name's apposition
+    # out (a train brief fell back to a title cut off by its page)
+    lead = re.sub(r"^([A-Z][^,]{2,40}), (?:a|an|the) [^,]{3,60}, (?=[a-z])", r"\1 ", lead)
+    clause = lead.split(", ")[0]
+    # "Keith Knowles turned himself in to police and was booked into jail Sunday after ...":
+    # its first part, where the clause is too long (validation 60 fell back to a cut title)
+    part = re.split(r" (?:and|after|when|while|because|but|as) ", clause)[0]
+    for text in (clause, lead, part):
+        if 4 <= len(text.split()) <= 16:
+            return text
+    return title
 
 
 def headline(

@@ -150,9 +150,9 @@ class Fact:
 
 
 def tidy(text: str) -> str:
-    """A sentence without its dateline ("LONDON (AP) - ") or opening filler clause ("In a
-    move with significant implications, "), and no space before a comma or full stop."""
-    for pattern in (_DATELINE, _FILLER):
+    """A sentence without its dateline ("LONDON (AP) - "), "UPDATE:" label or opening filler
+    ("In a move with significant implications, "), and no space before a comma or full stop."""
+    for pattern in (_DATELINE, _FILLER, furniture.UPDATE_LABEL):
         m = pattern.match(text)
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
@@ -253,48 +253,6 @@ def rejection(text: str) -> str | None:
     if not text.rstrip("\"'”’»)] ").endswith((".", "!", "?", ":", "…", "。", "！", "？")):
         return "page text"  # a title, a label, a list item: 101 of 3,377 train candidates
     return None
-
-
-# what a page puts above its article: "Follow CBSMIAMI.COM: Facebook | Twitter", "Updated | ..."
-_SHARE_LINE = re.compile(r"\b(?:Facebook|Twitter|Instagram|YouTube|WhatsApp)\b.*\||^Follow\b")
-_TITLE_TAG = re.compile(r"^(?:Updated?|Breaking|Exclusive|Watch|Video|Live)\s*[|:–—-]\s*", re.I)
-
-
-def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | None:
-    """A report's title as a brief's headline: with a tag such as "Updated |" cut, or None
-    when it cannot be one: a share line, a caption, a sentence that leans on context ("It's
-    been called ..."), or words with no name or figure in them ("If it ain't broke ...")."""
-    text = _TITLE_TAG.sub("", title).strip()
-    text = tidy(text)  # "SAN FRANCISCO--(BUSINESS WIRE)--...": its dateline cut
-    if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
-        return None
-    if text.endswith(":"):  # "The following statement is being issued by ...:"
-        return None
-    if furniture.caption(text):  # "... (Associated Press)": no full stop for the rules below
-        return None
-    ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
-    if rejection(text if ended else text + ".") not in (None, "length", "shouting"):
-        return None
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
-
-
-def from_lead(title: str, lead: str | None) -> str:
-    """The headline where no report's title can be one (a picture caption, a title cut off by
-    its page: "... in western…", validation cluster 192; "Brenda Snipes, left, and judge ...
-    listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 204): the first clause
-    of the brief's `lead` sentence, of four to 16 words, or the whole lead where it has 16 words
-    at most; else the nearest `title` as it is."""
-    if not lead:
-        return title
-    lead = re.sub(r", \d{1,3}, ", " ", lead.rstrip(". "), count=1)  # "Knowles, 27, turned"
-    clause = lead.split(", ")[0]
-    # "Keith Knowles turned himself in to police and was booked into jail Sunday after ...":
-    # its first part, where the clause is too long (validation 60 fell back to a cut title)
-    part = re.split(r" (?:and|after|when|while|because|but|as) ", clause)[0]
-    for text in (clause, lead, part):
-        if 4 <= len(text.split()) <= 16:
-            return text
-    return title
 
 
 def _no_subject(first: str, words: list[str]) -> bool:
