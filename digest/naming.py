@@ -64,6 +64,22 @@ def _bare(surname: str, text: str) -> re.Match | None:
     return None
 
 
+def _first_name(word: str, sources: list[str]) -> bool:
+    """Whether the reports name a person whose first name is `word`, of a family they name
+    another of ("Burke Ramsey" beside "JonBenet Ramsey"; not "Trump Tower", which the small
+    tagger may call a person too)."""
+    family = {
+        m.group(1)
+        for s in sources
+        for m in re.finditer(rf"\b{re.escape(word)} ([A-Z][a-z][\w'’-]*)", s)
+    }
+    return any(
+        re.search(rf"\b(?!{re.escape(word)}\b)[A-Z][a-z][\w'’-]* {re.escape(kin)}\b", s)
+        for kin in family
+        for s in sources
+    )
+
+
 def in_full(texts: list[str], sources: list[str]) -> list[str]:
     """`texts` (a brief's sentences, in order) with the first bare mention of each surname
     given the one full name the `sources` (the story's sentences) give it (above)."""
@@ -96,8 +112,9 @@ def in_full(texts: list[str], sources: list[str]) -> list[str]:
                 other.update(parts)
     out = list(texts)
     for surname, forms in full.items():
-        if len(forms) != 1 or surname in other:
-            continue  # two people of that name ("Cliven Bundy", "Ammon Bundy"), or a firm's
+        if len(forms) != 1 or surname in other or _first_name(surname, sources):
+            continue  # two people of that name ("Cliven Bundy", "Ammon Bundy"), or a firm's,
+            # or also a first name ("Stan Burke" and "her brother, Burke": Burke Ramsey)
         (name,) = forms
         for i, text in enumerate(out):
             if name in text or re.search(rf"\b{_WORD}\.? {re.escape(surname)}\b", text):

@@ -711,6 +711,22 @@ def test_full_names_only_for_one_person_of_that_name_and_only_when_not_named_bef
     assert in_full(["Ford said sales fell."], firm) == ["Ford said sales fell."]
     # a place is not a person
     assert in_full(["Fees rose in Larkfield."], sources) == ["Fees rose in Larkfield."]
+    # a word that is someone's surname and another's first name is left alone (validation 69:
+    # "killed by her brother, Burke," became "... her brother, Stan Burke," after an analyst)
+    family = [
+        *sources,
+        "Former FBI analyst Stan Keller reviewed the tapes on Monday.",
+        "Keller Moss denied it.",
+        "Their sister, Ana Moss, was six.",
+    ]
+    assert in_full(["Her brother, Keller, denied it."], family[3:]) == [
+        "Her brother, Keller, denied it."
+    ]
+    # a building or a firm after the surname is no first name ("Trump Tower")
+    tower = [*sources, "Keller Tower opened in the harbour district on Monday."]
+    assert in_full(["Keller said fees would rise."], tower) == [
+        "Maria Keller said fees would rise."
+    ]
 
 
 def test_when_no_title_can_be_the_headline_the_nearest_loses_its_dateline(embedder):
@@ -1208,3 +1224,29 @@ def test_a_short_brief_gets_the_plans_next_facts_though_its_prompt_had_no_room(
     monkeypatch.setattr(summarize, "RESERVE_FACTOR", 0.3)
     short = writer(embedder, LeavesOut(work), words=50).write("s1", [A1, A2], 1, "t")
     assert [s.text for s in short.sentences] == texts[:1]
+
+
+def test_a_model_sentence_most_of_whose_words_no_report_says_is_not_published(embedder):
+    # read in train briefs: "The discovery is significant because it provides new information
+    # about ancient Roman shipwrecks." (the model's own comment), "Angela's husband, who was
+    # driving, ..." on a report that said only that Angela thanked everyone
+    comment = "The Harbor Council vote highlights the importance of the fishing fleet to the harbor economy."
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths at the east marina on Monday.\n"
+        f"2. {comment}"
+    )
+    brief = writer(embedder, gen).write("s1", [A2, A1], version=1, updated="t")
+    assert comment not in [s.text for s in brief.sentences]
+    assert any("the reports do not say" in n and "economy" in n for n in brief.notes), brief.notes
+    assert brief.sentences[0].text.startswith("The Harbor Council approved 1,250")
+
+
+def test_unsaid_asks_for_most_of_a_sentences_words_in_its_evidence():
+    from digest.wording import unsaid
+
+    evidence = ['"I would like to thank everyone," said Ana Ruiz.']
+    assert unsaid("Ana Ruiz's husband, who was driving, praised his wife's courage.", evidence)
+    # a paraphrase that keeps a third of its words is the model's to write
+    assert not unsaid("Ana Ruiz thanked everyone who helped, she said.", evidence)
+    assert not unsaid("Ruiz thanked everyone.", evidence)  # under four content words: not judged
