@@ -36,7 +36,7 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
         return None
     if text.endswith(":"):  # "The following statement is being issued by ...:"
         return None
-    if furniture.caption(text) or furniture.page_text(text):  # "... (Associated Press)"
+    if furniture.caption(text) or furniture.page_text(text) or furniture.byline(text):
         return None
     ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
     if rejection(text if ended else text + ".") not in (None, "length", "shouting"):

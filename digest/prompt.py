@@ -126,6 +126,10 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
                 f"the reports do not give {term.removeprefix('unit: ')}: keep each number "
                 "with the unit they give it"
             )
+        elif term.startswith("unsaid: "):
+            parts.append(
+                f"the reports do not say {term.removeprefix('unsaid: ')}: say only what they say"
+            )
         elif term == "not":
             parts.append('it says "not" where the reports do not, or leaves out their "not"')
         elif " " in term and not term.startswith('"'):

@@ -35,17 +35,11 @@ from .generate import Generator
 from .headline import headline as make_headline
 from .language import brief_language
 from .naming import reading_order
-from .plan import (
-    SAME_FACT,
-    Fact,
-    plan,
-    rejection,
-    story_sentences,
-)
+from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
 from .repeats import echoed, repeated, states
 from .sentences import split_sentences
-from .wording import respelled
+from .wording import respelled, unsaid
 
 __all__ = [
     "BriefWriter",
@@ -239,6 +233,10 @@ class BriefWriter:
                 and not claims.says_not(story.sentences[s.best].text)
             ):
                 s = dataclasses.replace(s, supported=False, missing=("not",))
+            # most of its words in no report it rests on: the model's own claim (wording.py)
+            said = [story.sentences[i].text for i in s.evidence]
+            if s.supported and (words := unsaid(d.text, said)):
+                s = dataclasses.replace(s, supported=False, missing=tuple(words))
             if d.text in clauses and not any(m.startswith("fragment") for m in s.missing):
                 opener = f"fragment: {' '.join(d.text.split()[:2])}"
                 s = dataclasses.replace(s, supported=False, missing=(*s.missing, opener))

@@ -326,6 +326,7 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         # a screenshot's credit and a title with no name in it (two train briefs had them)
         ("Screenshot by Ana Reyes/Harbor News", None),
         ("5 PM EASTERN UPDATE: Adds harbour fee details", None),  # the page's editing note
+        ("By Ana Reyes", None),  # a byline (a train brief's next title once "Nobody ..." was out)
         ("Nobody said building a harbour was going to be easy", None),
         ("Updated | Harbor Council approves 1,250 berths", "Harbor Council approves 1,250 berths"),
         ("Ferry sinks off Dunmore; 12 rescued.", "Ferry sinks off Dunmore; 12 rescued"),

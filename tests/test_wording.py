@@ -28,3 +28,23 @@ def test_a_word_split_by_a_stray_mark_is_written_as_the_reports_write_it():
         assert respelled(text, sources) == text
     # no report has the joined word: nothing to go by
     assert respelled("The harbour'master said.", sources) == "The harbour'master said."
+
+
+def test_two_words_the_decoder_ran_together_are_parted_as_the_reports_write_them():
+    from digest.wording import respelled
+
+    sources = [
+        "The Roman cargo ship sank with 12 people aboard before the end of his term.",
+        "A fire truck reached the pier; the stall sold cornmeal. They walked in to the office.",
+    ]
+    # read in validation and train briefs: "The Romancargo ship", "All 12people arrested",
+    # "before the end of histerm"
+    assert respelled(
+        ["The Romancargo ship sank.", "All 12people were saved.", "Before the end of histerm."],
+        sources,
+    ) == ["The Roman cargo ship sank.", "All 12 people were saved.", "Before the end of his term."]
+    # English words stay joined, whatever the reports write: "firetruck", "into"
+    for text in ("A firetruck came.", "They walked into the office.", "The cornmeal sold out."):
+        assert respelled([text], sources) == [text]
+    # words the reports do not write side by side stay as they are
+    assert respelled(["The Romanship sank."], sources) == ["The Romanship sank."]
