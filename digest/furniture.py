@@ -55,7 +55,10 @@ _WIDGET = re.compile(
     r"\s+[A-Z\"“]|\bReplay More Videos\b"
     # a pointer to more elsewhere: "For more on Rihanna, head over to Billboard."
     r"|^(?:For more (?:on|about|information|details|news|coverage|stories|photos|videos)\b"
-    r"|To (?:read|learn|see|find out) more\b)"
+    r"|To (?:read|learn|see|find out) more\b"
+    # "Read on for the backstage reactions of ...", "Check out the posts below." (a validation
+    # brief published the first)
+    r"|(?:Read on|Scroll down|Keep reading|Continue reading)\b|Check out the \w+ (?:below|above)\b)"
 )
 # An update's label before the news ("UPDATE: Authorities identified ...", "5 PM EASTERN
 # UPDATE: ..."): cut off as a dateline is (plan.tidy)
@@ -63,6 +66,11 @@ UPDATE_LABEL = re.compile(
     r"^\W*(?:\d{1,2}(?::\d\d)?\s*[AP]\.?M\.?\s+(?:[A-Z]+\s+)?)?UPDATE(?:\s*\d+)?\s*:\s*(?=\S)",
     re.IGNORECASE,
 )
+# A section's heading in capitals run into its first sentence ("PERSONALIZATION IS ON THE RISE,
+# INCLUDING CHANGES IN VENUES: Couples are ..."; a validation brief published it): cut off as a
+# dateline is. Five words at least: a shorter one is mostly a transcript's speaker ("PRESIDENT
+# OBAMA: Well, ...").
+HEADING_LABEL = re.compile(r"^(?:[A-Z0-9&'’,-]+ ){4,}[A-Z0-9&'’-]+:\s+(?=[A-Z\"“])")
 # The page's own editing notes: "Adds fundraising details.", "D.C. police response added at 5
 # PM." (a train brief published both, one as its headline), "Updated at 8:37 p.m.", "This
 # post has been updated to include ..." (22 such lines in Multi-News train and validation)
@@ -73,7 +81,10 @@ _EDIT_NOTE = re.compile(
     r"|\b(?:this|the) (?:story|post|article|piece|report) (?:has been|was) (?:last )?"
     r"(?:updated|corrected|changed)\b|\bwe(?:'|’)ve (?:added|updated)\b"
     r"|\bwording in this (?:story|post|article|piece) has been\b"
-    r"|\w\?\?+\w",  # characters the page lost: "Flu activity??is declining" (a train brief)
+    r"|\w\?\?+\w"  # characters the page lost: "Flu activity??is declining" (a train brief)
+    # the holes of links the page lost: "... have the highest average wedding spend ( and ,
+    # respectively), and and had the lowest", "North/ and" (5 lines of one validation page)
+    r"|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(

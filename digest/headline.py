@@ -61,9 +61,12 @@ def from_lead(title: str, lead: str | None) -> str:
     # its first part, where the clause is too long (validation 60 fell back to a cut title)
     part = re.split(r" (?:and|after|when|while|because|but|as) ", clause)[0]
     for text in (clause, lead, part):
-        if 4 <= len(text.split()) <= 16:
-            return text
-    return title
+        if 4 <= len(text.split()) <= 16 and len(re.findall(r"[\"“”]", text)) % 2 == 0:
+            return text  # not cut inside a quotation ("... in “Sex", validation 48)
+    cut = title.rstrip().endswith(("…", "...")) or len(title.split()) > 25
+    if cut and len(lead.split()) <= 25:
+        return lead  # long, but whole: a title cut off by its page (validation 12) or two
+    return title  # titles run together (48) is no headline
 
 
 def headline(

@@ -66,7 +66,7 @@ _POINTS_BACK = re.compile(
 _COMMENTARY = re.compile(
     r"^(?:Talk about|Looks like|Seems like|Sounds like|Turns out|Make no mistake|No wonder|"
     r"Needless to say|Say what you will|Let's|Let us|Let me|Don't|Go figure|Mind you|Alas\b|"
-    r"Of course\b|Remember,|Sure,|Well,|Oh,|Ironically,|Sadly,|Thankfully,|Luckily,|"
+    r"Of course\b|Remember,|Sure,|Well,|Oh,|Oh well\b|Ironically,|Sadly,|Thankfully,|Luckily,|"
     r"Fortunately,|Unfortunately,|Amazingly,|Surprisingly,|Not surprisingly,|Predictably,|"
     r"Obviously,|Clearly,|Frankly,|Honestly,|Surely\b|Bottom line|The bottom line|The upshot|"
     r"The takeaway)"
@@ -152,7 +152,7 @@ class Fact:
 def tidy(text: str) -> str:
     """A sentence without its dateline ("LONDON (AP) - "), "UPDATE:" label or opening filler
     ("In a move with significant implications, "), and no space before a comma or full stop."""
-    for pattern in (_DATELINE, _FILLER, furniture.UPDATE_LABEL):
+    for pattern in (_DATELINE, _FILLER, furniture.UPDATE_LABEL, furniture.HEADING_LABEL):
         m = pattern.match(text)
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
@@ -218,7 +218,9 @@ def rejection(text: str) -> str | None:
         return "page text"
     if text.startswith("(") and text.rstrip(". ").endswith(")"):
         return "aside"  # "(Published Friday, June 27, 2014)", "(Parking lots seem to ...)"
-    if text.startswith("[") and text.rstrip(". ").endswith("]"):
+    if text.startswith("[") and (
+        text.rstrip(". ").endswith("]") or len(text.split("]")[0].split()) > 3
+    ):
         return "page text"  # a link line: "[Titanosaur Photos: Meet the Largest Dinosaur]"
     if len(_RUN_ON.findall(text)) >= 1:
         return "page text"  # sentences run together: "That's 41 daysThe latest sightings"

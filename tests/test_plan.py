@@ -59,6 +59,10 @@ def planned(embedder, names, budget=160):
         ("But the union rejected the offer within an hour of receiving it.", "needs context"),
         ("Meet K-5, the droid taken down by a man outside the mall last week.", "needs context"),
         ("[Photos: Meet the Largest Dinosaur Ever Found in the Western States]", "page text"),
+        # a link's title cut where the sentence ends (a validation brief published one)
+        ("[Ruiz responds after the vote: ‘It’s [expletive] unbelievable.", "page text"),
+        ("[The mayor] told the council the berths would open in March.", None),
+        ("Oh well, the council hopes the mayor has some fun in the meantime.", "aside"),
         ("Here's a sampling of times the mayor took credit for the new tram line.", "needs context"),
         ("I have covered this city for twenty years and never seen a crowd like it.", "aside"),
         ("You can see why the residents are angry about the new fees.", "aside"),
@@ -94,6 +98,10 @@ def planned(embedder, names, budget=160):
         # the page's notes of its own editing (a train brief published the first; 22 such
         # lines in Multi-News train and validation), and text mangled by the page
         ("Larkfield police response added at 5 PM.", "page text"),
+        ("Read on for the reactions of Ana Ruiz, Tom Baird and others.", "page text"),
+        ("Dunmore and Larkfield have the highest fares ( and , respectively), and and had the lowest.", "page text"),
+        ("Fares rose in and around Dunmore and Larkfield last year.", None),
+        ("Check out the photos below.", "page text"),
         ("This story has been updated to include the council's reply.", "page text"),
         ("We’ve added a later statement from the harbour master.", "page text"),
         ("Ferry traffic??is slowing in most ports although??still rising in the west.", "page text"),
@@ -220,6 +228,12 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "5 PM EASTERN UPDATE: The council will vote on the berths on Friday.",
             "The council will vote on the berths on Friday.",
         ),
+        # a section's heading in capitals (a validation brief published one); not a speaker
+        (
+            "BUSY HARBOUR MEANS LONGER WAITS: Ferries now wait an hour to berth at Dunmore.",
+            "Ferries now wait an hour to berth at Dunmore.",
+        ),
+        ("MAYOR RUIZ: The berths will be ready in March.", "MAYOR RUIZ: The berths will be ready in March."),
         # an elision, and French spacing before a colon, stay
         ("He said the plan ... would wait.", "He said the plan ... would wait."),
         ("Le maire a dit : « Non. »", "Le maire a dit : « Non. »"),
@@ -519,6 +533,19 @@ def test_a_headline_from_a_long_lead_is_its_first_part():
     assert from_lead("Driving home from the harbour, Ana Ruiz had a song playing that…", lead) == (
         "Ana Ruiz was pulled from the harbour after the ferry sank"
     )
+    # no clause short enough and the title cut off by its page: the whole lead, if not too long
+    # (validation 12 showed "... bit them in a drunken rage outside the…")
+    lead = "Two medics sued the Harbor News on Monday saying a reporter bit them in a rage outside the town hall."
+    assert from_lead("Two medics sue the Harbor News saying a reporter bit them outside the…", lead) == (
+        lead.rstrip(".")
+    )
+    assert from_lead("Medics sue the Harbor News", lead) == "Medics sue the Harbor News"
+    # two titles run together are no headline either; nor a clause cut inside a quotation
+    # (validation 48: "The original setting for Carrie Bradshaw's house in “Sex")
+    both = " ".join(["Medics sue the Harbor News over a bite outside the town hall"] * 3)
+    assert from_lead(both, lead) == lead.rstrip(".")
+    quoted = "The house in “Sex and the City” where Carrie lived is back on the market for $9.65 million after a sale in November."
+    assert from_lead("T", quoted) == "T"
     # a clause under four words: the whole lead where it is short enough, as before
     assert from_lead("T", "Trams are back, the operator said after a week of repairs.") == (
         "Trams are back, the operator said after a week of repairs"
