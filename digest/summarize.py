@@ -41,14 +41,7 @@ from .repeats import echoed, repeated, states
 from .sentences import split_sentences
 from .wording import respelled, unsaid
 
-__all__ = [
-    "BriefWriter",
-    "Fact",
-    "StoryInput",
-    "order_sources",
-    "sources_of",
-    "story_sentences",
-]
+__all__ = ["BriefWriter", "Fact", "StoryInput", "order_sources", "sources_of", "story_sentences"]
 
 log = logging.getLogger(__name__)
 
@@ -452,11 +445,12 @@ class BriefWriter:
         """The brief with the facts it left out (`fill`, by fact: `_left_out`) added, each at
         its place in the plan's order of importance (after the sentences of the facts before
         it, never before the lead): in the model's words where it wrote them when asked
-        (`written`, by fact) and they passed the check, else in the reports' words."""
+        (`written`, by fact), they passed the check and rest on that fact's own wordings (not
+        on another fact's, which is then said twice: validation 37), else in the reports' words."""
         placed = list(kept)
         for k, wording in fill.items():
             d = written.get(k)
-            if d is not None and d.support is not None:
+            if d is not None and d.support is not None and d.support.best in story.facts[k].members:
                 sentence = self._cited(d.text, d.support, story)
                 notes.append(f"wrote a fact the model left out: {sentence.text}")
             else:

@@ -1250,3 +1250,27 @@ def test_unsaid_asks_for_most_of_a_sentences_words_in_its_evidence():
     # a paraphrase that keeps a third of its words is the model's to write
     assert not unsaid("Ana Ruiz thanked everyone who helped, she said.", evidence)
     assert not unsaid("Ruiz thanked everyone.", evidence)  # under four content words: not judged
+
+
+class WritesAnotherFact(LeavesOut):
+    """Asked again for the facts it left out, writes the fees fact in place of the fishing
+    crews' (validation 37 published one fact twice so: the model's words for it in place of
+    another left-out fact, then its report's words in its own place)."""
+
+    def __init__(self, work: str, fees: str):
+        super().__init__(work)
+        self.fees = fees
+
+    def generate(self, messages, max_new_tokens, avoid=""):
+        reply = super().generate(messages, max_new_tokens, avoid)
+        return re.sub(r"^(\d+)\. Fishing crews.*$", rf"\1. {self.fees}", reply, flags=re.M)
+
+
+def test_a_left_out_fact_written_as_another_fact_is_published_in_its_reports_words(embedder):
+    fees = "Fees from the new berths will pay for the work, the council said."
+    gen = WritesAnotherFact("The council said that work is to start in March.", fees)
+    brief = writer(embedder, gen, words=120).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert fees not in texts, texts
+    assert "Fishing crews have waited a decade for more space in the harbor." in texts
+    assert len([t for t in texts if "fees" in t.lower()]) == 1, texts
