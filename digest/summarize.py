@@ -226,9 +226,11 @@ class BriefWriter:
                 and not claims.says_not(story.sentences[s.best].text)
             ):
                 s = dataclasses.replace(s, supported=False, missing=("not",))
-            # most of its words in no report it rests on: the model's own claim (wording.py)
-            said = [story.sentences[i].text for i in s.evidence]
-            if s.supported and (words := unsaid(d.text, said)):
+            # most of its words in no report it rests on: the model's own claim (wording.py);
+            # only where they are in the brief's language (else the model translates)
+            said = [story.sentences[i] for i in s.evidence]
+            ours = all(story.languages.get(x.source) in (story.language, None) for x in said)
+            if s.supported and ours and (words := unsaid(d.text, [x.text for x in said])):
                 s = dataclasses.replace(s, supported=False, missing=tuple(words))
             if d.text in clauses and not any(m.startswith("fragment") for m in s.missing):
                 opener = f"fragment: {' '.join(d.text.split()[:2])}"

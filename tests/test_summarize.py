@@ -1242,6 +1242,21 @@ def test_a_model_sentence_most_of_whose_words_no_report_says_is_not_published(em
     assert brief.sentences[0].text.startswith("The Harbor Council approved 1,250")
 
 
+def test_a_sentence_translated_from_reports_in_another_language_is_not_held_to_their_words(
+    embedder,
+):
+    # a brief in English of French reports shares few words with them: that is translation
+    comment = "The Harbor Council vote highlights the importance of the fishing fleet to the harbor economy."
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths\n"
+        "1. The Harbor Council approved 1,250 new berths at the east marina on Monday.\n"
+        f"2. {comment}"
+    )
+    french = [dataclasses.replace(a, language="fr") for a in (A2, A1)]
+    brief = writer(embedder, gen).write("s1", french, version=1, updated="t")
+    assert not any("the reports do not say" in n or "unsaid" in n for n in brief.notes), brief.notes
+
+
 def test_unsaid_asks_for_most_of_a_sentences_words_in_its_evidence():
     from digest.wording import unsaid
 
