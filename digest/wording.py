@@ -240,9 +240,11 @@ def respelled(texts: list[str], sources: list[str]) -> list[str]:
     token) written as the reports write it: only where the reports have the joined word and
     not the split one. "O'Brien", "don't", "river's" and "well-known" stay as they are."""
     words: dict[str, str] = {}
+    written: set[str] = set()
     for source in sources:
         for w in re.findall(r"[\w'’.-]+", source):
             words.setdefault(w.lower().strip(".'’-"), w.strip(".'’-"))
+            written.add(w.strip(".'’-"))
 
     def mend(m: re.Match) -> str:
         split, joined = m.group(0), m.group(1) + m.group(2)
@@ -255,6 +257,8 @@ def respelled(texts: list[str], sources: list[str]) -> list[str]:
 
     def part(m: re.Match) -> str:
         glued = m.group(0)
+        if re.search(r"[a-z][A-Z]", glued) and glued not in written and glued.lower() in words:
+            return words[glued.lower()]  # "kale, apricOTS, and carrots" (validation 97)
         if glued.lower() in words or glued.lower() not in pairs or _a_word(glued):
             return glued
         return pairs[glued.lower()]

@@ -108,6 +108,14 @@ def test_spaced_initials_are_joined_as_reports_write_them():
     assert r.numbered == [((0,), "The U.S. and South Korea/U.N. forces trained.")]
     r = parse_reply("Headline: Tolkien\n1. J. R. R. Tolkien and George W. Bush met.")
     assert r.numbered == [((0,), "J. R. R. Tolkien and George W. Bush met.")]
+    # "2:30 p. m." (validation 62), and a stray mark before a quotation (67)
+    r = parse_reply(
+        'Headline: Ferry\n1. The ferry left at 2:30 p. m. on Friday.\n2. \' "We sail," Ruiz said.'
+    )
+    assert r.numbered == [
+        ((0,), "The ferry left at 2:30 p.m. on Friday."),
+        ((1,), '"We sail," Ruiz said.'),
+    ]
 
 
 def test_selection_states_each_fact_once_and_keeps_sources():

@@ -48,3 +48,8 @@ def test_two_words_the_decoder_ran_together_are_parted_as_the_reports_write_them
         assert respelled([text], sources) == [text]
     # words the reports do not write side by side stay as they are
     assert respelled(["The Romanship sank."], sources) == ["The Romanship sank."]
+    # a word whose case the decoder broke, where the reports write it one way (validation 97)
+    assert respelled(["They sold kale, apricOTS and carrots."], ["Kale and apricots sold."]) == [
+        "They sold kale, apricots and carrots."
+    ]
+    assert respelled(["The iPhone sold."], ["The iPhone sold out."]) == ["The iPhone sold."]
