@@ -157,6 +157,7 @@ def tidy(text: str) -> str:
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
+    text = re.sub(r"^'\s+(?=[\"“])", "", text)  # a stray mark before a quotation (validation 67)
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'
     # "As he framed it , only ... ." as a page spaced it (a validation brief); not "..." (an

@@ -234,6 +234,8 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "Ferries now wait an hour to berth at Dunmore.",
         ),
         ("MAYOR RUIZ: The berths will be ready in March.", "MAYOR RUIZ: The berths will be ready in March."),
+        # a stray mark before a quotation (validation 67 published one)
+        ("' \"We will rebuild,\" the mayor said.", '"We will rebuild," the mayor said.'),
         # an elision, and French spacing before a colon, stay
         ("He said the plan ... would wait.", "He said the plan ... would wait."),
         ("Le maire a dit : « Non. »", "Le maire a dit : « Non. »"),
