@@ -28,7 +28,7 @@ from .claims import (  # noqa: F401  (re-exported: the checker's vocabulary)
     normalise,
 )
 from .records import BriefSentence, Evidence, Sentence
-from .repeats import content_sequence
+from .wording import content_sequence
 
 
 @dataclass(frozen=True)

@@ -80,13 +80,13 @@ _EDIT_NOTE = re.compile(
     r"|^\W*updated?\b[^a-z]{0,12}\d{1,2}:\d\d"
     r"|\b(?:this|the) (?:story|post|article|piece|report) (?:has been|was) (?:last )?"
     r"(?:updated|corrected|changed)\b|\bwe(?:'|’)ve (?:added|updated)\b"
-    r"|\bwording in this (?:story|post|article|piece) has been\b"
-    r"|\w\?\?+\w"  # characters the page lost: "Flu activity??is declining" (a train brief)
-    # the holes of links the page lost: "... have the highest average wedding spend ( and ,
-    # respectively), and and had the lowest", "North/ and" (5 lines of one validation page)
-    r"|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)",
+    r"|\bwording in this (?:story|post|article|piece) has been\b",
     re.IGNORECASE,
 )
+# Text the page mangled: characters it lost ("Flu activity??is declining", a train brief), the
+# holes of links it lost ("... wedding spend ( and , respectively), and and had the lowest",
+# "North/ and": 5 lines of one validation page)
+_MANGLED = re.compile(r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)", re.I)
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
@@ -101,9 +101,14 @@ def caption(text: str) -> bool:
 
 
 def page_text(text: str) -> bool:
-    """A widget's label run into the text, a pointer to more elsewhere, a list of links, or
-    the page's note of its own editing."""
-    return bool(_WIDGET.search(text) or _LINK_LIST.match(text) or _EDIT_NOTE.search(text))
+    """A widget's label run into the text, a pointer to more elsewhere, a list of links, the
+    page's note of its own editing, or text it mangled."""
+    return bool(
+        _WIDGET.search(text)
+        or _LINK_LIST.match(text)
+        or _EDIT_NOTE.search(text)
+        or _MANGLED.search(text)
+    )
 
 
 def byline(text: str) -> bool:

@@ -28,8 +28,9 @@ _TITLE_TAG = re.compile(r"^(?:Updated?|Breaking|Exclusive|Watch|Video|Live)\s*[|
 
 def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | None:
     """A report's title as a brief's headline: with a tag such as "Updated |" cut, or None
-    when it cannot be one: a share line, a caption, a sentence that leans on context ("It's
-    been called ..."), or words with no name or figure in them ("If it ain't broke ...")."""
+    when it cannot be one: a share line, a caption or credit, a byline, the page's editing
+    note, a sentence that leans on context ("It's been called ..."), or words with no name or
+    figure in them ("If it ain't broke ...", "Nobody said ...")."""
     text = _TITLE_TAG.sub("", title).strip()
     text = tidy(text)  # "SAN FRANCISCO--(BUSINESS WIRE)--...": its dateline cut
     if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
@@ -49,7 +50,8 @@ def from_lead(title: str, lead: str | None) -> str:
     its page: "... in western…", validation cluster 192; "Brenda Snipes, left, and judge ...
     listen to arguments, Sunday, Nov. 11, 2018, ... (Associated Press)", 204): the first clause
     of the brief's `lead` sentence, of four to 16 words, or the whole lead where it has 16 words
-    at most; else the nearest `title` as it is."""
+    at most; else the nearest `title` as it is, unless that is cut off by its page or runs two
+    titles together: then the whole lead, if it has 25 words at most."""
     if not lead:
         return title
     lead = re.sub(r", \d{1,3}, ", " ", lead.rstrip(". "), count=1)  # "Knowles, 27, turned"

@@ -157,7 +157,7 @@ def tidy(text: str) -> str:
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
-    text = re.sub(r"^'\s+(?=[\"“])", "", text)  # a stray mark before a quotation (validation 67)
+    text = STRAY_MARK.sub("", text)
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'
     # "As he framed it , only ... ." as a page spaced it (a validation brief); not "..." (an
@@ -165,6 +165,8 @@ def tidy(text: str) -> str:
     return _SPACED_STOP.sub(r"\1", text)
 
 
+# a stray mark before a quotation, in a report (validation 67) or the model's reply
+STRAY_MARK = re.compile(r"^'\s+(?=[\"“])")
 _SPACED_STOP = re.compile(r"(?<=[\w\"”')]) +([,.])(?=\s|$)(?!\.)")
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .generate import Message
-from .plan import Fact
+from .plan import STRAY_MARK, Fact
 from .records import Sentence
 
 WORDINGS = 2  # wordings of one fact shown at most (the fact's own and another report's)
@@ -238,7 +238,7 @@ _SPACED_INITIALS = re.compile(r"(?<![A-Z]\. )\b([A-Z])\. ([A-Z])\.(?! ?[A-Z]\.)"
 def _strip_markup(text: str) -> str:
     text = _SPACED_INITIALS.sub(r"\1.\2.", text)
     text = re.sub(r"\b([ap])\. m\.", r"\1.m.", text)  # "2:30 p. m." (validation 62)
-    text = re.sub(r"^'\s+(?=[\"“])", "", text)  # a stray mark before a quotation (67)
+    text = STRAY_MARK.sub("", text)
     text = re.sub(r"[*_`#]+", "", text)
     text = re.sub(r"^\s*[-•]\s+", "", text)
     text = re.sub(r"\s+", " ", text).strip()

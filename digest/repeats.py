@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from functools import lru_cache
 
 import numpy as np
 
 from . import claims
-from .wording import FUNCTION_WORDS
+from .wording import FUNCTION_WORDS, content_words
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -42,17 +41,6 @@ def figures(text: str) -> set[str]:
     }
     percents = {m.group(1) for m in _PERCENT.finditer(text)}
     return (found - percents) | {p + "%" for p in percents}
-
-
-@lru_cache(maxsize=8192)  # a story's sentences are read again for each brief sentence
-def content_sequence(text: str) -> tuple[str, ...]:
-    """The content words of `text` in order, each by its first five letters."""
-    words = re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())
-    return tuple(w[:5] for w in words if w not in FUNCTION_WORDS)
-
-
-def content_words(text: str) -> set[str]:
-    return set(content_sequence(text))
 
 
 def contained(text: str, earlier: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
 # Words that carry no content: a run of them said twice is grammar, not a garbled sentence.
 FUNCTION_WORDS = {
@@ -201,23 +202,28 @@ def name_twice(unquoted: str, evidence: list[str]) -> list[str]:
 # four model sentences, all four unsupported. Held to the model's sentences only
 # (summarize.py): a report's paraphrase of another report may share few words.
 SAID_SHARE = 0.3
-_CONTENT = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
+
+
+@lru_cache(maxsize=8192)  # a story's sentences are read again for each brief sentence
+def content_sequence(text: str) -> tuple[str, ...]:
+    """The content words of `text` in order, each by its first five letters."""
+    words = re.findall(r"[a-z0-9][a-z0-9'-]{3,}", text.lower())
+    return tuple(w[:5] for w in words if w not in FUNCTION_WORDS)
+
+
+def content_words(text: str) -> set[str]:
+    return set(content_sequence(text))
 
 
 def unsaid(text: str, evidence: list[str]) -> list[str]:
     """ "unsaid: <words>" when fewer than SAID_SHARE of the content words of `text` (four at
-    least, compared by their first five letters) are in its `evidence`."""
-
-    def stem(word: str) -> str:
-        return word.lower().replace("’", "'").removesuffix("'s")[:5]
-
-    words = [w for w in _CONTENT.findall(text) if w.lower() not in FUNCTION_WORDS]
-    said = {stem(w) for e in evidence for w in _CONTENT.findall(e)}
-    stems = {stem(w) for w in words}
-    if len(stems) < 4 or len(stems - said) <= (1 - SAID_SHARE) * len(stems):
+    least, by their first five letters) are in its `evidence`."""
+    mine = content_words(text)
+    new = mine - set().union(*map(content_words, evidence))
+    if len(mine) < 4 or len(new) <= (1 - SAID_SHARE) * len(mine):
         return []
-    new = [w for w in words if stem(w) not in said]
-    return [f"unsaid: {', '.join(dict.fromkeys(new))}"]
+    words = re.findall(r"[A-Za-z0-9][\w'-]{3,}", text)
+    return [f"unsaid: {', '.join(dict.fromkeys(w for w in words if w.lower()[:5] in new))}"]
 
 
 def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
