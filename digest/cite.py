@@ -43,6 +43,9 @@ class Support:
     # the source sentences (indices) it rests on, most similar first: one or two per cited
     # source; shown to readers as the sentence's evidence
     evidence: tuple[int, ...] = ()
+    # every source sentence it was checked against (the evidence and the others of the same
+    # sources that are as near): what the sentence may say
+    rests: tuple[int, ...] = ()
 
 
 def support(
@@ -155,7 +158,7 @@ def support_in(
         j = compressed_from(text, [x.text for x in sentences])
         if j is not None and not mismatches(text, [sentences[j].text], vocabulary):
             source = sentences[j].source
-            return Support(True, (source,), j, float(sims[j]), (), (j,))
+            return Support(True, (source,), j, float(sims[j]), (), (j,), (j,))
     return Support(
         supported=bool(used) and not missing and similarity >= support_similarity,
         citations=tuple(sorted({sentences[i].source for i in evidence})),
@@ -163,6 +166,7 @@ def support_in(
         similarity=similarity,
         missing=tuple(missing),
         evidence=tuple(evidence),
+        rests=tuple(used),
     )
 
 

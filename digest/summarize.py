@@ -226,9 +226,10 @@ class BriefWriter:
                 and not claims.says_not(story.sentences[s.best].text)
             ):
                 s = dataclasses.replace(s, supported=False, missing=("not",))
-            # most of its words in no report it rests on: the model's own claim (wording.py);
-            # only where they are in the brief's language (else the model translates)
-            said = [story.sentences[i] for i in s.evidence]
+            # most of its words in no report sentence it rests on (all it was checked against,
+            # not only the one per report shown): the model's own claim (wording.py); only
+            # where they are in the brief's language (else the model translates)
+            said = [story.sentences[i] for i in s.rests or s.evidence]
             ours = all(story.languages.get(x.source) in (story.language, None) for x in said)
             if s.supported and ours and (words := unsaid(d.text, [x.text for x in said])):
                 s = dataclasses.replace(s, supported=False, missing=tuple(words))

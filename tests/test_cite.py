@@ -564,3 +564,39 @@ def test_a_number_keeps_its_unit():
     assert unit_mismatch("The team walked 12 miles.", ["They walked for 12 hours."]) == []
     assert unit_mismatch("The wall is 12 feet high.", ["The 12-foot wall fell."]) == []
     assert "6350 meters" in prompt.problem(["unit: 6350 meters"])
+
+
+def test_a_sentence_rests_on_every_near_sentence_not_only_the_one_shown_per_report(embedder):
+    # the evidence a reader sees keeps one sentence per report (two where the second adds a
+    # name or number); what a sentence may say is all it was checked against (validation 69,
+    # 75, 159: right sentences were refused as "unsaid" against the one shown)
+    fever = [
+        Sentence(
+            1,
+            0,
+            "Jo Rogers, 40, of Shawnee, Oklahoma, is in intensive care with "
+            "Rocky Mountain spotted fever.",
+        ),
+        Sentence(
+            1,
+            1,
+            "Doctors say she caught the fever from a tick bite she never noticed on "
+            "a family vacation.",
+        ),
+        Sentence(2, 0, "Rocky Mountain spotted fever is spread by the bite of an infected tick."),
+    ]
+    text = "Doctors say Jo Rogers caught the fever from a tick bite she never noticed on a family vacation."
+    vectors = embedder.embed([s.text for s in fever])
+    s = cite.support_in(
+        embedder.embed([text])[0],
+        text,
+        fever,
+        vectors,
+        [0, 1, 2],
+        min_similarity=0.62,
+        support_similarity=0.55,
+    )
+    assert s.supported and s.citations == (1,)
+    assert s.evidence == (1,)  # the report's second sentence adds no name: shown alone
+    assert s.rests == (1, 0)  # both of its near sentences, most similar first
+    assert 2 not in s.rests  # the other report's sentence is not near enough
