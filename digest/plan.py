@@ -82,7 +82,16 @@ _LEANS = {
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
-_ANSWER = re.compile(r"^(?:Not yet|Not really|Not so|Yes|No|Nope|Absolutely|Exactly)[,!]")
+_ANSWER = re.compile(
+    r"^(?:(?:Today|Now|This time|This year),? not so|Not yet|Not really|Not so|Yes|No|Nope|"
+    r"Absolutely|Exactly)[,!:]"
+)
+# an item of the writer's list: "For one, consider ...", "Second, the growth of ..." (a held-out
+# validation brief published both; 7 train sentences, all list items or asides)
+_LIST_ITEM = re.compile(
+    r"^(?:For one|For starters|First|Firstly|First of all|Second|Secondly|Third|Thirdly|Fourth|"
+    r"Fifth|Lastly|Finally|Last but not least),"
+)
 # a transcript's speaker or a page's label before a colon: "Jerry Dodson: No, not at all.",
 # "Drop This Fact: Denmark is ..." (a validation brief published it; 6 train sentences, 5 of
 # them an interview's answers)
@@ -239,8 +248,8 @@ def rejection(text: str) -> str | None:
         return "needs context"
     if _dangling(text) == "close":
         return "needs context"  # the end of a quotation whose beginning (and speaker) it lacks
-    if _ANSWER.match(text) or _LABEL.match(text):
-        return "needs context"  # "Not yet, said ...", "Yes, even ...": an answer to what?
+    if _ANSWER.match(text) or _LABEL.match(text) or _LIST_ITEM.match(text):
+        return "needs context"  # "Not yet, said ...", "Second, ...": an answer, an item of what?
     if first in _PARTS and words[1].lower() in _VERBS:
         return "needs context"  # "Half were then fed ...": half of whom?
     if _POINTS_BACK.search(_QUOTED.sub(" ", text)):

@@ -416,12 +416,16 @@ class BriefWriter:
 
     def _left_out(self, kept: list[tuple[BriefSentence, int]], story: Story) -> list[int]:
         """The plan's facts, in its order, that a brief short of FILL of its words (the model
-        skipped or lost facts) gets: each one its sentences do not state yet."""
+        skipped or lost facts) gets: each one its sentences do not state yet, and has a verb
+        (not "Members of the graduating class at ... commencement.": a photo's caption)."""
         if not kept:
             return []
         texts = [s.text for s, _ in kept]
         words = sum(len(t.split()) for t in texts)
         stated = {fact for _, fact in kept}
+        heads = [story.sentences[f.index].text for f in story.facts]
+        verbless = grammar.fragments(heads, written=True)  # a caption has no verb
+        stated |= {k for k, t in enumerate(heads) if t in verbless}
         vectors = story.embedder.embed(texts)
         left: list[int] = []
         lowercase = story.vocabulary.lowercase

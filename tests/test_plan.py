@@ -124,6 +124,14 @@ def planned(embedder, names, budget=160):
         ("Not yet, said Ana Osei, an analyst at Halden Capital.", "needs context"),
         ("Yes, even the harbour master voted for the berths.", "needs context"),
         ("Either option would keep the tram line open until June.", "needs context"),
+        # an item of the writer's list, a retort (a held-out validation brief: 145)
+        ("For one, consider the fares that today's young commuters face.", "needs context"),
+        ("Second, the growth of the tram network is not alarming at all.", "needs context"),
+        ("Today not so: more people take the tram than drive to work.", "needs context"),
+        ("Second Street will close for two weeks from Monday, the council said.", None),
+        # the reporter's number (a held-out validation brief: 150)
+        ("Contact Ana Ruiz at 408-278-3409.", "byline"),
+        ("Contact tracing at 40 schools began on Monday, the council said.", None),
         # no full stop: a title or a label run into the text
         ('Police name the driver in the pier crash; chief calls him "a hero"', "page text"),
         ("MORE NEWS: Tram fares stay free until the end of the year", "page text"),

@@ -1118,6 +1118,30 @@ class LeavesOut:
         return "\n".join(f"{n}. {self.work if 'March' in d else d}" for n, d in drafts)
 
 
+def test_a_photo_caption_is_never_added_as_a_left_out_fact(embedder):
+    # read in a held-out validation brief (145): "Members of the graduating class at the ...
+    # commencement in Atlanta." added in its report's words to fill the brief; no verb
+    caption = (
+        "Skippers of the Larkfield fishing fleet at the east marina beside their boats "
+        "on the morning of the vote."
+    )
+    a3 = dataclasses.replace(
+        A2,
+        path="a3.txt",
+        title="Fleet cheers marina vote",
+        content_hash="h3",
+        source="Fleet News",
+        text=f"{caption}\n\nThe Harbor Council approved 1,250 new berths at the east marina "
+        "on Monday. Skippers cheered the vote.",
+    )
+    gen = LeavesOut("The council said that work is to start in March.")
+    brief = writer(embedder, gen, words=200).write("s1", [A1, A2, a3], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert caption not in texts and not any(caption in n for n in brief.notes), brief.notes
+    # the brief is still filled with the facts that are sentences
+    assert "The council said fees from the berths would pay for the work." in texts, texts
+
+
 def test_a_fact_the_model_left_out_is_asked_for_and_published_in_its_words(embedder):
     work = "The council said that work is to start in March."
     gen = LeavesOut(work)

@@ -43,6 +43,11 @@ def test_two_words_the_decoder_ran_together_are_parted_as_the_reports_write_them
         ["The Romancargo ship sank.", "All 12people were saved.", "Before the end of histerm."],
         sources,
     ) == ["The Roman cargo ship sank.", "All 12 people were saved.", "Before the end of his term."]
+    # a number with its thousands comma (a held-out validation brief: "about 3,000people")
+    assert respelled(["A town of 3,000people."], ["It has 3,000 people."]) == [
+        "A town of 3,000 people."
+    ]
+    assert respelled(["It cost 3,000."], ["It has 3,000 people."]) == ["It cost 3,000."]
     # English words stay joined, whatever the reports write: "firetruck", "into"
     for text in ("A firetruck came.", "They walked into the office.", "The cornmeal sold out."):
         assert respelled([text], sources) == [text]
