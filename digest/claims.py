@@ -377,9 +377,10 @@ _POINTING = ("he ", "she ", "they ", "it ", "his ", "her ", "its ", "their ", "t
 
 
 def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) -> list[str]:
-    """ "<name> <verb>" where `text` opens with a name and a verb, the evidence has that name,
-    and every evidence sentence with that verb lacks the name (and does not open by pointing
-    back, "He ..." or "The company ...", to someone it may be)."""
+    """ "<name> <verb>" where `text` opens with a name and a verb (or a second verb of the same
+    name after "and"/"but": "Jewell noted the film was well cast, but criticized ..."), the
+    evidence has that name, and every evidence sentence with that verb lacks the name (and does
+    not open by pointing back, "He ..." or "The company ...", to someone it may be)."""
     claim = _tokens(text, vocabulary.lowercase, vocabulary.common)
     start = 1 if claim and claim[0][0] == "the" and not claim[0][1] else 0
     end = start
@@ -387,7 +388,22 @@ def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) ->
         end += 1
     if end == start or end >= len(claim):
         return []
-    verb = claim[end][0]
+    name = {w for w, _ in claim[start:end]}
+    # the verb after the name; a verb in the past right after "and"/"but" has the same subject
+    verbs = [claim[end][0]] + [
+        claim[k + 1][0]
+        for k in range(end + 1, len(claim) - 1)
+        if claim[k][0] in ("and", "but") and not claim[k + 1][1] and claim[k + 1][0].endswith("ed")
+    ]
+    out: list[str] = []
+    for verb in verbs:
+        out += _deed_of_another(claim[start:end], name, verb, evidence, vocabulary)
+    return out
+
+
+def _deed_of_another(
+    shown: list, name: set[str], verb: str, evidence: list[str], vocabulary: Vocabulary
+) -> list[str]:
     if (
         len(verb) < 4
         or not verb.isalpha()
@@ -397,7 +413,6 @@ def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) ->
         or verb in _NEGATION_WORDS
     ):
         return []
-    name = {w for w, _ in claim[start:end]}
     holders, doers = [], []
     for e in evidence:
         tokens = _tokens(e, vocabulary.lowercase, vocabulary.common)
@@ -410,7 +425,7 @@ def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) ->
         return []
     if any(e.lower().lstrip('"“ ').startswith(_POINTING) for e, _ in doers):
         return []
-    return [" ".join(w for w, _ in claim[start:end]) + f" {verb}"]
+    return [" ".join(w for w, _ in shown) + f" {verb}"]
 
 
 _NEGATION_WORDS = {"not", "never", "cannot"}

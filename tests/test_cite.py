@@ -243,6 +243,18 @@ def test_a_name_given_a_deed_that_its_evidence_tells_of_someone_else_is_a_mismat
     # the deed told of someone the sentence points back to ("He resigned"): left alone
     mayor = ["Ana Ruiz, 45, was the mayor of Larkfield.", "She resigned on Monday."]
     assert cite.mismatches("Ana Ruiz resigned on Monday.", mayor) == []
+    # a second deed of the same name after "but"/"and" (validation 39: "Jewell noted the film
+    # was brilliantly cast, but criticized the racial stereotypes", where the criticism was
+    # not his)
+    critic = [
+        "Baird noted the tram line was well built.",
+        "Despite criticism of the fares, the tram line keeps its riders.",
+    ]
+    wrong = "Baird noted the tram line was well built, but criticized the fares."
+    assert "baird criticized" in cite.mismatches(wrong, critic)
+    assert cite.mismatches("Baird noted the tram line was well built.", critic) == []
+    both = [*critic, "Baird criticized the fares."]
+    assert cite.mismatches(wrong, both) == []
 
 
 def test_a_weekday_counts_only_against_another_day():
