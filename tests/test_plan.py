@@ -48,6 +48,12 @@ def planned(embedder, names, budget=160):
         # a figure's label: what the picture shows, and no more (a train brief led with one)
         ("A 3D model of the harbour with the new berths is shown.", "caption"),
         ("For the five largest towns, the tram fares were shown.", "caption"),
+        # what a picture shows, in the present (a train brief published the first)
+        ("A man watches a televised address by Mayor Ana Ruiz, in Larkfield,Tuesday, June 2, 2026.", "caption"),
+        ("A ferry worker holds a sign outside the harbour office during the strike.", "caption"),
+        ("A police officer watches as the tram is removed, Wednesday, Sept. 2, 2026 in Larkfield.", "caption"),
+        ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
+        ("Many commuters watch the council's meetings online, the council said.", None),
         ("The mayor was shown the new berths before the vote.", None),
         ("Follow us on social media for the latest updates on the storm.", "caption"),
         ("By Jane Doe and Tom Baird, Associated Press", "byline"),
