@@ -90,8 +90,9 @@ _EDIT_NOTE = re.compile(
 )
 # Text the page mangled: characters it lost ("Flu activity??is declining", a train brief), the
 # holes of links it lost ("... wedding spend ( and , respectively), and and had the lowest",
-# "North/ and": 5 lines of one validation page)
-_MANGLED = re.compile(r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)", re.I)
+# "North/ and": 5 lines of one validation page), excerpts run together ("... happening.”… …It
+# wasn’t clear ...", a train brief)
+_MANGLED = re.compile(r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)|…\s*…", re.I)
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"

@@ -111,6 +111,9 @@ def planned(embedder, names, budget=160):
         ("This story has been updated to include the council's reply.", "page text"),
         ("We’ve added a later statement from the harbour master.", "page text"),
         ("Ferry traffic??is slowing in most ports although??still rising in the west.", "page text"),
+        # two excerpts run together (a train brief published one)
+        ("Ruiz said: “There is nothing to the report.”… …It was not clear how many ferries sailed.", "page text"),
+        ("Ruiz said: “There is nothing … to the report.”", None),
         ("The council updated its tram plan at 5 p.m. on Monday.", None),
         # a shell noun pointing back at what the sentence does not say
         ("The new health law should strengthen that effort.", "needs context"),
