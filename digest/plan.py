@@ -69,7 +69,10 @@ _COMMENTARY = re.compile(
     r"Of course\b|Remember,|Sure,|Well,|Oh,|Oh well\b|Ironically,|Sadly,|Thankfully,|Luckily,|"
     r"Fortunately,|Unfortunately,|Amazingly,|Surprisingly,|Not surprisingly,|Predictably,|"
     r"Obviously,|Clearly,|Frankly,|Honestly,|Surely\b|Bottom line|The bottom line|The upshot|"
-    r"The takeaway)"
+    r"The takeaway|"
+    # a blogger's verdict (a train brief published both)
+    r"(?:The|But the) (?:real|bigger|true) (?:scandal|story|problem|issue|outrage)(?: here)? is\b|"
+    r"There (?:was|is) absolutely\b)"
 )
 # Sentences that lean on what came before them: a pronoun or a connective opens them, or a
 # quotation is attributed to a bare pronoun ('"...," she said.').

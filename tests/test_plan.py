@@ -153,6 +153,10 @@ def planned(embedder, names, budget=160):
         # read in a Multi-News train brief: "The bottom line: ..." published as a fact
         ("The bottom line: the tram line could reshape the city's politics.", "aside"),
         ("The upshot: fares will rise again next year.", "aside"),
+        # a blogger's verdict (a train brief published both)
+        ("The real scandal here is that the fares are handed out like candy.", "aside"),
+        ("There was absolutely no mention of the tram line in the mayor's speech.", "aside"),
+        ("The real estate market in Larkfield cooled in May, the council said.", None),
         # a pointer to more on another page (read in a validation brief)
         ("For more on the tram line, head over to the Courier's website.", "page text"),
         ("To learn more about the drought, see the water board's page.", "page text"),
