@@ -104,7 +104,18 @@ def _verbless(doc) -> bool:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.pos_ in ("VERB", "AUX"):
         return False
-    return not any(_finite(t) for t in doc if "relcl" not in (t.dep_, t.head.dep_))
+    return not any(_finite(t) for t in doc if not _relative(t))
+
+
+def _relative(tok) -> bool:
+    """In a relative clause ("a woman who was hit", "an act she first exhibited"). Not one
+    whose subject is a name: that is the main clause the parser hung on a noun ("U.S. website
+    The Onion has named ...")."""
+    clause = tok if tok.dep_ == "relcl" else tok.head if tok.head.dep_ == "relcl" else None
+    if clause is None:
+        return False
+    subjects = [c for c in clause.children if c.dep_ in SUBJECTS]
+    return not any(c.tag_ in ("NNP", "NNPS") for c in subjects)
 
 
 def fragments(texts: Iterable[str], written: bool = False) -> set[str]:

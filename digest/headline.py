@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import cite, furniture
+from . import cite, furniture, grammar
 from .claims import key_terms
 from .config import Citations
 from .plan import rejection, tidy
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from .summarize import Story
 
 HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with the story
+# a title longer than this with no verb is a picture's caption that a page set above its
+# article (validation 157); a shorter one is a headline's noun phrase ("Fire at the harbour")
+CAPTION_WORDS = 12
 
 # what a page puts above its article: "Follow CBSMIAMI.COM: Facebook | Twitter", "Updated | ..."
 _SHARE_LINE = re.compile(r"\b(?:Facebook|Twitter|Instagram|YouTube|WhatsApp)\b.*\||^Follow\b")
@@ -39,6 +42,8 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
         return None
     if furniture.caption(text) or furniture.page_text(text) or furniture.byline(text):
         return None
+    if len(text.split()) > CAPTION_WORDS and grammar.fragments([text], written=True):
+        return None  # "A sketch released of an unidentified woman who was hit ..." (a caption)
     ended = text.rstrip("\"'”’) ").endswith((".", "!", "?", "…"))
     if rejection(text if ended else text + ".") not in (None, "length", "shouting"):
         return None

@@ -275,6 +275,32 @@ def test_the_lead_is_the_event_not_a_count(embedder):
     assert not any(n in lead for n in ("18,000", "21,500")), lead
 
 
+def test_a_fact_is_written_from_a_wording_with_a_verb_and_a_caption_never_leads(embedder):
+    # read in train 76 and held-out validation 157: the lead was a link's label ("Background on
+    # Tuesday's leadership transition in Qatar ...") or a caption ("A sketch released of an
+    # unidentified woman who was hit ..."), nearest the titles; the model garbled the first
+    # and gave the second a verb of its own ("... was shown to authorities")
+    from digest.records import Sentence
+
+    sentences = [
+        Sentence(1, 0, "Background on Monday's opening of the Eastbank tram line in Larkfield, the city's first."),
+        Sentence(1, 1, "Larkfield opened its Eastbank tram line to riders on Monday, the council said."),
+        Sentence(1, 2, "The line has 14 stops and cost 300 million euros."),
+        Sentence(2, 0, "Background on the opening of Larkfield's Eastbank tram line on Monday."),
+        Sentence(2, 1, "The Eastbank tram line opened in Larkfield on Monday with free rides all day."),
+        Sentence(2, 2, "Riders queued at Foundry Square before dawn."),
+    ]
+    titles = ["Larkfield opens Eastbank tram line", "Eastbank trams run in Larkfield"]
+    vectors = embedder.embed([s.text for s in sentences])
+    facts = plan.plan(sentences, vectors, titles, embedder.embed(titles), 160)
+    lead = sentences[facts[0].index].text
+    assert "opened" in lead and not lead.startswith("Background"), lead
+    for f in facts:  # a fact with a wording that has a verb is written from it
+        texts = [sentences[m].text for m in f.members]
+        if any(not t.startswith("Background") for t in texts):
+            assert not texts[0].startswith("Background"), texts
+
+
 def test_a_titles_key_figure_is_among_the_key_facts(embedder):
     # "... as Tessel Reservoir falls to 31 percent": the figure of the title must be stated,
     # even in a short brief.
@@ -373,6 +399,9 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         # headline (validation cluster 142 got one)
         ("LARKFIELD--(BUSINESS WIRE)--The following statement is issued by Ruiz & Osei LLP:", None),
         ("BOSTON--(BUSINESS WIRE)--Halden Cells opens plant", "Halden Cells opens plant"),
+        # a long title with no verb is a caption a page set above its article (validation 157)
+        ("A sketch released of an unidentified man who was hit by a tram in Larkfield on May 1, 2026", None),
+        ("Fire at the Larkfield harbour after the storm", "Fire at the Larkfield harbour after the storm"),
     ],
 )
 def test_which_report_titles_can_be_a_headline(title, headline):
@@ -435,6 +464,9 @@ VERBLESS = [  # as the model wrote them in briefs (session 12), in words of our 
     "Kestrel Rail, which runs under a ten-year contract, based on gate counts at all 14 stops.",
     "Image from the Nordlys Lines campaign, showing the damaged pier.",
     "Congratulations to Mayor Ines Varga on her second term.",
+    # a caption whose only verbs are in a relative clause (held-out validation 157)
+    "A sketch released of an unidentified man who was hit by a tram in Larkfield on May 1, 2026.",
+    "The late change to the schedule, a move the club first made on Sunday in Larkfield.",
 ]  # (not "X inspired by Y" or "X led by Y": the parser may root them in the verb, as it may be)
 WITH_VERBS = [
     "Kestrel Rail based its number on gate counts at all 14 stops.",
@@ -442,6 +474,8 @@ WITH_VERBS = [
     "The operator, which runs the line under a ten-year contract, counted 21,500 riders.",
     "Prices based on demand rose sharply in May.",
     "The ferry that ran aground on Saturday was carrying 312 passengers.",
+    # the parser hangs this main clause on "website" as a relative clause (validation 71)
+    'U.S. website The Onion has named Larkfield mayor Ines Varga as the "Sexiest Mayor Alive".',
 ]
 
 
