@@ -388,22 +388,22 @@ def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) ->
         end += 1
     if end == start or end >= len(claim):
         return []
-    name = {w for w, _ in claim[start:end]}
     # the verb after the name; a verb in the past right after "and"/"but" has the same subject
     verbs = [claim[end][0]] + [
         claim[k + 1][0]
         for k in range(end + 1, len(claim) - 1)
         if claim[k][0] in ("and", "but") and not claim[k + 1][1] and claim[k + 1][0].endswith("ed")
     ]
-    out: list[str] = []
-    for verb in verbs:
-        out += _deed_of_another(claim[start:end], name, verb, evidence, vocabulary)
-    return out
+    return [
+        m for verb in verbs for m in _deed_of_another(claim[start:end], verb, evidence, vocabulary)
+    ]
 
 
 def _deed_of_another(
-    shown: list, name: set[str], verb: str, evidence: list[str], vocabulary: Vocabulary
+    shown: list[tuple[str, bool]], verb: str, evidence: list[str], vocabulary: Vocabulary
 ) -> list[str]:
+    """ "<name> <verb>" where the evidence has the name `shown` (its tokens) and every evidence
+    sentence with `verb` lacks it (_borrowed_subject)."""
     if (
         len(verb) < 4
         or not verb.isalpha()
@@ -413,6 +413,7 @@ def _deed_of_another(
         or verb in _NEGATION_WORDS
     ):
         return []
+    name = {w for w, _ in shown}
     holders, doers = [], []
     for e in evidence:
         tokens = _tokens(e, vocabulary.lowercase, vocabulary.common)
