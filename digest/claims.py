@@ -374,6 +374,7 @@ _SAYING = {
     "writes", "according", "announced", "confirmed", "reported", "tweeted", "claimed",
 }  # fmt: skip
 _POINTING = ("he ", "she ", "they ", "it ", "his ", "her ", "its ", "their ", "the ")
+_SUBJECT_PRONOUNS = {"he", "she", "they"}
 
 
 def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) -> list[str]:
@@ -389,7 +390,8 @@ def _borrowed_subject(text: str, evidence: list[str], vocabulary: Vocabulary) ->
     if end == start or end >= len(claim):
         return []
     # the verb after the name; a verb in the past right after "and"/"but" has the same subject
-    verbs = [claim[end][0]] + [
+    first = end + 1 if claim[end][0].endswith("ly") and end + 1 < len(claim) else end  # "gradually"
+    verbs = [claim[first][0]] + [
         claim[k + 1][0]
         for k in range(end + 1, len(claim) - 1)
         if claim[k][0] in ("and", "but") and not claim[k + 1][1] and claim[k + 1][0].endswith("ed")
@@ -420,8 +422,18 @@ def _deed_of_another(
         names = {w for w, is_name in tokens if is_name}
         if vocabulary.same_name(name, names):
             holders.append(e)
-        if any(w == verb or len(verb) >= 5 and same_word(verb, w) for w, _ in tokens):
-            doers.append((e, vocabulary.same_name(name, names)))
+        at = [
+            k
+            for k, (w, _) in enumerate(tokens)
+            if w == verb or len(verb) >= 5 and same_word(verb, w)
+        ]
+        if at:
+            # a pronoun before the verb may be the name, in a sentence that names no one else
+            # ("Gradually he learned ... and accumulated experience", validation 245; not
+            # "Luu said, he feels stronger", 155)
+            others = {w for w in names if not w.endswith("ly")}  # "Gradually" opening it
+            pointing = not others and any(w in _SUBJECT_PRONOUNS for w, _ in tokens[: at[0]])
+            doers.append((e, vocabulary.same_name(name, names) or pointing))
     if not holders or not doers or any(has for _, has in doers):
         return []
     if any(e.lower().lstrip('"“ ').startswith(_POINTING) for e, _ in doers):

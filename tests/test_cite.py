@@ -255,6 +255,14 @@ def test_a_name_given_a_deed_that_its_evidence_tells_of_someone_else_is_a_mismat
     assert cite.mismatches("Baird noted the tram line was well built.", critic) == []
     both = [*critic, "Baird criticized the fares."]
     assert cite.mismatches(wrong, both) == []
+    # a pronoun before the report's verb may be the name (validation 245: "Gradually he learned
+    # to follow instructions and accumulated experience ..."), and an adverb is no verb
+    crew = ["Tom Baird, 40, joined the crew in May.", "Gradually he learned the routes and earned a licence."]
+    assert cite.mismatches("Tom Baird gradually learned the routes and earned a licence.", crew) == []
+    # not where the sentence names who the pronoun is (validation 155: "Luu said, he feels
+    # stronger", published as another man's feeling)
+    said = ["Tom Baird, 40, joined the crew in May.", "Ana Ruiz said, he earned a licence."]
+    assert "tom baird earned" in cite.mismatches("Tom Baird earned a licence.", said)
 
 
 def test_a_weekday_counts_only_against_another_day():
