@@ -18,7 +18,16 @@ _CAPTION = re.compile(
     r"|\b(?:Photo(?:graph)?|Screen ?shot|Illustration)s? (?:by|courtesy)\b"
     r"|^(?:Photo|Image|Picture|Caption|Credit|Pictured|File photo|Video)\s*[:|/-]"
     r"|\bImage (?:copyright|caption)\b|\(Photo:|\bpictured (?:here|above|below|left|right)\b"
-    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near)\b"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:from|in|at|during|outside|inside|on|near|after"
+    r"|before|while)\b"
+    # where someone stands in the picture: "Clark Gable, left, appears ...", "Zainab al-Khawaja
+    # (L) is greeted by ...", "this photo released by Japan's coast guard shows" (a held-out
+    # validation brief published "An injured crew member ... is carried by US military
+    # personnel, left, and ..." in the past tense)
+    r"|(?-i:[\w.)], (?:left|right|center|centre|front|top|bottom"
+    r"|(?:second|third) from (?:left|right)), )|\((?-i:L|C|left|right|center|centre)\)"
+    r"|^In this (?:\w+ )?(?:photo|image|picture|handout|still|frame|screen ?shot)\b"
+    r"|\bthis (?:\w+ )?(?:photo|image|picture)\b.{0,60}\bshows\b"
     # a figure's label ends with it: "A 3D model of the ship with the fish tank is shown."
     # (a train brief's lead; in Multi-News train and validation, 4 sentences, all labels)
     r"|\b(?:is|are|was|were) (?:seen|pictured|shown)\s*[.!]?\s*$"
@@ -106,7 +115,21 @@ _EDIT_NOTE = re.compile(
 # holes of links it lost ("... wedding spend ( and , respectively), and and had the lowest",
 # "North/ and": 5 lines of one validation page), excerpts run together ("... happening.”… …It
 # wasn’t clear ...", a train brief)
-_MANGLED = re.compile(r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)|…\s*…", re.I)
+_MANGLED = re.compile(
+    r"\w\?\?+\w|\band and\b|\(\s*(?:and\s*)?,|\w/\s+(?:and\b|,)|…\s*…"
+    # the end of a parenthesis whose start is in the sentence before: "20)) serpentinized
+    # uppermost mantle just west of the volcano." (a held-out validation brief), "1998) which"
+    r"|^[^()]{0,25}\)",
+    re.I,
+)
+# A paper's figure and table references, and its reference numbers run on to a word
+# ("... interpreted as the result of magma injection9 (Fig. 6)."): cut from a sentence that has
+# a figure reference (plan.tidy), so "F16" or "iPhone6" elsewhere are left alone.
+FIGURE_REF = re.compile(
+    r"\s*\((?:see |path \w+ in )?(?:Figs?|Figures?|Tables?|Supplementary|Extended Data)\b\.?"
+    r"[^()]{0,40}\)"
+)
+REFERENCE_MARK = re.compile(r"(?<=[a-z]{3})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)")
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"

@@ -73,6 +73,9 @@ _COMMENTARY = re.compile(
     # "Well…. with just a moment of critical analysis, ...", "Okay fine, ...", "Yeah that's 100%
     # not okay." (held-out validation 247, 71, 51)
     r"Well(?:…|\.\.\.)|Yeah\b|Okay\b|Wow\b|"
+    # the reader asked to picture a scene: "Picture a volcanic eruption: fiery lava ..." (held-out
+    # validation 243 led with it)
+    r"(?:Picture|Imagine) (?:a|an|the|this|that|yourself|you're|you’re)\b|"
     # a blogger's verdict (a train brief published both)
     r"(?:The|But the) (?:real|bigger|true) (?:scandal|story|problem|issue|outrage)(?: here)? is\b|"
     r"There (?:was|is) absolutely\b)"
@@ -165,14 +168,17 @@ class Fact:
 
 
 def tidy(text: str) -> str:
-    """A sentence without its dateline ("LONDON (AP) - "), "UPDATE:" label or opening filler
-    ("In a move with significant implications, "), and no space before a comma or full stop."""
+    """A sentence without its dateline ("LONDON (AP) - "), "UPDATE:" label, opening filler
+    ("In a move with significant implications, ") or a paper's figure and reference marks, and
+    no space before a comma or full stop."""
     for pattern in (_DATELINE, _FILLER, furniture.UPDATE_LABEL, furniture.HEADING_LABEL):
         m = pattern.match(text)
         if m and len(text) - m.end() > 20:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
     text = STRAY_MARK.sub("", text)
+    if furniture.FIGURE_REF.search(text):  # a paper's "(Fig. 6)" and its "injection9": cut
+        text = furniture.FIGURE_REF.sub("", furniture.REFERENCE_MARK.sub("", text))
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'
     # "As he framed it , only ... ." as a page spaced it (a validation brief); not "..." (an

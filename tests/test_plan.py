@@ -62,6 +62,22 @@ def planned(embedder, names, budget=160):
         # no day: a scene told in the present; a deed in the past on a day is news
         ("Mayor Tom Baird walks past and gives the crowd a loud cheer.", None),
         ("Mayor Tom Baird held a news conference in Larkfield on Thursday.", None),
+        # where someone stands in the picture, or the picture itself (held-out validation 244
+        # published the first, in the past tense)
+        (
+            "An injured ferry worker is carried by harbour staff, left, and medics on Saturday.",
+            "caption",
+        ),
+        ("Mayor Ana Ruiz (L) is greeted by Tom Baird after the vote.", "caption"),
+        ("In this photo released by the council, Ana Ruiz opens the bridge.", "caption"),
+        ("Damage to the ferry is seen after it hit the pier, this photo released by police shows.", "caption"),
+        ("The mayor turned left, then right, and crossed the new bridge on foot.", None),
+        ("Sen. Tom Baird (R), a veteran of the council, voted against the berths.", None),
+        ("Dunmore is seen as the likely winner of the ferry contract.", None),
+        # the end of a parenthesis begun in the sentence before (validation 243)
+        ("20)) salt water just west of the pier, the engineers found.", "page text"),
+        # the reader asked to picture a scene (validation 243 led with it)
+        ("Picture a harbour storm: waves breaking over the pier as the ferries run for cover.", "aside"),
         ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
         ("Many commuters watch the council's meetings online, the council said.", None),
         ("The mayor was shown the new berths before the vote.", None),
@@ -275,6 +291,14 @@ def test_ordinary_news_sentences_are_candidates(sentence):
         # an elision, and French spacing before a colon, stay
         ("He said the plan ... would wait.", "He said the plan ... would wait."),
         ("Le maire a dit : « Non. »", "Le maire a dit : « Non. »"),
+        # a paper's figure reference and the reference numbers run on to its words (held-out
+        # validation 243 published "... the result of magma injection9."); elsewhere they stay
+        (
+            "The cracks lie near the edge of the pier (Fig. 6) and were caused by salt water9,12.",
+            "The cracks lie near the edge of the pier and were caused by salt water.",
+        ),
+        ("The ferry was found near Dunmore (see Fig. 1A).", "The ferry was found near Dunmore."),
+        ("The F16 jets flew over the iPhone6 launch.", "The F16 jets flew over the iPhone6 launch."),
     ],
 )
 def test_datelines_and_filler_openers_are_cut(raw, tidy):
