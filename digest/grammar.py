@@ -44,6 +44,7 @@ FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})  # is/runs, are/run, was/ran, wi
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CACHE_MAX = 50_000
 _cache: dict[str, int] = {}  # 2: a fragment, 1: only verbless, 0: neither
+_joined: dict[str, tuple[str, ...]] = {}  # text -> its second predicates (`second_predicates`)
 _nlp = None
 _missing = False
 
@@ -137,3 +138,30 @@ def fragments(texts: Iterable[str], written: bool = False) -> set[str]:
             alone = _gerund(doc) and not any(map(_finite, doc)) or _clause_alone(doc)
             _cache[t] = 2 if alone else 1 if _verbless(doc) else 0
     return {t for t in texts if _cache.get(t, 0) >= (1 if written else 2)}
+
+
+def second_predicates(text: str) -> tuple[str, ...]:
+    """The predicates joined to an English sentence's main verb by "and" or "but", each with
+    its objects: "suffered from schizophrenia" in "Shimron was the youngest of six siblings and
+    suffered from schizophrenia." (a held-out validation brief gave the boy his brother's
+    illness). Cached by text; () without spaCy or for another language."""
+    if text in _joined:
+        return _joined[text]
+    if len(_joined) > _CACHE_MAX:
+        _joined.clear()
+    nlp = _tagger() if language.detect(text) in (None, "en") else None
+    out: tuple[str, ...] = ()
+    if nlp is not None:
+        doc = nlp(text)
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        conj = [
+            c
+            for c in (root.children if root is not None else ())
+            if c.dep_ == "conj"
+            and c.pos_ in ("VERB", "AUX")
+            and not any(k.dep_ in SUBJECTS for k in c.children)  # "..., and police said ..."
+            and any(k.dep_ == "cc" and k.lower_ in ("and", "but") for k in root.children)
+        ]
+        out = tuple(doc[c.i : c.right_edge.i + 1].text for c in conj)
+    _joined[text] = out
+    return out

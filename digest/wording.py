@@ -17,6 +17,8 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from . import grammar
+
 # Words that carry no content: a run of them said twice is grammar, not a garbled sentence.
 FUNCTION_WORDS = {
     "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and",
@@ -217,11 +219,17 @@ def content_words(text: str) -> set[str]:
 
 def unsaid(text: str, evidence: list[str]) -> list[str]:
     """ "unsaid: <words>" when fewer than SAID_SHARE of the content words of `text` (four at
-    least, by their first five letters) are in its `evidence`."""
+    least, by their first five letters) are in its `evidence`, or when none of those of a
+    predicate joined to its main verb by "and"/"but" (two at least) are: "... and suffered from
+    schizophrenia" where the evidence never says it (grammar.second_predicates)."""
+    said = set().union(*map(content_words, evidence))
     mine = content_words(text)
-    new = mine - set().union(*map(content_words, evidence))
+    new = mine - said
     if len(mine) < 4 or len(new) <= (1 - SAID_SHARE) * len(mine):
-        return []
+        parts = [p for p in grammar.second_predicates(text) if len(content_words(p)) >= 2]
+        new = next((content_words(p) for p in parts if not content_words(p) & said), set())
+        if not new:
+            return []
     words = re.findall(r"[A-Za-z0-9][\w'-]{3,}", text)
     return [f"unsaid: {', '.join(dict.fromkeys(w for w in words if w.lower()[:5] in new))}"]
 

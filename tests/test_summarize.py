@@ -1299,6 +1299,22 @@ def test_unsaid_asks_for_most_of_a_sentences_words_in_its_evidence():
     assert not unsaid("Ruiz thanked everyone.", evidence)  # under four content words: not judged
 
 
+def test_unsaid_asks_for_a_second_predicates_words_in_its_evidence():
+    """A predicate joined by "and" that no report sentence it rests on says: held-out validation
+    240 gave the boy his brother's illness ("Shimron was the youngest of six siblings and suffered
+    from schizophrenia"), 245 gave the handler the NPO's adoption."""
+    from digest.wording import unsaid
+
+    evidence = ["Tomas was the youngest of six children, his family said."]
+    assert unsaid("Tomas was the youngest of six children and suffered from asthma.", evidence)
+    # the second predicate in other words, but with a word of the report: the model's to write
+    said = ["Tomas, the youngest of six children, was taken to hospital with asthma."]
+    assert not unsaid("Tomas was the youngest of six children and suffered from asthma.", said)
+    # a second subject is a clause of its own, judged as a whole; one content word is not judged
+    assert not unsaid("Tomas was the youngest of six children, and police said he fell.", evidence)
+    assert not unsaid("Tomas was the youngest of six children and smiled.", evidence)
+
+
 class WritesAnotherFact(LeavesOut):
     """Asked again for the facts it left out, writes the fees fact in place of the fishing
     crews' (validation 37 published one fact twice so: the model's words for it in place of
