@@ -106,9 +106,14 @@ def _title_from_sentence(sentence: str) -> str:
     return sentence if len(words) <= _TITLE_MAX_WORDS else " ".join(words[:_TITLE_MAX_WORDS]) + "…"
 
 
+_TITLE_LABEL = re.compile(r"^Story highlights:?\s+(?=\S)", re.IGNORECASE)
+
+
 def _tidy_title(title: str) -> str:
-    """One line, and no full stop: a headline that is a sentence ("X recognizes Y.") loses it."""
-    title = " ".join(title.split())
+    """One line, no full stop (a headline that is a sentence, "X recognizes Y.", loses it) and
+    no page label before it ("Story highlights Russian defense minister says ...": a held-out
+    validation brief's headline)."""
+    title = _TITLE_LABEL.sub("", " ".join(title.split()))
     if re.search(r"[a-z0-9”’\"')]\.$", title) and not re.search(r"\b[A-Za-z]\.$", title):
         title = title[:-1]
     return title
