@@ -303,7 +303,9 @@ def test_title_suffix_kept_when_it_is_not_the_source():
 def test_a_page_label_before_the_title_is_cut():
     """CNN's pages open with "Story highlights" run into the first highlight; a held-out
     validation brief took "Story highlights Russian defense minister says ..." as its headline."""
-    text = "Story highlights Harbour fares rise by a third, the council says\n\nFares rose on Monday."
+    text = (
+        "Story highlights Harbour fares rise by a third, the council says\n\nFares rose on Monday."
+    )
     assert read_one("a.txt", text).title == "Harbour fares rise by a third, the council says"
     assert read_one("b.txt", "Story of the harbour\n\nFares rose.").title == "Story of the harbour"
 
