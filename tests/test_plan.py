@@ -76,6 +76,11 @@ def planned(embedder, names, budget=160):
         ("Dunmore is seen as the likely winner of the ferry contract.", None),
         # the end of a parenthesis begun in the sentence before (validation 243)
         ("20)) salt water just west of the pier, the engineers found.", "page text"),
+        # the attribution of a quotation in the sentence before (held-out validation 255: the
+        # model made it "the incident occurred in Los Angeles")
+        ("Sam Kell told the Larkfield Harbour Times.", "needs context"),
+        ("Officials said the tram will open on Monday.", None),
+        ("Not only that, but they said the berths would be late.", "needs context"),
         # the reader asked to picture a scene (validation 243 led with it)
         ("Picture a harbour storm: waves breaking over the pier as the ferries run for cover.", "aside"),
         ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
@@ -299,6 +304,16 @@ def test_ordinary_news_sentences_are_candidates(sentence):
         ),
         ("The ferry was found near Dunmore (see Fig. 1A).", "The ferry was found near Dunmore."),
         ("The F16 jets flew over the iPhone6 launch.", "The F16 jets flew over the iPhone6 launch."),
+        # a connective to the sentence before (held-out validation 255 published "In fact, ...")
+        (
+            "In fact, the tea was laced with a cleaning solution, police said.",
+            "The tea was laced with a cleaning solution, police said.",
+        ),
+        (
+            "Not only that, but they said the berths would be late.",
+            "They said the berths would be late.",
+        ),
+        ("Notably absent were the councillors from Dunmore.", "Notably absent were the councillors from Dunmore."),
     ],
 )
 def test_datelines_and_filler_openers_are_cut(raw, tidy):
