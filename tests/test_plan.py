@@ -530,6 +530,9 @@ WITH_VERBS = [
     "The ferry that ran aground on Saturday was carrying 312 passengers.",
     # the parser hangs this main clause on "website" as a relative clause (validation 71)
     'U.S. website The Onion has named Larkfield mayor Ines Varga as the "Sexiest Mayor Alive".',
+    # the parser hangs the verb after an apposition on the name as a participle (held-out
+    # validation 244 lost its collision so)
+    "The MV Larkfield, a 40-year-old harbour ferry, collided with a fishing boat near Dunmore.",
 ]
 
 
