@@ -39,7 +39,7 @@ from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
 from .repeats import echoed, repeated, states
 from .sentences import split_sentences
-from .wording import respelled, unsaid
+from .wording import respelled, says_again, unsaid
 
 __all__ = ["BriefWriter", "Fact", "StoryInput", "order_sources", "sources_of", "story_sentences"]
 
@@ -322,8 +322,9 @@ class BriefWriter:
         self._verify(mended, story)
         for k, d in enumerate(failed):
             new = next((m for m in mended if m.text == fixed.get(k)), None)
-            if new is not None and new.support is not None and new.support.supported:
-                why = prompt.problem(d.support.missing if d.support else ())
+            was = d.support.missing if d.support else ()
+            if new and new.support and new.support.supported and not says_again(was, new.text):
+                why = prompt.problem(was)
                 notes.append(f"rewrote unsupported sentence ({why}): {d.text}")
                 d.text, d.support = new.text, new.support
 

@@ -234,6 +234,15 @@ def unsaid(text: str, evidence: list[str]) -> list[str]:
     return [f"unsaid: {', '.join(dict.fromkeys(w for w in words if w.lower()[:5] in new))}"]
 
 
+def says_again(missing: tuple[str, ...], text: str) -> bool:
+    """Whether a sentence sent back for saying what the reports do not (`missing`: its
+    problems, "unsaid: suffered, schizophrenia") says most of it again in other words: "...,
+    his family said he suffered from schizophrenia" (a held-out validation brief's mended
+    sentence, which the unsaid check passed once the claim was no longer a second predicate)."""
+    words = {w.lower()[:5] for m in missing if m.startswith("unsaid: ") for w in m[8:].split(", ")}
+    return bool(words) and len(words & content_words(text)) > len(words) / 2
+
+
 def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
     """The faults of `text` (`unquoted`: without its quotations) that its `evidence` tells: a
     record span that lost its word, a word in a script the evidence does not use, a name said

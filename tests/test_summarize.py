@@ -1289,6 +1289,36 @@ def test_a_sentence_translated_from_reports_in_another_language_is_not_held_to_t
     assert not any("the reports do not say" in n or "unsaid" in n for n in brief.notes), brief.notes
 
 
+class AddsAClaim(Mends):
+    """Gives the first fact a second predicate no report says."""
+
+    def first(self, messages) -> str:
+        return (
+            "Headline: Harbor Council approves 1,250 berths\n"
+            "1. The Harbor Council approved 1,250 new berths at the east marina on Monday and "
+            "closed the lighthouse museum."
+        )
+
+
+@pytest.mark.parametrize(
+    "mends, kept",
+    [
+        # the claim said again in other words (held-out validation 240: "..., his family said he
+        # suffered from schizophrenia"): not taken, the report's wording stands
+        ("The Harbor Council, which closed the lighthouse museum, approved 1,250 berths.", False),
+        ("The Harbor Council approved 1,250 berths for the east marina on Monday.", True),
+    ],
+)
+def test_a_claim_no_report_makes_is_not_taken_back_in_other_words(embedder, mends, kept):
+    gen = AddsAClaim(mends)
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    texts = [s.text for s in brief.sentences]
+    assert len(gen.prompts) == 2 and "lighthouse" in gen.prompts[1]  # sent back once, named
+    assert not any("lighthouse" in t for t in texts), texts
+    assert (mends in texts) == kept, texts
+    assert texts[0].startswith("The Harbor Council approved 1,250"), texts
+
+
 def test_unsaid_asks_for_most_of_a_sentences_words_in_its_evidence():
     from digest.wording import unsaid
 
