@@ -185,7 +185,8 @@ def tidy(text: str) -> str:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
     text = STRAY_MARK.sub("", text)
-    if furniture.FIGURE_REF.search(text):  # a paper's "(Fig. 6)" and its "injection9": cut
+    text = furniture.REFERENCE_MARK_LONG.sub(r"\1", text)  # a paper's "dehydration37"
+    if furniture.FIGURE_REF.search(text):  # its "(Fig. 6)", and "melt9" beside it: cut
         text = furniture.FIGURE_REF.sub("", furniture.REFERENCE_MARK.sub("", text))
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'

@@ -304,6 +304,8 @@ def test_ordinary_news_sentences_are_candidates(sentence):
         ),
         ("The ferry was found near Dunmore (see Fig. 1A).", "The ferry was found near Dunmore."),
         ("The F16 jets flew over the iPhone6 launch.", "The F16 jets flew over the iPhone6 launch."),
+        ("The salt must be heated to drive dehydration37 first.", "The salt must be heated to drive dehydration first."),
+        ("Harbour7 will update the story, Rclbeauty101 said.", "Harbour7 will update the story, Rclbeauty101 said."),
         # a connective to the sentence before (held-out validation 255 published "In fact, ...")
         (
             "In fact, the tea was laced with a cleaning solution, police said.",
