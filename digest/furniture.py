@@ -132,9 +132,7 @@ FIGURE_REF = re.compile(
     r"[^()]{0,40}\)"
 )
 REFERENCE_MARK = re.compile(r"(?<=[a-z]{3})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)")
-REFERENCE_MARK_LONG = re.compile(
-    r"(?<![A-Za-z])([a-z]{5,})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)"
-)
+REFERENCE_MARK_LONG = re.compile(r"(?<![A-Za-z])([a-z]{5,})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)")
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"
