@@ -90,7 +90,7 @@ _LEANS = {
     "him", "them", "but", "and", "or", "so", "yet", "also", "still", "then", "instead", "such",
     "however", "otherwise", "nevertheless", "nonetheless", "meanwhile", "besides", "moreover",
     "furthermore", "thus", "hence", "therefore", "likewise", "similarly", "both", "neither",
-    "indeed", "again", "anyway", "maybe", "perhaps", "it's", "it’s", "that's", "that’s", "either",
+    "indeed", "again", "anyway", "maybe", "perhaps", "except", "it's", "it’s", "that's", "that’s", "either",
     # a teaser that points at the page: "Meet K-5, the droid ...", "Here's a sampling of ..."
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip

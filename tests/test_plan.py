@@ -81,6 +81,8 @@ def planned(embedder, names, budget=160):
         ("Sam Kell told the Larkfield Harbour Times.", "needs context"),
         ("Officials said the tram will open on Monday.", None),
         ("Not only that, but they said the berths would be late.", "needs context"),
+        # "Except ..." answers the sentence before (validation 3 published one)
+        ("Except seven of those ten ferries all sailed by noon (so far!).", "needs context"),
         # the reader asked to picture a scene (validation 243 led with it)
         ("Picture a harbour storm: waves breaking over the pier as the ferries run for cover.", "aside"),
         ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
