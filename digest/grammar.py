@@ -103,6 +103,12 @@ def _clause_alone(doc) -> bool:
 def _verbless(doc) -> bool:
     """No verb at the root of the parse and no finite verb outside a relative clause."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if (
+        root is not None
+        and root.tag_ == "VBG"
+        and not any(c.dep_.startswith("aux") for c in root.children)
+    ):
+        return not any(t.tag_ in FINITE for t in doc)  # "The EMTs each suing for $1 million."
     if root is None or root.pos_ in ("VERB", "AUX"):
         return False
     # "The USS Fitzgerald, a guided-missile destroyer, collided with ...": the parser hangs the

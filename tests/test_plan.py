@@ -525,12 +525,15 @@ VERBLESS = [  # as the model wrote them in briefs (session 12), in words of our 
     # a caption whose only verbs are in a relative clause (held-out validation 157)
     "A sketch released of an unidentified man who was hit by a tram in Larkfield on May 1, 2026.",
     "The late change to the schedule, a move the club first made on Sunday in Larkfield.",
+    # an -ing form with no "is" or "are" (validation 12: "The EMTs each suing for $1 million.")
+    "The two ferry workers each suing for $1 million.",
 ]  # (not "X inspired by Y" or "X led by Y": the parser may root them in the verb, as it may be)
 WITH_VERBS = [
     "Kestrel Rail based its number on gate counts at all 14 stops.",
     "The estimate is based on gate counts at all 14 stops.",
     "The operator, which runs the line under a ten-year contract, counted 21,500 riders.",
     "Prices based on demand rose sharply in May.",
+    "The mayor is opening the new bridge on Monday.",
     "The ferry that ran aground on Saturday was carrying 312 passengers.",
     # the parser hangs this main clause on "website" as a relative clause (validation 71)
     'U.S. website The Onion has named Larkfield mayor Ines Varga as the "Sexiest Mayor Alive".',
