@@ -133,6 +133,23 @@ FIGURE_REF = re.compile(
 )
 REFERENCE_MARK = re.compile(r"(?<=[a-z]{3})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)")
 REFERENCE_MARK_LONG = re.compile(r"(?<![A-Za-z])([a-z]{5,})\d{1,3}(?:[,–-]\d{1,3})*(?=[\s.,;:)]|$)")
+# A wire's ticker codes: "Michael Kors (KORS.N) agreed to buy ... Jimmy Choo CHOO.L", "Coach
+# COH.N struck a deal" (validation 15 published one); "U.S." is no code
+TICKER = re.compile(
+    r"\s*\([A-Z]{1,5}\.[A-Z]{1,2}\)|(?<=[a-z&.]) [A-Z]{2,5}\.(?:N|O|L|OQ|PA|DE|TO|HK|T|AX|K|S)"
+    r"(?=[\s,.;:]|$)"
+)
+
+
+def without_marks(text: str) -> str:
+    """`text` without a paper's reference numbers and figure references, or a wire's ticker
+    codes (plan.tidy)."""
+    text = TICKER.sub("", REFERENCE_MARK_LONG.sub(r"\1", text))
+    if FIGURE_REF.search(text):  # "(Fig. 6)", and "melt9" beside it
+        text = FIGURE_REF.sub("", REFERENCE_MARK.sub("", text))
+    return text
+
+
 _BYLINE = re.compile(
     r"^By [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}(?:,|$| and )|contributed to this report"
     r"|\b(?:staff|Associated Press|AP|Reuters) (?:writer|reporter|correspondent)s?\b"

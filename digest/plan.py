@@ -185,9 +185,7 @@ def tidy(text: str) -> str:
             text = text[m.end() :]
             text = text[0].upper() + text[1:]
     text = STRAY_MARK.sub("", text)
-    text = furniture.REFERENCE_MARK_LONG.sub(r"\1", text)  # a paper's "dehydration37"
-    if furniture.FIGURE_REF.search(text):  # its "(Fig. 6)", and "melt9" beside it: cut
-        text = furniture.FIGURE_REF.sub("", furniture.REFERENCE_MARK.sub("", text))
+    text = furniture.without_marks(text)  # a paper's "(Fig. 6)", a wire's "(KORS.N)"
     if _dangling(text) == "open":  # 'writing, "Tennis star ... 13 ounces.': closed there
         text += "”" if "“" in text else '"'
     # "As he framed it , only ... ." as a page spaced it (a validation brief); not "..." (an

@@ -308,6 +308,12 @@ def test_ordinary_news_sentences_are_candidates(sentence):
         ("The F16 jets flew over the iPhone6 launch.", "The F16 jets flew over the iPhone6 launch."),
         ("The salt must be heated to drive dehydration37 first.", "The salt must be heated to drive dehydration first."),
         ("Harbour7 will update the story, Rclbeauty101 said.", "Harbour7 will update the story, Rclbeauty101 said."),
+        # a wire's ticker codes (validation 15 published "Coach COH.N striking a deal")
+        (
+            "Larkfield Rail (LKR.N) agreed to buy the ferry maker Dunmore Marine DUNM.L on Monday.",
+            "Larkfield Rail agreed to buy the ferry maker Dunmore Marine on Monday.",
+        ),
+        ("The U.S. and the U.N. backed the tram plan.", "The U.S. and the U.N. backed the tram plan."),
         # a connective to the sentence before (held-out validation 255 published "In fact, ...")
         (
             "In fact, the tea was laced with a cleaning solution, police said.",
