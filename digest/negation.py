@@ -131,23 +131,18 @@ def negation_mismatch(text: str, evidence: list[str]) -> bool:
     if not negated:
         if _says_not(text):
             return False
-        # the nearest evidence negates a word the brief uses, in a clause the brief restates
-        # (it has another word of that clause, where there is one): "if his demands were not
-        # met" is not restated by "Trump met with Schumer"; "the company did not disclose the
-        # price" is by "Acme disclosed the price"
-        words = _words_of(text)
-        plain = " ".join(words)
-        return any(
-            w
-            and any(same_word(w, x) for x in words)
-            and (
-                not clause
-                or any(same_word(c, x) for c in clause for x in words)
-                # "he did not kiss the victim" restated as "he did kiss the woman"
-                or bool(aux and re.search(rf"\b{aux} (?:[a-z'-]+ ){{0,2}}{w[:4]}", plain))
-            )
-            for clause, w, aux in _negations(evidence[0])
+        return _restates_unnegated(text, _negations(evidence[0]))
+    # a second "not" of the nearest evidence lost: "she didn't notice that the elevator car
+    # wasn't there" restated as "... that the elevator car was there" (validation 17)
+    nots = _negations(evidence[0])
+    if (
+        len(nots) > len(negated)
+        and not _IMPLICIT_NOT.search(text)
+        and _restates_unnegated(
+            text, [n for n in nots if n[0] and not any(same_word(n[1], x) for x in negated if x)]
         )
+    ):
+        return True
     for w in filter(None, negated):
         using = [e for e in evidence if any(same_word(w, x) for x in _words_of(e))]
         if not using or any(_not_near(w, e) for e in using):
@@ -156,6 +151,35 @@ def negation_mismatch(text: str, evidence: list[str]) -> bool:
             continue
         return True
     return False
+
+
+# a "not" said in other words: "the car was missing", "without a warning"
+_IMPLICIT_NOT = re.compile(
+    r"\b(?:missing|absent|gone|empty|lack\w*|without|fail\w*|refus\w*|unable|never|none|nothing"
+    r"|nobody|no)\b",
+    re.IGNORECASE,
+)
+
+
+def _restates_unnegated(text: str, negations: list) -> bool:
+    """Whether `text` uses a word that one of `negations` (an evidence sentence's: clause,
+    word, auxiliary) negates, in a clause the text restates (it has another word of that clause,
+    where there is one), without the "not": "if his demands were not met" is not restated by
+    "Trump met with Schumer"; "the company did not disclose the price" is by "Acme disclosed
+    the price"."""
+    words = _words_of(text)
+    plain = " ".join(words)
+    return any(
+        w
+        and any(same_word(w, x) for x in words)
+        and (
+            not clause
+            or any(same_word(c, x) for c in clause for x in words)
+            # "he did not kiss the victim" restated as "he did kiss the woman"
+            or bool(aux and re.search(rf"\b{aux} (?:[a-z'-]+ ){{0,2}}{w[:4]}", plain))
+        )
+        for clause, w, aux in negations
+    )
 
 
 _NOT_OPPOSITES = {"unless", "until", "united", "unit", "units", "union", "unions", "uniform"}

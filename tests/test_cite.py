@@ -199,6 +199,19 @@ def test_a_not_in_a_clause_the_brief_does_not_restate_is_no_mismatch():
     assert cite.mismatches("Access to the clinic remains tenuous.", never_more) == []
 
 
+def test_a_second_not_lost_is_a_mismatch():
+    # validation 17: "she didn't notice that the elevator car wasn't there" published as "...
+    # that the elevator car was there"
+    evidence = ["Ana Ruiz told police she didn't notice that the ferry wasn't there when the gate opened."]
+    lost = "Ana Ruiz said she didn't notice that the ferry was there when the gate opened."
+    assert cite.mismatches(lost, evidence) == ["not"]
+    kept = "Ana Ruiz said she didn't notice that the ferry wasn't there when the gate opened."
+    assert cite.mismatches(kept, evidence) == []
+    # the second "not" in other words
+    missing = "Ana Ruiz said she didn't notice the ferry was missing when the gate opened."
+    assert cite.mismatches(missing, evidence) == []
+
+
 def test_a_country_and_its_people_and_a_dozen_are_the_same_facts():
     # validation cluster 140: "a French attack ... more than 12 wounded" written from "an attack
     # in France ... more than a dozen wounded" was replaced as missing "12" and "french"
