@@ -26,6 +26,11 @@ NEAR = 0.6  # source sentences this similar to a fact report the same fact
 MAX_QUOTE_WORDS = 6
 ROUNDING = 0.005  # figures within half a percent of each other are one figure, rounded
 FAR_APART = 5.0  # figures more than 5 times apart measure different things (read on validation)
+_POINTS_BACK = re.compile(
+    r"[\"“'‘(]*(?:That|This|These|Those)(?:['’]s| (?:was|is|were|are|has|had|will|would|could"
+    r"|brought|brings|came|comes|means|meant|follows|followed|marks|marked|made|makes|left|leaves"
+    r"|puts|put|took|takes))\b"
+)
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -117,7 +122,10 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
         if _conflict(variants):
             sides = _sides(variants)
             found.append(Disagreement("quote", "", sides, _examples(sides, related, "quote")))
-    units = _figures_by_unit(related)
+    # a figure in a sentence that points back at what the one before told may count another
+    # thing: "That was a continuation of a fall from Friday, which saw the Dow close down just
+    # under 666 points" is Friday's fall, not Monday's 1,175 (validation 19 said they differ)
+    units = _figures_by_unit([s for s in related if not _POINTS_BACK.match(s.text)])
     everywhere = _figures_by_unit(sentences)  # each figure's reports, in the whole story
     for unit, values in sorted(units.items()):
         # a report that gives both figures anywhere counts two things ("$3.5 million to two

@@ -170,3 +170,18 @@ def test_a_report_giving_both_figures_elsewhere_in_the_story_is_not_a_disagreeme
     ]
     v = SentenceTransformerEmbedder().embed([x.text for x in s])
     assert [d for d in disagree.find(0, s, v) if d.kind == "number"] == []
+
+
+def test_a_figure_in_a_sentence_that_leans_on_the_one_before_is_no_side():
+    # validation 19: "That was a continuation of a fall from Friday, which saw the Dow close down
+    # just under 666 points" is Friday's fall; Monday's was 1,175 points: no disagreement
+    s = [
+        Sentence(1, 0, "That was a continuation of a fall from Friday, which saw the harbour index close down 666 points."),
+        Sentence(2, 0, "After a volatile session, the harbour index ended down 1,175 points on Monday."),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert disagree.find(1, s, v) == []
+    # the same figures in sentences that stand alone do disagree
+    alone = [Sentence(1, 0, "On Monday the harbour index closed down 666 points."), s[1]]
+    [d] = disagree.find(1, alone, SentenceTransformerEmbedder().embed([x.text for x in alone]))
+    assert d.kind == "number"
