@@ -18,14 +18,12 @@ The work is bounded whatever the input (MAX_SENTENCES, MAX_CANDIDATES).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import furniture, grammar
 from .attribution_languages import names_a_speaker
-from .claims import key_terms
 from .records import Article, Sentence
 from .sentences import split_sentences
 
@@ -463,36 +461,3 @@ def plan(
         chosen[n:] = sorted(chosen[n:], key=lambda f: -f.score)
         remaining += skipped
     return chosen[:n] + [replace(f, reserve=True) for f in chosen[n:]]
-
-
-# A sentence that opens by pointing at what its article named just before ("The company said it
-# hopes to sell ...", after "... license the design to Veltra Cells") reads wrong before the
-# brief names it: the sample battery brief said "The company said" one sentence too early.
-_POINTING = re.compile(
-    r"^(?:The|This|That) (?:company|firm|start-?up|group|agency|carmaker|automaker|airline|"
-    r"retailer|bank|lender|insurer|maker|manufacturer|developer|operator|utility|network|"
-    r"studio|publisher|union|club|party|charity|organi[sz]ation|ministry|department)\b"
-)
-
-
-def antecedents_first(
-    texts: list[str], before: list[list[str]], lowercase: Collection[str]
-) -> list[int]:
-    """An order of a brief's sentences (indexes of `texts`): a sentence that opens by pointing
-    back ("The company said ...") moves to just after the first sentence that names what the
-    sentences before its evidence in their articles (`before[i]`) name, when no sentence before
-    it names any of that and a later one does. Otherwise the order is kept."""
-    names = [{t for t in key_terms(x, lowercase) if t.isalpha()} for x in texts]
-    order = list(range(len(texts)))
-    for i, text in enumerate(texts):
-        if not _POINTING.match(text):
-            continue
-        wanted = {t for b in before[i] for t in key_terms(b, lowercase) if t.isalpha()}
-        at = order.index(i)
-        if not wanted or any(wanted & names[k] for k in order[:at]):
-            continue
-        later = [k for k in order[at + 1 :] if wanted & names[k]]
-        if later:
-            order.remove(i)
-            order.insert(order.index(later[0]) + 1, i)
-    return order

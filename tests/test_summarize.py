@@ -624,7 +624,7 @@ def test_a_sentence_pointing_back_comes_after_the_one_that_names_it(embedder):
 
 
 def test_pointing_back_moves_only_when_nothing_before_names_it():
-    from digest.plan import antecedents_first
+    from digest.naming import antecedents_first
 
     texts = [
         "Researchers at the Halden Institute built a cell.",
