@@ -31,6 +31,7 @@ _POINTS_BACK = re.compile(
     r"|brought|brings|came|comes|means|meant|follows|followed|marks|marked|made|makes|left|leaves"
     r"|puts|put|took|takes))\b"
 )
+_TITLE = re.compile(r"[A-Z0-9][\w'’&-]*(?:\s+(?:[A-Z0-9][\w'’&-]*|of|the|and|in|on|a|an|to))*")
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{2,80}?)[,.]?[\"“”]")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -116,6 +117,8 @@ def find(fact_index: int, sentences: list[Sentence], vectors: np.ndarray) -> lis
     for s in related:
         for m in _QUOTE.finditer(s.text):
             q = _norm_quote(m.group(1))
+            if _TITLE.fullmatch(m.group(1).strip()):
+                continue  # a show's or a book's name: "Good Morning America" (validation 32)
             if 1 <= len(q.split()) <= MAX_QUOTE_WORDS:
                 quotes.setdefault(q, set()).add(s.source)
     for variants in _variant_groups(_drop_contained(quotes)):

@@ -185,3 +185,14 @@ def test_a_figure_in_a_sentence_that_leans_on_the_one_before_is_no_side():
     alone = [Sentence(1, 0, "On Monday the harbour index closed down 666 points."), s[1]]
     [d] = disagree.find(1, alone, SentenceTransformerEmbedder().embed([x.text for x in alone]))
     assert d.kind == "number"
+
+
+def test_names_of_shows_in_quotation_marks_are_no_quotations():
+    # validation 32: "Reports differ on the words quoted: “good morning america” (source 3), “cbs
+    # this morning” (source 4)": two shows that aired the video, not two wordings of a quote
+    s = [
+        Sentence(1, 0, 'The mayor showed the harbour video on "Good Morning Larkfield" on Monday.'),
+        Sentence(2, 0, 'The mayor showed the harbour video on "Larkfield This Morning" on Monday.'),
+    ]
+    v = SentenceTransformerEmbedder().embed([x.text for x in s])
+    assert disagree.find(0, s, v) == []
