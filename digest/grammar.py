@@ -155,8 +155,8 @@ def fragments(texts: Iterable[str], written: bool = False) -> set[str]:
 
 
 def second_predicates(text: str) -> tuple[str, ...]:
-    """The predicates joined to an English sentence's main verb by "and" or "but", each with
-    its objects: "suffered from schizophrenia" in "Shimron was the youngest of six siblings and
+    """The predicates joined to an English sentence's main verb by "and" or "but", or after a
+    comma by an -ing form ("..., saying ..."), each with its objects: "suffered from schizophrenia" in "Shimron was the youngest of six siblings and
     suffered from schizophrenia." (a held-out validation brief gave the boy his brother's
     illness). Cached by text; () without spaCy or for another language."""
     if text in _joined:
@@ -175,6 +175,12 @@ def second_predicates(text: str) -> tuple[str, ...]:
             and c.pos_ in ("VERB", "AUX")
             and not any(k.dep_ in SUBJECTS for k in c.children)  # "..., and police said ..."
             and any(k.dep_ == "cc" and k.lower_ in ("and", "but") for k in root.children)
+            # "..., saying it was a good day for cyclists" (validation 27: the police said no
+            # such thing)
+            or c.dep_ == "advcl"
+            and c.tag_ == "VBG"
+            and c.i > 0
+            and doc[c.i - 1].text == ","
         ]
         out = tuple(doc[c.i : c.right_edge.i + 1].text for c in conj)
     _joined[text] = out

@@ -1343,6 +1343,12 @@ def test_unsaid_asks_for_a_second_predicates_words_in_its_evidence():
     # a second subject is a clause of its own, judged as a whole; one content word is not judged
     assert not unsaid("Tomas was the youngest of six children, and police said he fell.", evidence)
     assert not unsaid("Tomas was the youngest of six children and smiled.", evidence)
+    # "..., saying ..." is a predicate of its own too (validation 27: the police defended a
+    # decision, "saying it was a good day for cyclists")
+    pier = ["The council defended its decision to close the pier on Monday."]
+    assert unsaid("The council defended its decision to close the pier, saying it was a good day for ferries.", pier)
+    unsafe = pier + ["The council said the pier was unsafe."]
+    assert not unsaid("The council defended its decision to close the pier, saying it was unsafe.", unsafe)
 
 
 class WritesAnotherFact(LeavesOut):
