@@ -44,7 +44,7 @@ FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})  # is/runs, are/run, was/ran, wi
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CACHE_MAX = 50_000
 _cache: dict[str, int] = {}  # 2: a fragment, 1: only verbless, 0: neither
-_joined: dict[str, tuple[str, ...]] = {}  # text -> its second predicates (`second_predicates`)
+_joined: dict[str, tuple[str, ...]] = {}  # text -> its second predicates, from the same parse
 _nlp = None
 _missing = False
 
@@ -138,50 +138,51 @@ def fragments(texts: Iterable[str], written: bool = False) -> set[str]:
     wrote, also held to having a verb. Cached by text."""
     if len(_cache) > _CACHE_MAX:
         _cache.clear()
+        _joined.clear()
     texts = list(dict.fromkeys(texts))
     todo = [t for t in texts if t not in _cache]
     english = [t for t in todo if language.detect(t) in (None, "en")]
     for t in set(todo) - set(english):
-        _cache[t] = 0
+        _cache[t], _joined[t] = 0, ()
     nlp = _tagger() if english else None
     if nlp is None:
         for t in english:
-            _cache[t] = 0
+            _cache[t], _joined[t] = 0, ()
     else:
         for t, doc in zip(english, nlp.pipe(english, batch_size=64), strict=True):
             alone = _gerund(doc) and not any(map(_finite, doc)) or _clause_alone(doc)
             _cache[t] = 2 if alone else 1 if _verbless(doc) else 0
+            _joined[t] = _second_predicates(doc)
     return {t for t in texts if _cache.get(t, 0) >= (1 if written else 2)}
 
 
 def second_predicates(text: str) -> tuple[str, ...]:
     """The predicates joined to an English sentence's main verb by "and" or "but", or after a
-    comma by an -ing form ("..., saying ..."), each with its objects: "suffered from schizophrenia" in "Shimron was the youngest of six siblings and
-    suffered from schizophrenia." (a held-out validation brief gave the boy his brother's
-    illness). Cached by text; () without spaCy or for another language."""
-    if text in _joined:
-        return _joined[text]
-    if len(_joined) > _CACHE_MAX:
-        _joined.clear()
-    nlp = _tagger() if language.detect(text) in (None, "en") else None
-    out: tuple[str, ...] = ()
-    if nlp is not None:
-        doc = nlp(text)
-        root = next((t for t in doc if t.dep_ == "ROOT"), None)
-        conj = [
-            c
-            for c in (root.children if root is not None else ())
-            if c.dep_ == "conj"
-            and c.pos_ in ("VERB", "AUX")
-            and not any(k.dep_ in SUBJECTS for k in c.children)  # "..., and police said ..."
-            and any(k.dep_ == "cc" and k.lower_ in ("and", "but") for k in root.children)
-            # "..., saying it was a good day for cyclists" (validation 27: the police said no
-            # such thing)
-            or c.dep_ == "advcl"
-            and c.tag_ == "VBG"
-            and c.i > 0
-            and doc[c.i - 1].text == ","
-        ]
-        out = tuple(doc[c.i : c.right_edge.i + 1].text for c in conj)
-    _joined[text] = out
-    return out
+    comma by an -ing form ("..., saying ..."), each with its objects: "suffered from
+    schizophrenia" in "Shimron was the youngest of six siblings and suffered from
+    schizophrenia." (a held-out validation brief gave the boy his brother's illness). Read in
+    the same parse as `fragments`, and cached with it; () without spaCy or for another
+    language."""
+    if text not in _joined:
+        fragments([text])
+    return _joined.get(text, ())
+
+
+def _second_predicates(doc) -> tuple[str, ...]:
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return ()
+    joined = any(k.dep_ == "cc" and k.lower_ in ("and", "but") for k in root.children)
+    return tuple(
+        doc[c.i : c.right_edge.i + 1].text
+        for c in root.children
+        if c.dep_ == "conj"
+        and joined
+        and c.pos_ in ("VERB", "AUX")
+        and not any(k.dep_ in SUBJECTS for k in c.children)  # "..., and police said ..."
+        # "..., saying it was a good day for cyclists" (validation 27: the police said no such
+        # thing)
+        or c.dep_ == "advcl"
+        and c.tag_ == "VBG"
+        and doc[c.i - 1].text == ","
+    )

@@ -93,8 +93,8 @@ _LEANS = {
     "meet", "here", "here's", "here’s", "watch",
 }  # fmt: skip
 _ANSWER = re.compile(
-    r"^(?:(?:Today|Now|This time|This year),? not so|Not only that|Not yet|Not really|Not so|Yes|No|Nope|"
-    r"Absolutely|Exactly)[,!:]"
+    r"^(?:(?:Today|Now|This time|This year),? not so|Not only that|Not yet|Not really|Not so|"
+    r"Yes|No|Nope|Absolutely|Exactly)[,!:]"
 )
 # an item of the writer's list: "For one, consider ...", "Second, the growth of ..." (a held-out
 # validation brief published both; 7 train sentences, all list items or asides)

@@ -220,8 +220,9 @@ def content_words(text: str) -> set[str]:
 def unsaid(text: str, evidence: list[str]) -> list[str]:
     """ "unsaid: <words>" when fewer than SAID_SHARE of the content words of `text` (four at
     least, by their first five letters) are in its `evidence`, or when none of those of a
-    predicate joined to its main verb by "and"/"but" (two at least) are: "... and suffered from
-    schizophrenia" where the evidence never says it (grammar.second_predicates)."""
+    predicate joined to its main verb (by "and"/"but", or ", saying ...": two words at least)
+    are: "... and suffered from schizophrenia" where the evidence never says it
+    (grammar.second_predicates)."""
     said = set().union(*map(content_words, evidence))
     mine = content_words(text)
     new = mine - said
