@@ -37,7 +37,7 @@ from .negation import (  # noqa: F401  (negated, says_not: re-exported)
     says_not,
 )
 from .units import unit_mismatch
-from .wording import evidence_faults, faults
+from .wording import evidence_faults, faults, lowercase_words  # noqa: F401  (see key_terms)
 
 # Capitalised words that say nothing about who or what (sentence starts, pronouns, months
 # are kept: a wrong month is a wrong fact).
@@ -157,11 +157,6 @@ def _opens(text: str, start: int) -> bool:
     """Whether the word at `start` opens the sentence or a quotation in it."""
     before = text[:start].rstrip()
     return not before or before[-1] in "\"'(:«„‹"
-
-
-def lowercase_words(texts: Iterable[str]) -> set[str]:
-    """The words written in lower case somewhere in `texts` (see `key_terms`)."""
-    return {w for t in texts for w in re.findall(r"(?<![\w'’.-])[a-z][a-z'’-]*[a-z]", t)}
 
 
 def _flat(text: str) -> str:

@@ -145,12 +145,32 @@ def negation_mismatch(text: str, evidence: list[str]) -> bool:
         return True
     for w in filter(None, negated):
         using = [e for e in evidence if any(same_word(w, x) for x in _words_of(e))]
+        if using and not _NO_NEED.search(text) and all(_no_need(w, e) for e in using):
+            return True  # "are not concerned" for "do not need to be concerned" (validation 255)
         if not using or any(_not_near(w, e) for e in using):
             continue
         if evidence[0] not in using and _says_not(evidence[0]):
             continue
         return True
     return False
+
+
+# a "not" of need, not of the deed: "do not need to be concerned", "doesn't have to pay"
+_NO_NEED = re.compile(
+    r"\b(?:not|n't|no|never)\s+(?:\w+\s+)?(?:need(?:s|ed)?|ha(?:ve|s|d)|required|obliged)\s+to\b"
+    r"|\bneed not\b|\bnot necessarily\b|\bno need\b",
+    re.IGNORECASE,
+)
+
+
+def _no_need(word: str, text: str) -> bool:
+    """Whether `text` says only that `word` need not be: "... do not need to be concerned"."""
+    t = _normal(text).lower()
+    return any(
+        same_word(word, w)
+        for m in _NO_NEED.finditer(t)
+        for w in re.findall(r"[a-z][a-z'-]*", t[m.end() : m.end() + 40])[:4]
+    ) and not _not_near(word, _NO_NEED.sub(" to ", t))  # "did not pay, and need not pay"
 
 
 # a "not" said in other words: "the car was missing", "without a warning"

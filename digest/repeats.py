@@ -116,15 +116,20 @@ def repeated(
     similarity: list[float],
     same_fact: float,
     duplicate: float,
+    opens: bool = False,
 ) -> bool:
     """Whether `text` (resting on the plan's `fact`) states a fact the `earlier` sentences
     (text, fact) state already, `similarity` being its cosine to each: near-identical in
     meaning (`duplicate`), or close (`same_fact`) and resting on the same fact of the plan
     ("until it is half full again" after "until it recovers to 50 percent") or giving the same
-    distinctive figure; mostly contained in one; only figures given already; or an echo."""
+    distinctive figure; mostly contained in one; only figures given already; or an echo.
+    `opens`: its fact opens a report, so close to the brief's first sentence it is the event
+    told again ("A former Millis police officer was found dead ..." after "Bryan Johnson,
+    24, died ...", validation 246)."""
     texts = [e for e, _ in earlier]
     return (
-        any(
+        (opens and bool(earlier) and similarity[0] >= same_fact)
+        or any(
             sim >= (same_fact if f == fact else duplicate)
             or contained(text, e)
             or (sim >= same_fact and bool(figures(text) & figures(e)))
@@ -158,3 +163,18 @@ def states(
             for j, t in enumerate(texts)
         )
     )
+
+
+def opening_facts(facts: list, sentences: list, within: int = 3) -> set[int]:
+    """The plan's facts (indices) that a report opens with: its earliest planned sentence, one
+    of its first `within`."""
+    first: dict[int, int] = {}
+    for f in facts:
+        for m in f.members:
+            s = sentences[m]
+            first[s.source] = min(first.get(s.source, within - 1), s.position)
+    return {
+        k
+        for k, f in enumerate(facts)
+        if any(sentences[m].position == first[sentences[m].source] for m in f.members)
+    }

@@ -37,9 +37,9 @@ from .language import brief_language
 from .naming import reading_order
 from .plan import SAME_FACT, Fact, plan, rejection, story_sentences
 from .records import Article, Brief, BriefSentence, Evidence, Sentence, order_sources, sources_of
-from .repeats import echoed, repeated, states
+from .repeats import echoed, opening_facts, repeated, states
 from .sentences import split_sentences
-from .wording import respelled, says_again, unsaid
+from .wording import other_language, respelled, says_again, unsaid
 
 __all__ = ["BriefWriter", "Fact", "StoryInput", "order_sources", "sources_of", "story_sentences"]
 
@@ -99,9 +99,8 @@ class BriefWriter:
     ):
         self.language = language
         self.embedder = embedder
-        # for a brief in English from reports in English: all-MiniLM-L6-v2, on whose scale the
-        # similarity settings were made, where `embedder` is the multilingual story embedder
-        # (docs/languages.md, "Session 12"); else `embedder` for every story
+        # an English brief of English reports: all-MiniLM-L6-v2, the similarity settings' scale,
+        # where `embedder` is multilingual (docs/languages.md, "Session 12"); else `embedder`
         self.english = english or embedder
         self.generator = generator
         self.citations = citations
@@ -187,8 +186,7 @@ class BriefWriter:
             drafts += [Draft(without_vacuous(t), numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
             drafts = [Draft(without_vacuous(t), ()) for t in split_sentences(reply.text)]
-        # a line with no full stop is cut off by the token limit, or a report's title copied
-        # ("Police ID the officer as Darren Wilson; chief calls him "gentleman"", train)
+        # a line with no full stop: cut off by the token limit, or a report's title copied
         return [
             d
             for d in drafts
@@ -226,12 +224,14 @@ class BriefWriter:
                 and not claims.says_not(story.sentences[s.best].text)
             ):
                 s = dataclasses.replace(s, supported=False, missing=("not",))
-            # most of its words in no report sentence it rests on (all it was checked against,
-            # not only the one per report shown): the model's own claim (wording.py); only
-            # where they are in the brief's language (else the model translates)
+            # most of its words in no report sentence it rests on (all it was checked against):
+            # the model's own claim, where those are in the brief's language; or it is in a
+            # report's other language, half translated ("Doce personas recibieron atención for")
             said = [story.sentences[i] for i in s.rests or s.evidence]
             ours = all(story.languages.get(x.source) in (story.language, None) for x in said)
-            if s.supported and ours and (words := unsaid(d.text, [x.text for x in said])):
+            words = unsaid(d.text, [x.text for x in said]) if s.supported and ours else []
+            words += other_language(d.text, story.language, set(story.languages.values()))
+            if s.supported and words:
                 s = dataclasses.replace(s, supported=False, missing=tuple(words))
             if d.text in clauses and not any(m.startswith("fragment") for m in s.missing):
                 opener = f"fragment: {' '.join(d.text.split()[:2])}"
@@ -256,8 +256,8 @@ class BriefWriter:
             if d.support is not None and rejection(d.text) == "needs context":
                 lean = ("context: " + d.text.split()[0].strip('"“,'),)
                 d.support = dataclasses.replace(d.support, missing=d.support.missing + lean)
-        # a sentence with a named problem (a name, number, quotation, "not" or role the
-        # reports do not have) is sent back once; one that matches nothing is not mendable
+        # a sentence with a named problem (a name, number, "not" the reports lack) is sent back
+        # once; one that matches nothing is not mendable
         failed = [
             d
             for d in drafts
@@ -393,7 +393,7 @@ class BriefWriter:
         if not checked:
             return []
         vectors = story.embedder.embed([s.text for s, _, _ in checked])
-        kept: list[int] = []
+        kept, opening = [], opening_facts(story.facts, story.sentences)
         for i, (sentence, fact, _) in enumerate(checked):
             # an earlier sentence it says again with more gives way to it (`repeats.echoed`)
             said = echoed(sentence.text, [checked[k][0].text for k in kept])
@@ -407,6 +407,7 @@ class BriefWriter:
                 sims,
                 SAME_FACT_BRIEF,
                 self.citations.duplicate_similarity,
+                opens=fact in opening,
             )
             if same_meaning:
                 notes.append(f"dropped repeated fact: {sentence.text}")

@@ -14,7 +14,7 @@ ordinary words are not held to the reports as names.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from . import grammar
@@ -132,6 +132,48 @@ def sentence_case(
         return w not in names and any(f in lowercase for f in _other_forms(w))
 
     return " ".join([words[0]] + [w.lower() if ordinary(w) else w for w in words[1:]])
+
+
+# A page's lead-in in capitals: "A CAR park in Dingwall has ...", "THE FERTILITY DECLINE that
+# ..." (British papers; 6 validation sentences): the opening words, then lower case.
+_LEAD_IN = re.compile(r"^((?:[A-Z][A-Z'’]*\s+){1,6})(?=[a-z])")
+_LEAD_IN_WORDS = {"THE", "THIS", "THERE", "WHEN", "AFTER", "FOR", "AS", "IN", "ON"}
+_CAPITALS = re.compile(r"\b[A-Z][A-Z'’]+\b")
+
+
+def lead_in_case(texts: list[str]) -> list[str]:
+    """Sentences whose opening words a page set in capitals, in sentence case: each of them
+    that the sources write in lower case, or of six letters or more, and never in capitals
+    elsewhere ("CAR" where they write "car") is an ordinary word; an acronym ("A CNN employee", "WHO officials", "US
+    troops", written so in other sentences too) stays."""
+    lowercase = lowercase_words(texts)
+    acronyms = set()
+    for text in texts:
+        m = _LEAD_IN.match(text)
+        acronyms.update(_CAPITALS.findall(text[m.end() :] if m else text))
+    out = []
+    for text in texts:
+        m = _LEAD_IN.match(text)
+        words = m.group(1).split() if m else []
+        ordinary = [  # "TOWNHOUSE" (validation 48), written nowhere else: long for an acronym
+            len(w) > 2 and (w.lower() in lowercase or len(w) > 5) and w not in acronyms
+            for w in words
+        ]
+        if len(words) == 1 and words[0] not in _LEAD_IN_WORDS:
+            ordinary = [False]  # "HQ said", "DART says": an acronym, however rare
+        if not any(ordinary):
+            out.append(text)
+            continue
+        cased = [w.lower() if ok else w for w, ok in zip(words, ordinary, strict=True)]
+        cased[0] = cased[0][0].upper() + cased[0][1:]
+        out.append(" ".join(cased) + " " + text[m.end() :])
+    return out
+
+
+def lowercase_words(texts: Iterable[str]) -> set[str]:
+    """The words written in lower case somewhere in `texts` (`claims.key_terms` reads a
+    capitalised one that opens a sentence as an ordinary word)."""
+    return {w for t in texts for w in re.findall(r"(?<![\w'’.-])[a-z][a-z'’-]*[a-z]", t)}
 
 
 def _other_forms(word: str) -> set[str]:
@@ -252,7 +294,64 @@ def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
         record_span_mismatch(text, evidence)
         + foreign_script(text, evidence)
         + name_twice(unquoted, evidence)
+        + other_sex(unquoted, evidence)
+        + spelt_out(text, evidence)
     )
+
+
+def other_language(text: str, brief: str, reports: Collection[str | None]) -> list[str]:
+    """ "script: <its first words>" for a sentence in another language than the brief's, one
+    that a report of the story is in: the model wrote the Spanish report's fact half in
+    Spanish ("Doce personas recibieron atención for heridas leves", an English brief)."""
+    others = set(reports) - {brief, None}
+    if not others:
+        return []
+    from .language import detect
+
+    found = detect(text)
+    return [f"script: {' '.join(text.split()[:3])}"] if found in others else []
+
+
+# an acronym and what it stands for, either way round: "SCN (suprachiasmatic nucleus)"
+_SPELT_OUT = re.compile(r"\b[A-Z]{2,6}s? \(([^()A-Z]{4,60})\)|\(([A-Z]{2,6})\)")
+
+
+def spelt_out(text: str, evidence: list[str]) -> list[str]:
+    """What the sentence says an acronym stands for, where no report spells it so: "the SCN
+    (sleep-related nucleus)" and "NIF (night-time integration)" (validation 29, where they
+    are the suprachiasmatic nucleus and non-image forming)."""
+    flat = " ".join(" ".join(re.findall(r"\w+", e.lower())) for e in evidence)
+    out = []
+    for m in _SPELT_OUT.finditer(text):
+        if m.group(1):
+            words = " ".join(re.findall(r"\w+", m.group(1).lower()))
+        else:  # "the suprachiasmatic nucleus (SCN)": the words before it
+            before = re.findall(r"\w+", text[: m.start()].lower())[-2:]
+            words = " ".join(before) + " " + m.group(2).lower()
+        if words and words not in flat:
+            out.append(f"unsaid: {m.group(0).strip() if m.group(1) else words}")
+    return out
+
+
+_PRONOUNS = {
+    "he": re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE),
+    "she": re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE),
+}
+
+
+def other_sex(unquoted: str, evidence: list[str]) -> list[str]:
+    """A pronoun of one sex where what the sentence rests on has only the other's: "Michelle
+    Obama ... when he met Khloe" (validation 28), "his tiny chest" for a girl's (validation
+    9)."""
+    out = []
+    for sex, other in (("he", "she"), ("she", "he")):
+        if (
+            _PRONOUNS[sex].search(unquoted)
+            and not any(_PRONOUNS[sex].search(e) for e in evidence)
+            and any(_PRONOUNS[other].search(e) for e in evidence)
+        ):
+            out.append(sex)
+    return out
 
 
 _SPLIT_WORD = re.compile(r"\b([A-Za-z]{2,})['’.-]([a-z]{2,})\b")

@@ -212,6 +212,35 @@ def test_a_second_not_lost_is_a_mismatch():
     assert cite.mismatches(missing, evidence) == []
 
 
+def test_a_not_of_need_restated_as_a_not_of_the_deed_is_a_mismatch():
+    # validation 255: "Restaurant-goers do not need to be concerned" published as "are not concerned"
+    evidence = ["Diners at the Larkfield cafe do not need to be concerned about the outbreak, officials said."]
+    lost = "Diners at the Larkfield cafe are not concerned about the outbreak, officials said."
+    assert cite.mismatches(lost, evidence) == ["not"]
+    for kept in (
+        "Diners at the Larkfield cafe do not need to be concerned about the outbreak, officials said.",
+        "Officials said diners at the Larkfield cafe need not be concerned about the outbreak.",
+        "Officials said there is no need for diners at the Larkfield cafe to be concerned.",
+    ):
+        assert cite.mismatches(kept, evidence) == [], kept
+    # "does not have to pay" is no "did not pay"; where the report says both, it agrees
+    assert cite.mismatches("Ruiz did not pay the fine.", ["Ruiz does not have to pay the fine."]) == ["not"]
+    both = ["Ruiz did not pay the fine and does not have to pay the fees."]
+    assert cite.mismatches("Ruiz did not pay the fine.", both) == []
+
+
+def test_a_pronoun_of_the_other_sex_is_a_mismatch():
+    # validation 28: "Michelle Obama ... when he met Khloe"; validation 9: "his tiny chest"
+    evidence = ["Ana Ruiz said she met the crew of the ferry in May, when she visited Larkfield."]
+    assert cite.mismatches("Ana Ruiz met the crew of the ferry when he visited Larkfield.", evidence) == ["he"]
+    assert cite.mismatches("Ana Ruiz met the crew of the ferry when she visited Larkfield.", evidence) == []
+    # evidence with no pronoun, or with both, tells nothing
+    named = ["Ana Ruiz met the crew of the ferry in May in Larkfield."]
+    assert cite.mismatches("Ana Ruiz met the crew of the ferry when he visited Larkfield.", named) == []
+    both = ["Ana Ruiz said her brother met the crew of the ferry when he visited Larkfield."]
+    assert cite.mismatches("Ana Ruiz's brother met the crew of the ferry when he visited Larkfield.", both) == []
+
+
 def test_a_country_and_its_people_and_a_dozen_are_the_same_facts():
     # validation cluster 140: "a French attack ... more than 12 wounded" written from "an attack
     # in France ... more than a dozen wounded" was replaced as missing "12" and "french"
@@ -633,3 +662,42 @@ def test_a_sentence_rests_on_every_near_sentence_not_only_the_one_shown_per_repo
     assert s.evidence == (1,)  # the report's second sentence adds no name: shown alone
     assert s.rests == (1, 0)  # both of its near sentences, most similar first
     assert 2 not in s.rests  # the other report's sentence is not near enough
+
+
+def test_a_figure_from_a_far_sentence_of_another_fact_is_not_support(embedder):
+    # validation 5: "30 Rock has been syndicated on Fox and Comedy Central since 2004", where
+    # 2004 is the year another show began; a figure of a near neighbouring fact still joins
+    shows = [
+        Sentence(1, 0, "Harbour Nights is now in syndication on Channel 4 and Dunmore TV."),
+        Sentence(1, 1, "Harbour Nights returns later this year for a last season."),
+        Sentence(1, 2, "When Larkfield Lives hit the air in 2004, it made the Coast network the hottest overnight."),
+        Sentence(2, 0, "The syndication deal is worth $12 million a year to the studio."),
+        Sentence(2, 1, "The show's ratings fell by a third last season."),
+    ]
+    vectors = embedder.embed([s.text for s in shows])
+
+    def support(text):
+        vec = embedder.embed([text])[0]
+        return cite.support_in(vec, text, shows, vectors, [0], min_similarity=0.62, support_similarity=0.55)
+
+    moved = support("Harbour Nights has been in syndication on Channel 4 and Dunmore TV since 2004.")
+    assert not moved.supported and moved.missing == ("2004",)
+    joined = support("Harbour Nights is now in syndication on Channel 4 and Dunmore TV, a $12 million deal.")
+    assert joined.supported and joined.citations == (1, 2)
+
+
+def test_an_acronym_spelt_out_as_no_report_spells_it_is_a_mismatch():
+    # validation 29: "the SCN (sleep-related nucleus)", "NIF (night-time integration)", where
+    # the report has the suprachiasmatic nucleus and non-image forming responses
+    from digest.wording import spelt_out
+
+    evidence = [
+        "If integration in the SCN is required for the phase shift, NIF responses are not affected.",
+        "The suprachiasmatic nucleus (SCN) sets the body's clock, the Larkfield team said.",
+    ]
+    text = "If integration in the SCN (sleep-related nucleus) is required, NIF (night-time integration) responses are not affected."
+    assert spelt_out(text, evidence) == ["unsaid: SCN (sleep-related nucleus)", "unsaid: NIF (night-time integration)"]
+    assert spelt_out("The SCN (suprachiasmatic nucleus) sets the body's clock.", evidence) == []
+    assert spelt_out("The suprachiasmatic nucleus (SCN) sets the clock.", evidence) == []
+    assert spelt_out("The sleep nucleus (SCN) sets the clock.", evidence) == ["unsaid: sleep nucleus scn"]
+    assert "unsaid: SCN (sleep-related nucleus)" in cite.mismatches(text, evidence)

@@ -83,6 +83,10 @@ def planned(embedder, names, budget=160):
         ("Not only that, but they said the berths would be late.", "needs context"),
         # "Except ..." answers the sentence before (validation 3 published one)
         ("Except seven of those ten ferries all sailed by noon (so far!).", "needs context"),
+        # "Each ..." of a set the sentence does not name (validation 5 led with one)
+        ("Each ferry carried 300 passengers between Dunmore and Larkfield.", "needs context"),
+        ("Each year 300 ferries sail between Dunmore and Larkfield.", None),
+        ("Each of the five ferries carried 300 passengers to Larkfield.", None),
         # the reader asked to picture a scene (validation 243 led with it)
         ("Picture a harbour storm: waves breaking over the pier as the ferries run for cover.", "aside"),
         ("A new tram line holds 300 passengers and runs every ten minutes, the council said.", None),
@@ -459,6 +463,7 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         ("Ferry sinks off Dunmore; 12 rescued.", "Ferry sinks off Dunmore; 12 rescued"),
         ("STORM CLOSES PORT OF DUNMORE", "STORM CLOSES PORT OF DUNMORE"),
         ("Dunmore ferry sinks", "Dunmore ferry sinks"),  # short is fine
+        ("Ana Reyes", None),  # a list page's entry (validation 5: "Tina Fey")
         # a press release's first line: its dateline cut, and a line that ends with ":" is no
         # headline (validation cluster 142 got one)
         ("LARKFIELD--(BUSINESS WIRE)--The following statement is issued by Ruiz & Osei LLP:", None),

@@ -355,7 +355,7 @@ def test_one_figure_given_twice_in_other_words_is_one_fact(embedder):
     other = BriefSentence("The Lions gave out 400 flags at the same match in May.", (2,))
     w = writer(embedder, None)
     notes: list[str] = []
-    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    story = types.SimpleNamespace(embedder=embedder, facts=[], sentences=[])  # what `_once` reads
     kept = w._once([(first, 0, 0), (again, 1, 5), (other, 2, 7)], story, notes)
     assert [s.text for s, _ in kept] == [first.text, other.text]
     assert notes == [f"dropped repeated fact: {again.text}"]
@@ -971,7 +971,7 @@ def test_a_sentence_repeating_an_earlier_ones_words_is_a_repeat(embedder):
     )
     w = writer(embedder, None)
     notes: list[str] = []
-    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    story = types.SimpleNamespace(embedder=embedder, facts=[], sentences=[])  # what `_once` reads
     kept = w._once([(lead, 0, 0), (charged, 1, 3), (again, 2, 5), (new, 3, 7)], story, notes)
     assert [s.text for s, _ in kept] == [lead.text, charged.text, new.text]
     assert f"dropped repeated fact: {again.text}" in notes
@@ -991,7 +991,7 @@ def test_an_earlier_sentence_said_again_with_more_gives_way(embedder):
     )
     w = writer(embedder, None)
     notes: list[str] = []
-    story = types.SimpleNamespace(embedder=embedder)  # all `_once` reads of the story
+    story = types.SimpleNamespace(embedder=embedder, facts=[], sentences=[])  # what `_once` reads
     kept = w._once([(lead, 0, 0), (short, 1, 3), (full, 2, 5)], story, notes)
     assert [s.text for s, _ in kept] == [lead.text, full.text]  # in the shorter one's place
     assert f"dropped repeated fact: {short.text}" in notes
@@ -1373,3 +1373,61 @@ def test_a_left_out_fact_written_as_another_fact_is_published_in_its_reports_wor
     assert fees not in texts, texts
     assert "Fishing crews have waited a decade for more space in the harbor." in texts
     assert len([t for t in texts if "fees" in t.lower()]) == 1, texts
+
+
+def test_a_headline_with_a_figure_of_another_fact_is_replaced(embedder):
+    # validation 0: "US ranked 53rd in the world", where 53rd was its rank in culture only: a
+    # figure the lead and the reports' titles do not give comes from another fact
+    a2 = dataclasses.replace(A2, text=A2.text + " The marina's 300 berths have been full since May.")
+    gen = Scripted(
+        "Headline: Harbor Council approves 300 berths for east marina\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, a2], 1, "t")
+    assert brief.headline in (A1.title, A2.title)
+    assert any(n.startswith("replaced unsupported headline: Harbor") for n in brief.notes)
+    # the lead's own figure is the headline's to give
+    gen = Scripted(
+        "Headline: Harbor Council approves 1,250 berths for east marina\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, A2], 1, "t")
+    assert brief.headline == "Harbor Council approves 1,250 berths for east marina"
+    # a figure that opens a name is the name's ("30 Rock", validation 5)
+    a2 = dataclasses.replace(A2, text=A2.text + " The 7 Seas Club will run the new berths.")
+    gen = Scripted(
+        "Headline: 7 Seas Club to run 1,250 new berths at east marina\n"
+        "1. The Harbor Council approved 1,250 new berths for the east marina on Monday."
+    )
+    brief = writer(embedder, gen).write("s1", [A1, a2], 1, "t")
+    assert brief.headline == "7 Seas Club to run 1,250 new berths at east marina"
+
+
+def test_the_event_told_again_by_another_reports_opener_is_a_repeat(embedder):
+    # validation 246: "A former Millis police officer was found dead ..." and "... has died
+    # after apparently committing suicide" after the lead "Bryan Johnson, 24, died ...":
+    # other reports' openers, each a fact of the plan, said the event three times
+    from digest.plan import Fact
+    from digest.records import Sentence
+
+    sentences = [
+        Sentence(1, 0, "Ana Ruiz, the mayor of Tarn, resigned on Friday after a fraud inquiry."),
+        Sentence(1, 1, "Ruiz was elected in 2019 on a promise to rebuild the harbour."),
+        Sentence(2, 0, "The mayor of the coastal town of Tarn has quit over a fraud inquiry."),
+        Sentence(2, 4, "The town's council will choose an acting mayor next week."),
+    ]
+    facts = [Fact((0,), (1,), 1.0), Fact((1,), (1,), 0.5), Fact((2,), (2,), 0.8), Fact((3,), (2,), 0.4)]
+    lead = BriefSentence("Ana Ruiz, the mayor of Tarn, resigned on Friday after a fraud inquiry.", (1,))
+    again = BriefSentence("The mayor of the coastal town of Tarn quit over a fraud inquiry.", (2,))
+    later = BriefSentence("The council of Tarn will choose an acting mayor next week.", (2,))
+    w = writer(embedder, None)
+    story = types.SimpleNamespace(embedder=embedder, facts=facts, sentences=sentences)
+    notes: list[str] = []
+    kept = w._once([(lead, 0, 0), (again, 2, 2), (later, 3, 3)], story, notes)
+    assert [s.text for s, _ in kept] == [lead.text, later.text]
+    assert notes == [f"dropped repeated fact: {again.text}"]
+    # the same sentence from a fact that opens no report is a fact of its own
+    story.sentences = [*sentences[:2], dataclasses.replace(sentences[2], position=6), sentences[3]]
+    notes = []
+    kept = w._once([(lead, 0, 0), (again, 2, 2), (later, 3, 3)], story, notes)
+    assert [s.text for s, _ in kept] == [lead.text, again.text, later.text]

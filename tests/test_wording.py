@@ -58,3 +58,35 @@ def test_two_words_the_decoder_ran_together_are_parted_as_the_reports_write_them
         "They sold kale, apricots and carrots."
     ]
     assert respelled(["The iPhone sold."], ["The iPhone sold out."]) == ["The iPhone sold."]
+
+
+def test_a_lead_in_a_page_set_in_capitals_is_put_in_sentence_case():
+    from digest.wording import lead_in_case
+
+    # validation 2: "A CAR park in a Highland town has been confirmed ..." was published so
+    texts = [
+        "A CAR park in Dingwall has been confirmed as the site of a Norse assembly.",
+        "THE FERTILITY DECLINE that began in Europe is now sweeping the planet.",
+        "THE TOWNHOUSE at 64 Perry St. is back on the market.",
+        "The car park was dug in 2012, and fertility there fell as the decline went on.",
+        "A CNN employee found the papers, and the WHO said so; CNN did not.",
+        "WHO officials met. US troops left. HQ said nothing.",
+        "Let us go, said the man who owns the US firm and its hq.",
+    ]
+    cased = lead_in_case(texts)
+    assert cased[0] == "A car park in Dingwall has been confirmed as the site of a Norse assembly."
+    assert cased[1] == "The fertility decline that began in Europe is now sweeping the planet."
+    assert cased[2] == "The townhouse at 64 Perry St. is back on the market."  # written nowhere else
+    # acronyms stay, though "who", "us" and "hq" are written in lower case too
+    assert cased[3:] == texts[3:]
+
+
+def test_a_sentence_in_another_reports_language_is_found():
+    from digest.wording import other_language
+
+    # the real model on the four-language ferry (tests/test_languages.py), on an AVX2 machine
+    half = "Doce personas recibieron atención for heridas leves, sobre todo cortes y contusions."
+    assert other_language(half, "en", {"en", "es", "fr", "de"}) == ["script: Doce personas recibieron"]
+    english = "Twelve people were treated for minor injuries, Tomás Ibáñez said."
+    assert other_language(english, "en", {"en", "es", "fr", "de"}) == []
+    assert other_language(half, "en", {"en", None}) == []  # no report in that language: not asked
