@@ -144,8 +144,8 @@ _CAPITALS = re.compile(r"\b[A-Z][A-Z'’]+\b")
 def lead_in_case(texts: list[str]) -> list[str]:
     """Sentences whose opening words a page set in capitals, in sentence case: each of them
     that the sources write in lower case, or of six letters or more, and never in capitals
-    elsewhere ("CAR" where they write "car") is an ordinary word; an acronym ("A CNN employee", "WHO officials", "US
-    troops", written so in other sentences too) stays."""
+    elsewhere ("CAR" where they write "car") is an ordinary word; an acronym ("A CNN
+    employee", "WHO officials", "US troops", written so in other sentences too) stays."""
     lowercase = lowercase_words(texts)
     acronyms = set()
     for text in texts:
