@@ -90,8 +90,11 @@ _WIDGET = re.compile(
 )
 # An update's label before the news ("UPDATE: Authorities identified ...", "5 PM EASTERN
 # UPDATE: ..."): cut off as a dateline is (plan.tidy)
+# (and a page's "Analysis" label run into the paragraph after it: "Analysis The confusion
+# surrounding ...", validation 47; the only two such of Multi-News)
 UPDATE_LABEL = re.compile(
-    r"^\W*(?:\d{1,2}(?::\d\d)?\s*[AP]\.?M\.?\s+(?:[A-Z]+\s+)?)?UPDATE(?:\s*\d+)?\s*:\s*(?=\S)",
+    r"^\W*(?:\d{1,2}(?::\d\d)?\s*[AP]\.?M\.?\s+(?:[A-Z]+\s+)?)?UPDATE(?:\s*\d+)?\s*:\s*(?=\S)"
+    r"|^(?-i:Analysis (?=[A-Z][a-z]))",
     re.IGNORECASE,
 )
 # A section's heading in capitals run into its first sentence ("PERSONALIZATION IS ON THE RISE,

@@ -110,7 +110,7 @@ _LABEL = re.compile(r"^(?:[A-Z][a-z'’]+\s){1,3}[A-Z][a-z'’]+:\s+[A-Z“\"]")
 # on ..." do not (11 of the 12 other "Each" openers of Multi-News train and validation)
 _EACH_STANDS = {"year", "day", "week", "month", "time", "of", "one", "season", "weekend", "night"}
 _PRONOUN_SAID = re.compile(
-    r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted)\b"
+    r"[\"”’']\s*,?\s*(?:he|she|they|it) (?:said|says|added|told|wrote|continued|explained|noted|asked)\b"
     r"|[\"”’']\s*,?\s*(?:said|says) (?:he|she|they)\b|\bsaid then\b"
     # the attribution of a quotation left in the sentence before: "Sam Winkler told the Los
     # Angeles Times." (held-out validation 255: the model made it "the incident occurred in Los

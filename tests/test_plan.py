@@ -98,6 +98,8 @@ def planned(embedder, names, budget=160):
         ("What will the council do if the money runs out next year?", "question"),
         ("She said then that the plan would never work without more money.", "needs context"),
         ('"We will rebuild every house on this street," he said on Tuesday.', "needs context"),
+        # a question quoted, its asker unnamed (validation 36 published one)
+        ('"There\'s a harbour fee?" he asked, before she told him it was $40.', "needs context"),
         ("This is the third strike at the port since the spring.", "needs context"),
         ("But the union rejected the offer within an hour of receiving it.", "needs context"),
         ("Meet K-5, the droid taken down by a man outside the mall last week.", "needs context"),
@@ -290,6 +292,15 @@ def test_ordinary_news_sentences_are_candidates(sentence):
         (
             "5 PM EASTERN UPDATE: The council will vote on the berths on Friday.",
             "The council will vote on the berths on Friday.",
+        ),
+        # a page's "Analysis" label run into its paragraph (validation 47 published one)
+        (
+            "Analysis The confusion over the ferry's route shows how hard the rescue will be.",
+            "The confusion over the ferry's route shows how hard the rescue will be.",
+        ),
+        (
+            "Analysis of the ferry's route shows how hard the rescue will be.",
+            "Analysis of the ferry's route shows how hard the rescue will be.",
         ),
         # a section's heading in capitals (a validation brief published one); not a speaker
         (
