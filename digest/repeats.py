@@ -123,12 +123,18 @@ def repeated(
     meaning (`duplicate`), or close (`same_fact`) and resting on the same fact of the plan
     ("until it is half full again" after "until it recovers to 50 percent") or giving the same
     distinctive figure; mostly contained in one; only figures given already; or an echo.
-    `opens`: its fact opens a report, so close to the brief's first sentence it is the event
-    told again ("A former Millis police officer was found dead ..." after "Bryan Johnson,
-    24, died ...", validation 246)."""
+    `opens`: its fact opens a report, so close to the brief's first sentence, with no figure
+    that sentence lacks, it is the event told again ("A former Millis police officer was found
+    dead ..." after "Bryan Johnson, 24, died ...", validation 246; "roughly 18,000 people used
+    the line" after "The tram line opened on Saturday" is news of its own)."""
     texts = [e for e, _ in earlier]
     return (
-        (opens and bool(earlier) and similarity[0] >= same_fact)
+        (
+            opens
+            and bool(earlier)
+            and similarity[0] >= same_fact
+            and figures(text) <= figures(earlier[0][0])
+        )
         or any(
             sim >= (same_fact if f == fact else duplicate)
             or contained(text, e)

@@ -1426,6 +1426,12 @@ def test_the_event_told_again_by_another_reports_opener_is_a_repeat(embedder):
     kept = w._once([(lead, 0, 0), (again, 2, 2), (later, 3, 3)], story, notes)
     assert [s.text for s, _ in kept] == [lead.text, later.text]
     assert notes == [f"dropped repeated fact: {again.text}"]
+    # an opener that gives a figure the lead lacks is news of its own (the README's tram
+    # brief lost "roughly 18,000 people used the line" to the first version of this rule)
+    counted = BriefSentence("The mayor of the coastal town of Tarn quit over a 40,000-euro fraud.", (2,))
+    notes = []
+    kept = w._once([(lead, 0, 0), (counted, 2, 2), (later, 3, 3)], story, notes)
+    assert [s.text for s, _ in kept] == [lead.text, counted.text, later.text]
     # the same sentence from a fact that opens no report is a fact of its own
     story.sentences = [*sentences[:2], dataclasses.replace(sentences[2], position=6), sentences[3]]
     notes = []
