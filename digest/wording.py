@@ -302,9 +302,11 @@ def evidence_faults(text: str, unquoted: str, evidence: list[str]) -> list[str]:
 def other_language(text: str, brief: str, reports: Collection[str | None]) -> list[str]:
     """ "script: <its first words>" for a sentence in another language than the brief's, one
     that a report of the story is in: the model wrote the Spanish report's fact half in
-    Spanish ("Doce personas recibieron atención for heridas leves", an English brief)."""
+    Spanish ("Doce personas recibieron atención for heridas leves", an English brief). Only
+    where a report is in the brief's language, whose wording can stand in (a French story
+    briefed in English keeps its French wording, its quotations marked as translated)."""
     others = set(reports) - {brief, None}
-    if not others:
+    if not others or brief not in reports:
         return []
     from .language import detect
 

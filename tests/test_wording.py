@@ -90,3 +90,4 @@ def test_a_sentence_in_another_reports_language_is_found():
     english = "Twelve people were treated for minor injuries, Tomás Ibáñez said."
     assert other_language(english, "en", {"en", "es", "fr", "de"}) == []
     assert other_language(half, "en", {"en", None}) == []  # no report in that language: not asked
+    assert other_language(half, "en", {"es", "fr"}) == []  # no report in English to stand in
