@@ -14,12 +14,18 @@ given before happened once in 54 later sentences with a figure).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import claims
 from .wording import FUNCTION_WORDS, content_words
+
+if TYPE_CHECKING:
+    from .plan import Fact
+    from .records import Sentence
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -171,7 +177,9 @@ def states(
     )
 
 
-def opening_facts(facts: list, sentences: list, within: int = 3) -> set[int]:
+def opening_facts(
+    facts: Sequence[Fact], sentences: Sequence[Sentence], within: int = 3
+) -> set[int]:
     """The plan's facts (indices) that a report opens with: its earliest planned sentence, one
     of its first `within`."""
     first: dict[int, int] = {}
