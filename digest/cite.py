@@ -175,6 +175,15 @@ def support_in(
         if j is not None and not mismatches(text, [sentences[j].text], vocabulary):
             source = sentences[j].source
             return Support(True, (source,), j, float(sims[j]), (), (j,), (j,))
+        # two clauses, each cut down from one of the sentences nearest to it
+        nearest = [int(i) for i in np.argsort(-sims)[:FUSED_NEAR]]
+        pair = fused_from(text, [sentences[i].text for i in nearest])
+        if pair is not None:
+            both = [nearest[k] for k in pair]
+            if not mismatches(text, [sentences[i].text for i in both], vocabulary):
+                both.sort(key=lambda i: -sims[i])
+                cited = tuple(sorted({sentences[i].source for i in both}))
+                return Support(True, cited, both[0], float(sims[both[0]]), (), tuple(both), tuple(both))
     return Support(
         supported=bool(used) and not missing and similarity >= support_similarity,
         citations=tuple(sorted({sentences[i].source for i in evidence})),
@@ -208,6 +217,41 @@ def compressed_from(text: str, sources: list[str]) -> int | None:
             continue
         it = iter(theirs)
         if all(w in it for w in mine):  # a subsequence: the same order
+            return j
+    return None
+
+
+FUSED_NEAR = 10  # the nearest sentences that `fused_from` may join
+# where a sentence may be cut in two clauses: a comma, or "and" / "but" / "while" after one
+_CLAUSE_BREAK = re.compile(r",\s+(?:(?:and|but|while|as)\s+)?|\s+(?:and|but|while)\s+|;\s+")
+
+
+def fused_from(text: str, sources: list[str]) -> tuple[int, int] | None:
+    """The indices of two source sentences that `text` joins, one clause cut down from each
+    (`compressed_from` for each part, two content words each at least, four in all): "When
+    the doors opened, the woman stepped forward, but there was no lift waiting." from "When
+    the doors opened, the woman stepped forward and both she and the stroller fell ..." and
+    "The baby's mother said the stroller fell when the elevator doors opened and there was no
+    lift waiting." (validation 17: such a sentence is far from each of them in meaning space
+    and was replaced by one report's words). Only a break between clauses joins: a subject
+    from one sentence and its verb's object from another are not."""
+    if len(set(content_sequence(text))) < COMPRESSED_MIN_WORDS:
+        return None
+    for cut in _CLAUSE_BREAK.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if min(len(set(content_sequence(head))), len(set(content_sequence(tail)))) < 2:
+            continue
+        first, second = _cut_from(head, sources), _cut_from(tail, sources)
+        if first is not None and second is not None and first != second:
+            return first, second
+    return None
+
+
+def _cut_from(part: str, sources: list[str]) -> int | None:
+    mine = content_sequence(part)
+    for j, source in enumerate(sources):
+        it = iter(content_sequence(source))
+        if all(w in it for w in mine):
             return j
     return None
 

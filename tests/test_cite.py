@@ -336,6 +336,14 @@ def test_a_name_from_elsewhere_in_the_story_in_another_role_is_a_mismatch():
     assert cite.mismatches("Brandt claimed the new berths.", evidence) == ["brandt claimed"]
 
 
+def test_a_name_governed_by_a_preposition_has_no_role_of_its_own():
+    # validation 27: "the Ummah Fitness Centre in London said ..." was refused as "London said"
+    evidence = ["The Harbour Guild said its staff would help the police.", "Mayor Brandt spoke in Tarnholm."]
+    assert cite.mismatches("The Harbour Guild in Tarnholm said its staff would help the police.", evidence) == []
+    # the name itself as the speaker still is another's role
+    assert cite.mismatches("Tarnholm said its staff would help the police.", evidence) == ["tarnholm said"]
+
+
 def test_two_words_of_one_name_are_the_same_one():
     evidence = ["Critics said Nadia Osei ignored the warnings.", "Nadia ignored the warnings, critics said."]
     assert cite.mismatches("Osei ignored the warnings, critics said.", evidence[1:] + evidence[:1]) == []
@@ -608,6 +616,63 @@ def test_compressed_from_needs_every_content_word_in_order():
     assert cite.compressed_from("The mountain placed seismometers around the team.", sources) is None
     # too few content words to tell
     assert cite.compressed_from("The team placed seismometers.", sources) is None
+
+
+LIFT = [
+    Sentence(
+        1,
+        0,
+        "When the gates opened at dawn, the ferry captain stepped onto the pier and both he and "
+        "his elderly spaniel slid across the ice into the frozen harbour, where divers from the "
+        "coastguard station found them an hour later, officials in Tarnholm said on Monday.",
+    ),
+    Sentence(
+        2,
+        0,
+        "Relatives say the old harbour had been neglected for a decade, that its lights were "
+        "often broken and that on the morning of the fall there was no gangway waiting.",
+    ),
+    Sentence(2, 1, "The harbour master ordered new railings for the whole quay on Friday."),
+]
+
+
+def test_fused_from_joins_two_clauses_each_cut_from_one_report_sentence():
+    sources = [s.text for s in LIFT]
+    text = "When the gates opened, the ferry captain stepped onto the pier, but there was no gangway waiting."
+    assert cite.fused_from(text, sources) == (0, 1)
+    # a word no report has in either clause, or a clause from no sentence
+    assert cite.fused_from(text.replace("gangway", "ladder"), sources) is None
+    assert cite.fused_from(
+        "The ferry captain stepped onto the pier, and the harbour master resigned.", sources
+    ) is None
+    # no break between clauses: a subject from one sentence, its object from another
+    assert cite.fused_from("The ferry captain ordered new railings for the whole quay.", sources) is None
+    # one sentence alone is compressed_from's case, not a fusion
+    assert cite.fused_from("The gates opened, and the captain stepped onto the pier.", sources) is None
+
+
+def test_a_sentence_joining_two_report_sentences_is_supported_and_cites_both(embedder):
+    # validation 17: "When the doors opened, the woman stepped forward, but there was no lift
+    # waiting." joined two reports' sentences, was far from each and was replaced
+    vectors = embedder.embed([s.text for s in LIFT])
+
+    def support(text):
+        vec = embedder.embed([text])[0]
+        return cite.support_in(
+            vec, text, LIFT, vectors, [], min_similarity=0.62, support_similarity=0.55
+        )
+
+    fused = support(
+        "When the gates opened, the ferry captain stepped onto the pier, "
+        "but there was no gangway waiting."
+    )
+    assert fused.supported and fused.citations == (1, 2)
+    assert sorted(fused.evidence) == [0, 1]
+    # the same clauses with a figure neither report gives
+    assert not support(
+        "When the gates opened, the ferry captain stepped onto the pier, "
+        "but there was no gangway waiting for 40 minutes."
+    ).supported
 
 
 def test_a_number_keeps_its_unit():
