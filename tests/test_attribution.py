@@ -63,6 +63,21 @@ def test_a_quotation_given_to_another_named_speaker_is_caught():
     )
 
 
+def test_a_speaker_named_with_its_place_is_the_speaker_the_reports_name():
+    # validation 27: "the Ummah Fitness Centre in London said staff would "help ..."" was
+    # refused as "London said" against "the Ummah Fitness Centre said ..."
+    evidence = [
+        'In a letter, the Harbour Guild said its staff would "help the police in any way we can".',
+        "Mayor Brandt of Tarnholm said the ferry would sail.",
+    ]
+    placed = 'The Harbour Guild in Tarnholm said its staff would "help the police in any way we can".'
+    assert quote_speaker_mismatch(placed, evidence) == []
+    assert mismatches(placed, evidence) == []
+    # the place alone as the speaker is still another's words
+    wrong = 'Tarnholm said its staff would "help the police in any way we can".'
+    assert quote_speaker_mismatch(wrong, evidence) == ["Tarnholm said"]
+
+
 def test_who_did_it_to_whom_survives_a_change_of_voice():
     # read in a validation brief's headline: "CNN sued EMTs" from "CNN is being sued by EMTs"
     evidence = ["CNN is being sued by two EMTs who say a correspondent bit them."]
