@@ -48,6 +48,10 @@ def test_two_words_the_decoder_ran_together_are_parted_as_the_reports_write_them
         "A town of 3,000 people."
     ]
     assert respelled(["It cost 3,000."], ["It has 3,000 people."]) == ["It cost 3,000."]
+    # and with a hyphen (validation 26: "a 5,500-wordletter he has written")
+    assert respelled(["A 5,500-wordletter came."], ["A 5,500-word letter came."]) == [
+        "A 5,500-word letter came."
+    ]
     # English words stay joined, whatever the reports write: "firetruck", "into"
     for text in ("A firetruck came.", "They walked into the office.", "The cornmeal sold out."):
         assert respelled([text], sources) == [text]
@@ -91,3 +95,20 @@ def test_a_sentence_in_another_reports_language_is_found():
     assert other_language(english, "en", {"en", "es", "fr", "de"}) == []
     assert other_language(half, "en", {"en", None}) == []  # no report in that language: not asked
     assert other_language(half, "en", {"es", "fr"}) == []  # no report in English to stand in
+
+
+def test_a_word_one_letter_off_a_report_word_is_written_as_the_reports_write_it():
+    from digest.wording import respelled
+
+    sources = ["The club said it was aware of the misspelling on the shirts.", "Halvorsen spoke."]
+    # validation 1: the copy guard pushed the model off "misspelling"
+    assert respelled(["The club knew of the mispelling."], sources) == [
+        "The club knew of the misspelling."
+    ]
+    # words, names and words no report is one letter from stay as they are
+    for text in ("The club knew of the spelling.", "Halvorssen spoke.", "The club knew of the blorptang."):
+        assert respelled([text], sources) == [text]
+    # one letter from two report words ("flows", "float"): nothing to go by
+    two = ["The river flows past the float."]
+    assert respelled(["The flowt moved."], two) == ["The flowt moved."]
+    assert respelled(["The flowt moved."], two[:0] + ["The river flows on."]) == ["The flows moved."]
