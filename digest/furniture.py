@@ -69,6 +69,15 @@ _CAPTION_PRESENT = re.compile(
     r"listens|smiles|arrives|leaves|takes part|addresses|greets|attends|visits|wipes|shakes|"
     r"points|testifies|talks)\b"
 )
+# A caption of a photo or a video: a name set off by what it is ("Salah Ali, 77, grandfather of
+# the little girl ..., talks about the accident", validation 17; "Actor Kit Harington, right,
+# speaks during a press conference"). In Multi-News train and validation, 9 sentences, all
+# captions; "and" in between is a report's own clause ("..., and her sister, Mariannah, 8,
+# talks about becoming a doctor").
+_CAPTION_SPEAKS = re.compile(
+    r"^(?:[A-Z][\w.'’-]+ ){0,4}[A-Z][\w.'’-]+,(?:(?! and )[^.;]){0,120}?, "
+    r"(?:talks|speaks) (?:about|to|during|at|with|on)\b"
+)
 # a photographer's credit opens it: "Eric Gay / AP Senator ... listens as ..." (a validation
 # brief published it)
 _CREDIT = re.compile(
@@ -169,6 +178,7 @@ def caption(text: str) -> bool:
         _CAPTION.search(text)
         or _CAPTION_DATED.search(text)
         or _CAPTION_PRESENT.search(text)
+        or _CAPTION_SPEAKS.search(text)
         or _CREDIT.search(text)
     )
 

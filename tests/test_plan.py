@@ -59,6 +59,11 @@ def planned(embedder, names, budget=160):
             "caption",
         ),
         ("Mayor Tom Baird of Dunmore, Md., walks his dogs along the pier Thursday, Dec. 20, 2026.", "caption"),
+        # a name set off by what it is, speaking, with no day: a video's caption (validation 17)
+        ("Sam Kell, 77, grandfather of the boy hurt on the pier, talks about the storm and his home.", "caption"),
+        ("Mayor Ana Ruiz, right, speaks during a news conference at the harbour office.", "caption"),
+        ("Sam Kell, 11, has sailed twice, and his sister, Ana, 8, talks about becoming a captain.", None),
+        ("Sam Kell, the harbour master, said the ferry would talk about nothing else.", None),
         # no day: a scene told in the present; a deed in the past on a day is news
         ("Mayor Tom Baird walks past and gives the crowd a loud cheer.", None),
         ("Mayor Tom Baird held a news conference in Larkfield on Thursday.", None),
