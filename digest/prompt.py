@@ -121,6 +121,11 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
                 f"'{span}' lost the word before it in the reports (first, highest, ...): "
                 "without it the sentence says something else"
             )
+        elif term.startswith("joined: "):
+            parts.append(
+                f"it joins two facts that no report joins (the second from "
+                f"'{term.removeprefix('joined: ')} ...'): say only the first"
+            )
         elif term.startswith("unit: "):
             parts.append(
                 f"the reports do not give {term.removeprefix('unit: ')}: keep each number "

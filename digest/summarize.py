@@ -198,8 +198,7 @@ class BriefWriter:
         if not drafts:
             return
         c = self.citations
-        # '"the most epic jump ever"' as the reports quote it: "most epic ..."
-        sources = [x.text for x in story.sentences]  # and "river'side" as they spell it
+        sources = [x.text for x in story.sentences]  # '"most epic ..."', "river'side" as they are
         mended = quotes.mend(respelled([d.text for d in drafts], sources), sources)
         for d, text in zip(drafts, mended, strict=True):
             d.text = text
@@ -231,6 +230,7 @@ class BriefWriter:
             ours = all(story.languages.get(x.source) in (story.language, None) for x in said)
             words = unsaid(d.text, [x.text for x in said]) if s.supported and ours else []
             words += other_language(d.text, story.language, set(story.languages.values()))
+            words += cite.joined(d.text, story.sentences, story.vectors) if words == [] else []
             if s.supported and words:
                 s = dataclasses.replace(s, supported=False, missing=tuple(words))
             if d.text in clauses and not any(m.startswith("fragment") for m in s.missing):

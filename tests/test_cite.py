@@ -630,7 +630,8 @@ LIFT = [
         2,
         0,
         "Relatives say the old harbour had been neglected for a decade, that its lights were "
-        "often broken and that on the morning of the fall there was no gangway waiting.",
+        "often broken and that on the icy morning the captain and his spaniel fell there was no "
+        "gangway waiting.",
     ),
     Sentence(2, 1, "The harbour master ordered new railings for the whole quay on Friday."),
 ]
@@ -651,7 +652,7 @@ def test_fused_from_joins_two_clauses_each_cut_from_one_report_sentence():
     assert cite.fused_from("The gates opened, and the captain stepped onto the pier.", sources) is None
 
 
-def test_a_sentence_joining_two_report_sentences_is_supported_and_cites_both(embedder):
+def test_a_sentence_joining_two_report_sentences_is_supported_and_cites_both(embedder, monkeypatch):
     # validation 17: "When the doors opened, the woman stepped forward, but there was no lift
     # waiting." joined two reports' sentences, was far from each and was replaced
     vectors = embedder.embed([s.text for s in LIFT])
@@ -668,11 +669,43 @@ def test_a_sentence_joining_two_report_sentences_is_supported_and_cites_both(emb
     )
     assert fused.supported and fused.citations == (1, 2)
     assert sorted(fused.evidence) == [0, 1]
+    # two sentences far apart in meaning are two facts, not one to join (cite.JOIN_FLOOR)
+    monkeypatch.setattr(cite, "JOIN_FLOOR", float(vectors[0] @ vectors[1]) + 0.01)
+    assert not support(
+        "When the gates opened, the ferry captain stepped onto the pier, "
+        "but there was no gangway waiting."
+    ).supported
+    monkeypatch.undo()
     # the same clauses with a figure neither report gives
     assert not support(
         "When the gates opened, the ferry captain stepped onto the pier, "
         "but there was no gangway waiting for 40 minutes."
     ).supported
+
+
+def test_a_sentence_joining_two_far_apart_facts_is_caught(embedder):
+    # validation 30: "While the basic outline of Scott's final moments is clear, Scott Free has
+    # its production deal at Fox, ..." joined a clause of each of two unrelated sentences
+    story = [
+        Sentence(1, 0, "While the outline of the captain's last voyage is clear, the reasons "
+                 "behind his decision remain a mystery."),
+        Sentence(1, 1, "Harbour Films has its production deal at Nordvik Studios, which hired "
+                 "writer Ola Brandt to rewrite the script."),
+        *LIFT,
+    ]
+    vectors = embedder.embed([x.text for x in story])
+    assert float(vectors[0] @ vectors[1]) < cite.JOIN_FLOOR
+    wrong = (
+        "While the outline of the captain's last voyage is clear, Harbour Films has its "
+        "production deal at Nordvik Studios."
+    )
+    assert cite.joined(wrong, story, vectors) == ["joined: Harbour Films has its"]
+    assert "say only the first" in prompt.problem(cite.joined(wrong, story, vectors))
+    # each clause alone, and two wordings of one moment joined (validation 17), are not
+    assert cite.joined(story[1].text, story, vectors) == []
+    assert float(vectors[2] @ vectors[3]) >= cite.JOIN_FLOOR
+    moment = "When the gates opened, the ferry captain stepped onto the pier, but there was no gangway waiting."
+    assert cite.joined(moment, story, vectors) == []
 
 
 def test_a_number_keeps_its_unit():
