@@ -345,11 +345,13 @@ def _role_mismatch(text: str, evidence: list[str], vocabulary: Vocabulary) -> li
             end += 1
         if not any(vocabulary.same_name(name, n) for n in named):
             continue  # the evidence does not name it: a missing term, not a role
-        # "the Ummah Fitness Centre in London said": the word after a name that a preposition
-        # governs is the role of the noun before it (validation 27)
+        # "the Ummah Fitness Centre in London said": the saying after a name that a preposition
+        # governs is the noun's before it (validation 27); "at McMahon's clinic" is his clinic
         governed = i > 0 and claim[i - 1][0] in _GOVERNING
         for anchor, step in ((end, -1), (i - 1, 1)):  # the word after the name, the word before
-            if not 0 <= anchor < len(claim) or (step == -1 and governed):
+            if not 0 <= anchor < len(claim):
+                continue
+            if step == -1 and governed and claim[anchor][0] in _SAYING:
                 continue
             word, is_name = claim[anchor]
             if is_name or len(word) < 3 or not word.isalpha() or word in _NOT_ANCHORS:

@@ -103,7 +103,8 @@ _WIDGET = re.compile(
 # surrounding ...", validation 47; the only two such of Multi-News)
 UPDATE_LABEL = re.compile(
     r"^\W*(?:\d{1,2}(?::\d\d)?\s*[AP]\.?M\.?\s+(?:[A-Z]+\s+)?)?UPDATE(?:\s*\d+)?\s*:\s*(?=\S)"
-    r"|^(?-i:Analysis (?=[A-Z][a-z]))",
+    r"|^(?-i:Analysis (?=[A-Z][a-z]))"
+    r"|^(?-i:(?:Image|Photo) (?=(?:The|A|An) ))",  # "Image The White House's ..." (validation 34)
     re.IGNORECASE,
 )
 # A section's heading in capitals run into its first sentence ("PERSONALIZATION IS ON THE RISE,

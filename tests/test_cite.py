@@ -342,6 +342,12 @@ def test_a_name_governed_by_a_preposition_has_no_role_of_its_own():
     assert cite.mismatches("The Harbour Guild in Tarnholm said its staff would help the police.", evidence) == []
     # the name itself as the speaker still is another's role
     assert cite.mismatches("Tarnholm said its staff would help the police.", evidence) == ["tarnholm said"]
+    # a possessive after a preposition is the name's own: "at Ana Ruiz's clinic" (the checker's
+    # labelled swap "Defense lawyer Gosnell ... at Jack McMahon's clinic")
+    swapped = "Lawyer Tom Baird argued there was no evidence at Ana Ruiz's clinic."
+    assert "ana ruiz clinic" in cite.mismatches(
+        swapped, ["Lawyer Ana Ruiz argued there was no evidence at Tom Baird's clinic."]
+    )
 
 
 def test_two_words_of_one_name_are_the_same_one():

@@ -307,6 +307,12 @@ def test_ordinary_news_sentences_are_candidates(sentence):
             "Analysis of the ferry's route shows how hard the rescue will be.",
             "Analysis of the ferry's route shows how hard the rescue will be.",
         ),
+        # a picture's label (validation 34 published "Image The White House's spokeswoman ...")
+        (
+            "Image The council's spokeswoman said on Wednesday that the berths would wait.",
+            "The council's spokeswoman said on Wednesday that the berths would wait.",
+        ),
+        ("Image Comics said the berths would wait.", "Image Comics said the berths would wait."),
         # a section's heading in capitals (a validation brief published one); not a speaker
         (
             "BUSY HARBOUR MEANS LONGER WAITS: Ferries now wait an hour to berth at Dunmore.",
