@@ -158,7 +158,9 @@ _QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
 # "the Ummah Fitness Centre in London said": the name a preposition governs, with the one it
 # belongs to (validation 27 was refused as "London said")
-_NAMED_BEFORE = re.compile(rf"((?:{_NAME}\s+(?:in|of|at|from)\s+(?:the\s+)?)?{_NAME})\s+(?:{_VERBS})\b")
+_NAMED_BEFORE = re.compile(
+    rf"((?:{_NAME}\s+(?:in|of|at|from)\s+(?:the\s+)?)?{_NAME})\s+(?:{_VERBS})\b"
+)
 _NAMED_AFTER = re.compile(rf"\b(?:{_VERBS})\s+(?:(?:the|a|an|[a-z]+)\s+){{0,3}}?({_NAME})")
 _TITLES = {"Mr", "Mrs", "Ms", "Dr", "The", "A", "An", "He", "She", "They", "It", "We", "I"}
 

@@ -183,7 +183,9 @@ def support_in(
             if not mismatches(text, [sentences[i].text for i in both], vocabulary):
                 both.sort(key=lambda i: -sims[i])
                 cited = tuple(sorted({sentences[i].source for i in both}))
-                return Support(True, cited, both[0], float(sims[both[0]]), (), tuple(both), tuple(both))
+                return Support(
+                    True, cited, both[0], float(sims[both[0]]), (), tuple(both), tuple(both)
+                )
     return Support(
         supported=bool(used) and not missing and similarity >= support_similarity,
         citations=tuple(sorted({sentences[i].source for i in evidence})),
@@ -263,7 +265,10 @@ def joined(text: str, sentences: list[Sentence], vectors: np.ndarray) -> list[st
     from a second sentence, far from the first in meaning (JOIN_FLOOR), that has few of the
     first clause's words: two facts made one. <words> opens the second clause."""
     for cut in _CLAUSE_BREAK.finditer(text):
-        head, tail = set(content_sequence(text[: cut.start()])), set(content_sequence(text[cut.end() :]))
+        head, tail = (
+            set(content_sequence(text[: cut.start()])),
+            set(content_sequence(text[cut.end() :])),
+        )
         if min(len(head), len(tail)) < 3:
             continue
         words = [set(content_sequence(s.text)) for s in sentences]

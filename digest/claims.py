@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from . import roles
 from .attribution import (
     claim_speaker_mismatch,
     quote_speaker_mismatch,
@@ -465,6 +466,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += claim_speaker_mismatch(text, evidence)
         out += grave_mismatch(text, evidence)  # "died" where the reports say "critical"
         out += unit_mismatch(text, evidence)  # "19,356 meters" where they say "19,356 feet"
+        out += [] if out else roles.swapped(text, evidence[:1])  # who did it to whom, parsed
     unquoted = _QUOTE.sub(" ", text)
     out += faults(text, unquoted) + evidence_faults(text, unquoted, evidence)
     return out

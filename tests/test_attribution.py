@@ -130,3 +130,4 @@ def test_a_named_speaker_hung_on_another_fact_is_caught():
         "The city will have its own engineers review the fix, said Jonas Pell of the port office.",
     ):
         assert claim_speaker_mismatch(right, evidence) == [], right
+

@@ -1,0 +1,35 @@
+"""Who did it to whom, from the parse (digest/roles.py), with spaCy's real English model."""
+
+from digest import roles
+from digest.claims import mismatches
+
+# validation 14's lead said "George Zimmerman is suing an Orlando private company for $27,000"
+# where the report has the company suing him, its subject a clause away from the verb
+REPORT = (
+    "Mayor Ana Ruiz, the harbour official facing questions over the berth contract, is being "
+    "sued by a Tarnholm ferry company claiming it is owed $27,000 for unpaid fares."
+)
+
+
+def test_a_doer_and_receiver_the_other_way_round_are_caught():
+    wrong = "Mayor Ana Ruiz is suing a Tarnholm ferry company for $27,000 over unpaid fares."
+    assert roles.swapped(wrong, [REPORT]) == ["Mayor Ana Ruiz suing Tarnholm"]
+    assert mismatches(wrong, [REPORT]) == ["Mayor Ana Ruiz suing Tarnholm"]
+
+
+def test_the_roles_the_report_gives_pass_in_either_voice():
+    for right in (
+        "A Tarnholm ferry company is suing Mayor Ana Ruiz for $27,000.",
+        "Mayor Ana Ruiz is being sued by a Tarnholm ferry company for $27,000.",
+        "A Tarnholm ferry company sued Mayor Ana Ruiz.",
+    ):
+        assert roles.swapped(right, [REPORT]) == [], right
+    # a verb the report gives other parties, or one with no doer or receiver named
+    assert roles.swapped("Ana Ruiz sued Dunmore.", ["Tom Baird sued Larkfield."]) == []
+    assert roles.swapped("The company is suing the mayor.", [REPORT]) == []
+
+
+def test_a_passive_is_read_as_its_doer_and_receiver():
+    ((doer, stem, receiver, word),) = roles.triples(REPORT)[:1]
+    assert {"Tarnholm"} <= doer and {"Ana", "Ruiz"} <= receiver
+    assert stem == roles._stem("suing") == roles._stem("sues") and word == "sued"
