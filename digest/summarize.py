@@ -28,7 +28,7 @@ import numpy as np
 
 from . import asks, cite, claims, disagree, grammar, naming, paraphrase, prompt, quotes
 from .asks import StoryInput
-from .attribution import without_vacuous
+from .attribution import without_looped, without_vacuous
 from .config import Citations
 from .embed import Embedder
 from .generate import Generator
@@ -186,6 +186,8 @@ class BriefWriter:
             drafts += [Draft(without_vacuous(t), numbers) for t in split_sentences(text)]
         if not drafts:  # the model ignored the numbering: align its sentences freely
             drafts = [Draft(without_vacuous(t), ()) for t in split_sentences(reply.text)]
+        looped = without_looped([d.text for d in drafts])  # "..., according to X." on each
+        drafts = [Draft(t, d.facts) for d, t in zip(drafts, looped, strict=True)]
         # a line with no full stop: cut off by the token limit, or a report's title copied
         return [
             d
@@ -256,8 +258,7 @@ class BriefWriter:
             if d.support is not None and rejection(d.text) == "needs context":
                 lean = ("context: " + d.text.split()[0].strip('"“,'),)
                 d.support = dataclasses.replace(d.support, missing=d.support.missing + lean)
-        # a sentence with a named problem (a name, number, "not" the reports lack) is sent back
-        # once; one that matches nothing is not mendable
+        # a named problem (a name, number, "not" the reports lack) is sent back once, not a miss
         failed = [
             d
             for d in drafts
@@ -478,8 +479,7 @@ class BriefWriter:
         return BriefSentence(text, s.citations, evidence)
 
     def _source_sentence(self, index: int, story: Story) -> BriefSentence:
-        """A source sentence itself, citing every source that states the same fact; in the
-        brief's language where a report in it states the fact."""
+        """A source sentence, citing each source of its fact; in the brief's language if any."""
         s, fit = story, (lambda j: plan_ok(story, j))
         index = cite.in_language(
             index, s.sentences, s.vectors, s.languages, s.language, fit, SAME_FACT

@@ -6,6 +6,7 @@ from digest.attribution import (
     speaker_mismatch,
     speakers,
     voice_mismatch,
+    without_looped,
     without_vacuous,
 )
 from digest.claims import mismatches
@@ -131,3 +132,24 @@ def test_a_named_speaker_hung_on_another_fact_is_caught():
     ):
         assert claim_speaker_mismatch(right, evidence) == [], right
 
+
+
+def test_a_closing_attribution_on_three_sentences_of_a_reply_is_a_loop_and_is_cut():
+    # validation 50: four sentences closed with ", according to a Detroit man who pleaded not
+    # guilty Friday." and were refused for it
+    tail = ", according to a Dunmore man who pleaded not guilty Friday."
+    reply = [
+        "The mayor issued a statement praising the officer" + tail,
+        "The ferry was held at the pier for an hour" + tail,
+        "The officer had served for six years" + tail,
+        "Two berths were closed on Monday.",
+    ]
+    assert without_looped(reply) == [
+        "The mayor issued a statement praising the officer.",
+        "The ferry was held at the pier for an hour.",
+        "The officer had served for six years.",
+        "Two berths were closed on Monday.",
+    ]
+    # twice is a brief citing a paper (validation 14: "..., according to the Herald.")
+    twice = ["The company billed $3,100 a day, according to the Herald.", "He paid $40,000, according to the Herald."]
+    assert without_looped(twice) == twice
