@@ -257,6 +257,12 @@ def fused_from(text: str, sources: list[str]) -> tuple[int, int] | None:
 # with a clause from each of two sentences below it, 3 of 3 joined facts wrongly; above it,
 # most join two wordings of one moment (17, 32, 38).
 JOIN_FLOOR = 0.38
+# what opens a clause with a subject of its own (or a capitalised word: a name, "The ...")
+_SUBJECTS = {
+    "the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "he",
+    "she", "they", "it", "we", "one", "two", "three", "four", "five", "some", "many", "most",
+    "police", "officials", "authorities", "researchers", "scientists",
+}  # fmt: skip
 JOIN_SHARE = 0.75  # of a clause's content words (three at least) in the sentence it comes from
 
 
@@ -269,8 +275,9 @@ def joined(text: str, sentences: list[Sentence], vectors: np.ndarray) -> list[st
             set(content_sequence(text[: cut.start()])),
             set(content_sequence(text[cut.end() :])),
         )
-        if min(len(head), len(tail)) < 3:
-            continue
+        opener = text[cut.end() :].split()[0]
+        if min(len(head), len(tail)) < 3 or not (opener[0].isupper() or opener in _SUBJECTS):
+            continue  # a phrase on the first clause ("..., born in June 2013"), not a clause
         words = [set(content_sequence(s.text)) for s in sentences]
         a = max(range(len(words)), key=lambda k: len(head & words[k]), default=None)
         b = max(range(len(words)), key=lambda k: len(tail & words[k]), default=None)

@@ -712,6 +712,13 @@ def test_a_sentence_joining_two_far_apart_facts_is_caught(embedder):
     assert float(vectors[2] @ vectors[3]) >= cite.JOIN_FLOOR
     moment = "When the gates opened, the ferry captain stepped onto the pier, but there was no gangway waiting."
     assert cite.joined(moment, story, vectors) == []
+    # a phrase hung on the first clause from another sentence is detail, not a second fact
+    # (validation 59: "..., had two of the boy's children, born in June 2013 and January 2015.")
+    detail = (
+        "While the outline of the captain's last voyage is clear, hired by Nordvik Studios "
+        "Harbour Films production deal."
+    )
+    assert cite.joined(detail, story, vectors) == []
 
 
 def test_a_number_keeps_its_unit():
