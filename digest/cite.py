@@ -270,6 +270,7 @@ def joined(text: str, sentences: list[Sentence], vectors: np.ndarray) -> list[st
     """ "joined: <words>" where `text` has a clause taken from one report sentence and another
     from a second sentence, far from the first in meaning (JOIN_FLOOR), that has few of the
     first clause's words: two facts made one. <words> opens the second clause."""
+    words: list[set[str]] = []
     for cut in _CLAUSE_BREAK.finditer(text):
         head, tail = (
             set(content_sequence(text[: cut.start()])),
@@ -278,7 +279,7 @@ def joined(text: str, sentences: list[Sentence], vectors: np.ndarray) -> list[st
         opener = text[cut.end() :].split()[0]
         if min(len(head), len(tail)) < 3 or not (opener[0].isupper() or opener in _SUBJECTS):
             continue  # a phrase on the first clause ("..., born in June 2013"), not a clause
-        words = [set(content_sequence(s.text)) for s in sentences]
+        words = words or [set(content_sequence(s.text)) for s in sentences]
         a = max(range(len(words)), key=lambda k: len(head & words[k]), default=None)
         b = max(range(len(words)), key=lambda k: len(tail & words[k]), default=None)
         if a is None or b is None or a == b:

@@ -64,6 +64,12 @@ def _tagger():
     return _nlp
 
 
+def parser():
+    """spaCy's English tagger and parser, loaded once (None without spaCy): roles.py reads
+    who did what from the same parse."""
+    return _tagger()
+
+
 def _finite(tok) -> bool:
     """A finite verb: tagged as one, or a word with a subject of its own ("sold" in "A cache
     of letters sold for $115,000", which the tagger reads as a participle)."""

@@ -41,10 +41,11 @@ def _names(tok) -> frozenset[str]:
 
 
 def triples(text: str) -> tuple[Triple, ...]:
-    """(doer, verb, receiver) for each verb of `text` that has both, passives turned round."""
+    """(doer, verb stem, receiver, verb) for each verb of `text` that has a doer and a
+    receiver named, passives turned round."""
     if text in _cache:
         return _cache[text]
-    nlp = grammar._tagger() if language.detect(text) in (None, "en") else None
+    nlp = grammar.parser() if language.detect(text) in (None, "en") else None
     out: list[Triple] = []
     if nlp is not None:
         for tok in nlp(text):
