@@ -111,3 +111,10 @@ def db(tmp: Path):
 
 def inbox_files(tmp: Path) -> list[Path]:
     return [p for p in (tmp / "inbox").iterdir() if p.is_file() and not p.name.startswith(".")]
+
+
+def filed_names(inbox: Path) -> list[str]:
+    """The names of the files filed in processed/, every day's folder: a run across midnight
+    files some under each day."""
+    processed = inbox / "processed"
+    return sorted(p.name for day in processed.iterdir() for p in day.iterdir())

@@ -9,7 +9,20 @@ import pytest
 from digest import filing
 from digest.errors import Vanished
 
-TODAY = date.today().isoformat()
+TODAY = "2026-11-14"
+
+
+class _Day(date):
+    @classmethod
+    def today(cls):
+        return cls.fromisoformat(TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day(monkeypatch):
+    """Filing reads today's date when it files; a run across midnight made the expected
+    folder yesterday's (CI at 00:03 on 2026-12-08), so the day is pinned."""
+    monkeypatch.setattr(filing, "date", _Day)
 
 
 @pytest.fixture

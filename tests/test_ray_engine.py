@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -304,8 +303,7 @@ def test_watch_on_ray_keeps_a_story_current_and_stops_cleanly(tmp_path, cluster)
     assert any(new in s["citations"] for s in marina["sentences"])  # the new report is cited
 
     # nothing dropped is lost: each file read (filed away, its article stored) or still waiting
-    processed = inbox / "processed" / date.today().isoformat()
-    filed = sorted(p.name for p in processed.iterdir())
+    filed = service.filed_names(inbox)
     waiting = [p.name for p in service.inbox_files(tmp_path)]
     dropped = ["ferry.txt", "marina-objections.md", "marina.txt", "storm.txt"]
     assert sorted(filed + waiting) == dropped

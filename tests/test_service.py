@@ -9,13 +9,22 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 
 from tests.articles import MARINA_1, MARINA_3, STORM
 from tests.helpers import brief_markdown, needs_smol
-from tests.service_process import briefs, db, drop, inbox_files, start, stop, wait_for, write_config
+from tests.service_process import (
+    briefs,
+    db,
+    drop,
+    filed_names,
+    inbox_files,
+    start,
+    stop,
+    wait_for,
+    write_config,
+)
 
 pytestmark = [pytest.mark.slow, needs_smol]
 
@@ -66,8 +75,7 @@ def test_watch_follows_a_story_over_time_and_stops_cleanly(tmp_path):
     assert {s["path"] for s in marina["sources"]} == {"marina.txt", "marina-residents.md"}
     assert db(tmp_path).execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 3
 
-    processed = inbox / "processed" / date.today().isoformat()
-    assert sorted(p.name for p in processed.iterdir()) == [
+    assert filed_names(inbox) == [
         "marina-again.txt", "marina-residents.md", "marina.txt", "storm.txt"
     ]
     assert (inbox / "failed" / "empty.txt").exists()
@@ -133,8 +141,7 @@ def test_kill_9_anywhere_then_restart_ends_consistent(tmp_path, point):
     assert all(s for _, s in rows)
     assert con.execute("SELECT COUNT(*) FROM stories").fetchone()[0] == 2
     # every file filed away once, nothing lost or duplicated
-    processed = inbox / "processed" / date.today().isoformat()
-    assert sorted(p.name for p in processed.iterdir()) == ["marina-residents.md", "marina.txt", "storm.txt"]
+    assert filed_names(inbox) == ["marina-residents.md", "marina.txt", "storm.txt"]
     # the outbox: one Markdown + one JSON per story, complete, matching the database
     outbox = tmp_path / "outbox"
     assert not [p for p in outbox.iterdir() if p.name.startswith(".")]
