@@ -209,18 +209,9 @@ def compressed_from(text: str, sources: list[str]) -> int | None:
     such validation sentences (clusters 240-259) were cut down this way, the other 3 said what
     no report said. The order keeps a swap of roles out ("the police arrested the victim" is
     not cut from "the victim called the police, who arrested the suspect")."""
-    mine = content_sequence(text)
-    if len(set(mine)) < COMPRESSED_MIN_WORDS:
+    if len(set(content_sequence(text))) < COMPRESSED_MIN_WORDS:
         return None
-    wanted = set(mine)
-    for j, source in enumerate(sources):
-        theirs = content_sequence(source)
-        if not wanted <= set(theirs):
-            continue
-        it = iter(theirs)
-        if all(w in it for w in mine):  # a subsequence: the same order
-            return j
-    return None
+    return _cut_from(text, sources)
 
 
 FUSED_NEAR = 10  # the nearest sentences that `fused_from` may join
@@ -296,6 +287,7 @@ def joined(text: str, sentences: list[Sentence], vectors: np.ndarray) -> list[st
 
 
 def _cut_from(part: str, sources: list[str]) -> int | None:
+    """The first of `sources` that has every content word of `part`, in the same order."""
     mine = content_sequence(part)
     for j, source in enumerate(sources):
         it = iter(content_sequence(source))
