@@ -119,6 +119,9 @@ _EDIT_NOTE = re.compile(
     r"^(?:Adds|Updates|Corrects|Clarifies) [a-z]"
     r"|\b(?:updated|added|corrected|posted|published) (?:at|on) \d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\b"
     r"|^\W*updated?\b[^a-z]{0,12}\d{1,2}:\d\d"
+    # a page's own dates: "Published: January 2011 Special Series: 7 Billion" (validation 45's
+    # first line, a brief's headline), "Last updated: ..."
+    r"|^\W*(?:published|posted|last (?:updated|modified))\s*:"
     r"|\b(?:this|the) (?:story|post|article|piece|report) (?:has been|was) (?:last )?"
     r"(?:updated|corrected|changed)\b|\bwe(?:'|’)ve (?:added|updated)\b"
     r"|\bwording in this (?:story|post|article|piece) has been\b",

@@ -23,10 +23,17 @@ HEADLINE_NEAR_TITLE = 0.6  # a headline this near a report's title agrees with t
 # a title longer than this with no verb is a picture's caption that a page set above its
 # article (validation 157); a shorter one is a headline's noun phrase ("Fire at the harbour")
 CAPTION_WORDS = 12
+# a title longer than this is two titles a page ran together, or a title and its standfirst
+# (validation 48: "Deal just a quickie for ‘Sex and the City’ house; building back ... now", 42
+# words), no headline
+TITLE_WORDS = 25
 
 # what a page puts above its article: "Follow CBSMIAMI.COM: Facebook | Twitter", "Updated | ..."
 _SHARE_LINE = re.compile(r"\b(?:Facebook|Twitter|Instagram|YouTube|WhatsApp)\b.*\||^Follow\b")
 _TITLE_TAG = re.compile(r"^(?:Updated?|Breaking|Exclusive|Watch|Video|Live)\s*[|:–—-]\s*", re.I)
+
+# where a clause of a title begins: its words before it can stand as a headline
+_CLAUSE_BREAK = re.compile(r",? (?:and|but|while|who|which|after|when) |; | [—–] ")
 
 
 def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | None:
@@ -38,8 +45,8 @@ def headline_fit(title: str, lowercase: frozenset[str] = frozenset()) -> str | N
     text = tidy(text)  # "SAN FRANCISCO--(BUSINESS WIRE)--...": its dateline cut
     if not text or _SHARE_LINE.search(text) or not key_terms(text, lowercase):
         return None
-    if len(text.split()) < 3:  # "Tina Fey": a list page's entry (validation 5), no headline
-        return None
+    if not 3 <= len(text.split()) <= TITLE_WORDS:  # "Tina Fey": a list page's entry
+        return None  # (validation 5), no headline; nor titles run together
     if text.endswith(":"):  # "The following statement is being issued by ...:"
         return None
     if furniture.caption(text) or furniture.page_text(text) or furniture.byline(text):
@@ -65,17 +72,32 @@ def from_lead(title: str, lead: str | None) -> str:
     # "Angela Shymanski, a mother of two, was taken to hospital ...": the name's apposition
     # out (a train brief fell back to a title cut off by its page)
     lead = re.sub(r"^([A-Z][^,]{2,40}), (?:a|an|the) [^,]{3,60}, (?=[a-z])", r"\1 ", lead)
-    clause = lead.split(", ")[0]
+    # not at the comma of a list of names ("... sued by Tracy Lamar, Charles Simons and Ana
+    # Ruiz": validation 12's headline was "... sued by EMTs Damon")
+    clause = re.split(r", (?!(?:[A-Z][\w'.-]*,? )*(?:and|or) [A-Z])", lead)[0]
     # "Keith Knowles turned himself in to police and was booked into jail Sunday after ...":
     # its first part, where the clause is too long (validation 60 fell back to a cut title)
     part = re.split(r" (?:and|after|when|while|because|but|as) ", clause)[0]
     for text in (clause, lead, part):
         if 4 <= len(text.split()) <= 16 and len(re.findall(r"[\"“”]", text)) % 2 == 0:
-            return text  # not cut inside a quotation ("... in “Sex", validation 48)
-    cut = title.rstrip().endswith(("…", "...")) or len(title.split()) > 25
-    if cut and len(lead.split()) <= 25:
+            # not cut inside a quotation ("... in “Sex", validation 48), nor a clause with no
+            # verb ("Some time late in 2011", validation 45)
+            if text == lead or not grammar.fragments([text + "."], written=True):
+                return text
+    title = re.sub(r"^[—–-]+\s*", "", title.strip())  # "— For years, ..." (validation 64)
+    ended = title.endswith(("…", "..."))
+    if (ended or len(title.split()) > TITLE_WORDS) and len(lead.split()) <= TITLE_WORDS:
         return lead  # long, but whole: a title cut off by its page (validation 12) or two
-    return title  # titles run together (48) is no headline
+    if ended:  # titles run together (48) is no headline
+        # a title cut off by its page, up to its last whole clause: "For years, the weather
+        # has been a scapegoat for ... spikes in births" of "..., and now some in the
+        # Washington area are…" (validation 64, whose lead was 36 words); "CNN is being sued
+        # by two EMTs" of "... who say a foreign correspondent ... outside the…" (12)
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(title)]
+        whole = next((title[:k] for k in reversed(breaks) if len(title[:k].split()) >= 5), "")
+        if whole:
+            return whole
+    return title
 
 
 def headline(

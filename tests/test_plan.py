@@ -493,6 +493,17 @@ def test_page_notes_and_sentences_run_together_are_no_facts():
         # a long title with no verb is a caption a page set above its article (validation 157)
         ("A sketch released of an unidentified man who was hit by a tram in Larkfield on May 1, 2026", None),
         ("Fire at the Larkfield harbour after the storm", "Fire at the Larkfield harbour after the storm"),
+        # a page's own date line (validation 45: "Published: January 2011 Special Series: 7
+        # Billion" was a brief's headline)
+        ("Published: May 2026 Special Series: Harbours", None),
+        ("Last updated: 3 May 2026 Harbor Council", None),
+        # a title and its standfirst run together, 42 words (validation 48)
+        (
+            "Deal done for the Larkfield lighthouse; building back on market after November sale "
+            "The white tower that was Ana Ruiz's first home and comes complete with its own "
+            "ferry pier, sold for $9 million and is asking $9.65 million now",
+            None,
+        ),
     ],
 )
 def test_which_report_titles_can_be_a_headline(title, headline):
@@ -700,6 +711,33 @@ def test_a_headline_from_a_long_lead_is_its_first_part():
     assert from_lead(both, lead) == lead.rstrip(".")
     quoted = "The house in “Sex and the City” where Carrie lived is back on the market for $9.65 million after a sale in November."
     assert from_lead("T", quoted) == "T"
+    # a list of names is no clause break (validation 12's headline was "CNN is being sued by
+    # EMTs Damon")
+    lead = "The Harbor News is being sued by medics Tracy Lamar, Charles Simons, and Ana Ruiz."
+    assert from_lead("T", lead) == lead.rstrip(".")
+    # a title cut off by its page and a lead too long: the title up to its last whole clause,
+    # its dash cut (validation 64 showed "— For years, ... and now some in the Washington
+    # area are…")
+    lead = (
+        "For years, storms have been blamed for the ferry delays that anger Larkfield commuters, "
+        "and now some in the harbour town are pointing to the council to explain the queues."
+    )
+    title = "— For years, storms have been blamed for ferry delays, and now some in the harbour town are…"
+    assert from_lead(title, lead) == "For years, storms have been blamed for ferry delays"
+    # ... or up to its relative clause (validation 12: "CNN is being sued by two EMTs who say
+    # a foreign correspondent ... outside the…"); never fewer than five words
+    lead = (
+        "The Harbor News is being sued by two medics who say a reporter for the paper bit them "
+        "in a drunken rage outside the town hall in Larkfield on Monday night."
+    )
+    title = "The Harbor News is being sued by two medics who say a reporter for the paper bit them in a…"
+    assert from_lead(title, lead) == "The Harbor News is being sued by two medics"
+    assert from_lead("Medics who say a reporter bit them sue the paper over the…", lead) == (
+        "Medics who say a reporter bit them sue the paper over the…"
+    )
+    # a first clause with no verb is no headline (validation 45: "Some time late in 2011")
+    lead = "Late on Monday night, the Larkfield ferry ran aground off Dunmore."
+    assert from_lead("T", lead) == lead.rstrip(".")
     # a clause under four words: the whole lead where it is short enough, as before
     assert from_lead("T", "Trams are back, the operator said after a week of repairs.") == (
         "Trams are back, the operator said after a week of repairs"
