@@ -37,6 +37,7 @@ from .negation import (  # noqa: F401  (negated, says_not: re-exported)
     same_word,
     says_not,
 )
+from .pseudonyms import pseudonyms
 from .units import unit_mismatch
 from .wording import evidence_faults, faults, lowercase_words  # noqa: F401  (see key_terms)
 
@@ -275,6 +276,7 @@ class Vocabulary:
     lowercase: frozenset[str] = frozenset()
     aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
     common: frozenset[str] = frozenset()
+    pseudonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)  # pseudonyms.py
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:
@@ -289,7 +291,10 @@ class Vocabulary:
                     name = _names_beside(tokens, i - 1, 1)
                     for w in name:
                         together.setdefault(w, set()).update(name)
-        return cls(lowercase, {w: frozenset(n) for w, n in together.items()}, common)
+        other = pseudonyms(texts)  # "Stormy Daniels, whose real name is Stephanie Clifford"
+        for w, n in other.items():
+            together.setdefault(w, set()).update(n)
+        return cls(lowercase, {w: frozenset(n) for w, n in together.items()}, common, other)
 
     def same_name(self, a: set[str], b: set[str]) -> bool:
         """Whether names `a` and `b` (their words) name the same one: they share a word or its
@@ -453,11 +458,17 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
     name beside that word."""
     vocabulary = vocabulary or Vocabulary.of(evidence)
     out = missing_terms(text, evidence, vocabulary.lowercase)
+    # "Daniels" where the evidence says "Clifford" and a report says she is both
+    named = vocabulary.pseudonyms
+    out = [
+        t for t in out if len(absent(sorted(named.get(t, ())), evidence)) == len(named.get(t, ()))
+    ]
     if evidence:
         if negation_mismatch(text, evidence):
             out.append("not")
         out += _weekday_mismatch(text, evidence)
         out += _role_mismatch(text, evidence, vocabulary)
+        out += roles.listed_apart(text, evidence)  # "sued by EMTs Damon, Lamar and Simons"
         out += [m for m in _borrowed_subject(text, evidence, vocabulary) if m not in out]
         out += speaker_mismatch(text, evidence)
         out += quote_speaker_mismatch(text, evidence)

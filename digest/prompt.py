@@ -131,6 +131,11 @@ def problem(missing: tuple[str, ...] | list[str]) -> str:
                 f"the reports do not give {term.removeprefix('unit: ')}: keep each number "
                 "with the unit they give it"
             )
+        elif term.startswith("among: "):
+            name, others = term.removeprefix("among: ").split(" with ", 1)
+            parts.append(
+                f"the reports do not count {name} with {others}: say who did what as they do"
+            )
         elif term.startswith("unsaid: "):
             parts.append(
                 f"the reports do not say {term.removeprefix('unsaid: ')}: say only what they say"

@@ -15,6 +15,8 @@ spaCy nothing is found.
 
 from __future__ import annotations
 
+import re
+
 from . import grammar, language
 
 Triple = tuple[frozenset[str], str, frozenset[str], str]  # doer, verb stem, receiver, verb
@@ -85,4 +87,49 @@ def swapped(text: str, evidence: list[str]) -> list[str]:
                 ):
                     shown = [" ".join(sorted(names, key=text.find)) for names in (doer, receiver)]
                     return [f"{shown[0]} {word} {shown[1]}"]
+    return []
+
+
+# a list of names: "Tracy Lamar, Charles Simons and Ana Ruiz", each item one to three
+# capitalised words
+_ITEM = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
+_LIST = re.compile(rf"\b{_ITEM}(?:, {_ITEM})*,? (?:and|or) {_ITEM}")
+_ITEM_RE = re.compile(_ITEM)
+# words by which a sentence tells parties of one deed as people of one list ("Ana Ruiz met Tom
+# Hale and Li Wei" could be told "Ruiz, Hale and Li met")
+_TOGETHER = re.compile(
+    r"\b(?:with|together|met|meets?|meeting|joined|joins?|married|marry)\b", re.I
+)
+
+_PLACE_OF = re.compile(r"\b(?:of|in|from|at|for|on|to|near|between)\s+$")
+
+
+def _surnames(items: str) -> list[str]:
+    return [m.group(0).split()[-1].rstrip(".") for m in _ITEM_RE.finditer(items)]
+
+
+def listed_apart(text: str, evidence: list[str]) -> list[str]:
+    """ "among: <name> with <names>" where `text` lists a name with others that an `evidence`
+    sentence lists without it while naming it in another part of that sentence (and not as one
+    who met or joined them): validation 12's lead "CNN is being sued by EMTs Damon, Tracy
+    Lamar, and Charles Simons", where the report has "Damon, 36, bit EMTs Tracy Lamar and
+    Charles Simons" (Damon bit the EMTs)."""
+    for mine in _LIST.finditer(text):
+        names = _surnames(mine.group(0))
+        for e in evidence:
+            if _TOGETHER.search(e):
+                continue
+            for theirs in _LIST.finditer(e):
+                if _PLACE_OF.search(e[: theirs.start()]):  # "Ueli Steck of Switzerland and
+                    continue  # David Goettler": no list of people
+                listed = {n.lower() for n in _surnames(theirs.group(0))}
+                shared = [n for n in names if n.lower() in listed]
+                if not shared or len(listed) < 2:  # "Damon and Tracy Lamar" too (its rewrite)
+                    continue
+                rest = (e[: theirs.start()] + " " + e[theirs.end() :]).lower()
+                for name in names:
+                    if name.lower() not in listed and re.search(
+                        rf"\b{re.escape(name.lower())}\b", rest
+                    ):
+                        return [f"among: {name} with {' and '.join(shared)}"]
     return []

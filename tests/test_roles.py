@@ -1,6 +1,6 @@
 """Who did it to whom, from the parse (digest/roles.py), with spaCy's real English model."""
 
-from digest import roles
+from digest import prompt, roles
 from digest.claims import mismatches
 
 # validation 14's lead said "George Zimmerman is suing an Orlando private company for $27,000"
@@ -33,3 +33,28 @@ def test_a_passive_is_read_as_its_doer_and_receiver():
     ((doer, stem, receiver, word),) = roles.triples(REPORT)[:1]
     assert {"Tarnholm"} <= doer and {"Ana", "Ruiz"} <= receiver
     assert stem == roles._stem("suing") == roles._stem("sues") and word == "sued"
+
+
+# validation 12's lead was "CNN is being sued by EMTs Damon, Tracy Lamar, and Charles Simons",
+# where the report has Damon, the correspondent, biting the two EMTs who sue
+BITE = "According to the lawsuit, Hale, 36, bit medics Tracy Lamar and Charles Simons before threatening them."
+
+
+def test_a_name_put_in_a_list_the_report_keeps_it_out_of_is_caught():
+    wrong = "The Harbor News is being sued by medics Hale, Tracy Lamar, and Charles Simons."
+    assert roles.listed_apart(wrong, [BITE]) == ["among: Hale with Lamar and Simons"]
+    assert "among: Hale with Lamar and Simons" in mismatches(wrong, [BITE])
+    problem = prompt.problem(["among: Hale with Lamar and Simons"])
+    assert problem == "the reports do not count Hale with Lamar and Simons: say who did what as they do"
+
+
+def test_lists_the_report_gives_or_makes_of_people_together_pass():
+    for right in (
+        "The Harbor News is being sued by medics Tracy Lamar and Charles Simons.",
+        "Hale bit medics Tracy Lamar and Charles Simons, the lawsuit says.",
+        "Hale, 36, is being sued by medics Tracy Lamar and Charles Simons.",
+    ):
+        assert roles.listed_apart(right, [BITE]) == [], right
+    # people who met or joined one another may be told as one list
+    met = "Ana Ruiz met Tom Hale and Li Wei in Larkfield on Monday."
+    assert roles.listed_apart("Ana Ruiz, Tom Hale and Li Wei talked in Larkfield.", [met]) == []
