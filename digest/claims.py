@@ -477,7 +477,9 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
         out += claim_speaker_mismatch(text, evidence)
         out += grave_mismatch(text, evidence)  # "died" where the reports say "critical"
         out += unit_mismatch(text, evidence)  # "19,356 meters" where they say "19,356 feet"
-        out += [] if out else roles.swapped(text, evidence[:1])  # who did it to whom, parsed
+        if not out:  # who did it to whom, parsed: "X is suing Y" where Y sues X; "The medics
+            # were trying to treat Damon but became violent" where she became violent
+            out += roles.swapped(text, evidence[:1]) or roles.deed_of_another(text, evidence[:1])
     unquoted = _QUOTE.sub(" ", text)
     out += faults(text, unquoted) + evidence_faults(text, unquoted, evidence)
     return out

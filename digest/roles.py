@@ -21,8 +21,8 @@ from . import grammar, language
 
 Triple = tuple[frozenset[str], str, frozenset[str], str]  # doer, verb stem, receiver, verb
 
-_CACHE_MAX = 50_000
-_cache: dict[str, tuple[Triple, ...]] = {}
+_CACHE_MAX = 5_000  # parses kept (a few kB each)
+_cache: dict[str, object] = {}  # text -> its parse
 
 
 def _stem(verb: str) -> str:
@@ -45,28 +45,31 @@ def _names(tok) -> frozenset[str]:
 def triples(text: str) -> tuple[Triple, ...]:
     """(doer, verb stem, receiver, verb) for each verb of `text` that has a doer and a
     receiver named, passives turned round."""
-    if text in _cache:
-        return _cache[text]
-    nlp = grammar.parser() if language.detect(text) in (None, "en") else None
     out: list[Triple] = []
-    if nlp is not None:
-        for tok in nlp(text):
-            if not tok.tag_.startswith("VB"):
-                continue
-            doer: frozenset[str] = frozenset()
-            receiver: frozenset[str] = frozenset()
-            for c in tok.children:
-                if c.dep_ == "nsubj":
-                    doer = _names(c)
-                elif c.dep_ == "dobj" or c.dep_ == "nsubjpass":
-                    receiver = _names(c)
-                elif c.dep_ == "agent":
-                    doer = next((_names(g) for g in c.children if g.dep_ == "pobj"), doer)
-            if doer and receiver:
-                out.append((doer, _stem(tok.text), receiver, tok.text))
-    if len(_cache) >= _CACHE_MAX:
-        _cache.clear()
-    _cache[text] = tuple(out)
+    for tok in _parse(text):
+        if not tok.tag_.startswith("VB"):
+            continue
+        doer: frozenset[str] = frozenset()
+        receiver: frozenset[str] = frozenset()
+        for c in tok.children:
+            if c.dep_ == "nsubj":
+                doer = _names(c)
+            elif c.dep_ == "dobj" or c.dep_ == "nsubjpass":
+                receiver = _names(c)
+            elif c.dep_ == "agent":
+                doer = next((_names(g) for g in c.children if g.dep_ == "pobj"), doer)
+        if doer and receiver:
+            out.append((doer, _stem(tok.text), receiver, tok.text))
+    return tuple(out)
+
+
+def _parse(text: str):
+    """spaCy's parse of English `text` (its tokens), cached; () for other languages."""
+    if text not in _cache:
+        nlp = grammar.parser() if language.detect(text) in (None, "en") else None
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[text] = nlp(text) if nlp is not None else ()
     return _cache[text]
 
 
@@ -87,6 +90,53 @@ def swapped(text: str, evidence: list[str]) -> list[str]:
                 ):
                     shown = [" ".join(sorted(names, key=text.find)) for names in (doer, receiver)]
                     return [f"{shown[0]} {word} {shown[1]}"]
+    return []
+
+
+_ONE = {"he", "she"}  # one person, where "the medics" are several
+
+
+def _subjects(text: str) -> list[tuple[str, str, str, bool]]:
+    """(verb stem, verb, subject head, whether the verb shares its subject with the verb before
+    it: "... were trying to treat Damon but became violent") for each verb of English `text`
+    whose subject the parse gives."""
+    out = []
+    for tok in _parse(text):
+        if not tok.tag_.startswith("VB") or tok.lemma_ in ("be", "have", "do", "say", "tell"):
+            continue
+        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        shared = False
+        if subject is None and tok.dep_ == "conj" and tok.head.tag_.startswith("VB"):
+            subject = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+            shared = True
+        if subject is not None:
+            out.append((_stem(tok.text), tok.text, subject, shared))
+    return out
+
+
+def deed_of_another(text: str, evidence: list[str]) -> list[str]:
+    """ "<subject> <verb>" where `text` gives a verb the subject of the verb before it and the
+    `evidence` sentence gives that verb another subject: "The medics were trying to treat Damon
+    but became violent" where the report has "... when she became violent" (validation 12).
+    Another is a name not in `text`, or "he" or "she" for several; "he" or "she" for a name may
+    be that name, so it is not counted."""
+    mine = [(stem, verb, subj) for stem, verb, subj, shared in _subjects(text) if shared]
+    if not mine:
+        return []
+    for stem, verb, subj in mine:
+        for e in evidence:
+            for their_stem, _, their, _ in _subjects(e):
+                if their_stem != stem or their.lower_ == subj.lower_:
+                    continue
+                # not "they" for one: a paper writes it of a company or a show ("CBS's The
+                # Case ... promised ..., but the only thing they delivered", validation 69)
+                plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ == "they"
+                other = (their.lower_ in _ONE and plural) or (
+                    their.tag_ == "NNP" and subj.tag_ != "PRP" and their.text not in text
+                )
+                if other:
+                    words = [t.text for t in subj.subtree if t.i <= subj.i]
+                    return [" ".join(words) + f" {verb}"]
     return []
 
 

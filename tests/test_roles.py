@@ -45,7 +45,10 @@ def test_a_name_put_in_a_list_the_report_keeps_it_out_of_is_caught():
     assert roles.listed_apart(wrong, [BITE]) == ["among: Hale with Lamar and Simons"]
     assert "among: Hale with Lamar and Simons" in mismatches(wrong, [BITE])
     problem = prompt.problem(["among: Hale with Lamar and Simons"])
-    assert problem == "the reports do not count Hale with Lamar and Simons: say who did what as they do"
+    assert (
+        problem
+        == "the reports do not count Hale with Lamar and Simons: say who did what as they do"
+    )
 
 
 def test_lists_the_report_gives_or_makes_of_people_together_pass():
@@ -58,3 +61,41 @@ def test_lists_the_report_gives_or_makes_of_people_together_pass():
     # people who met or joined one another may be told as one list
     met = "Ana Ruiz met Tom Hale and Li Wei in Larkfield on Monday."
     assert roles.listed_apart("Ana Ruiz, Tom Hale and Li Wei talked in Larkfield.", [met]) == []
+
+
+# validation 12: "The medics were trying to treat Damon but became violent", where the report
+# has "... when she became violent"
+TREAT = "The medics were trying to treat Ana Ruiz when she became violent, the lawsuit said."
+
+
+def test_a_deed_given_to_the_subject_of_the_verb_before_is_caught():
+    wrong = "The medics were trying to treat Ana Ruiz but became violent."
+    assert roles.deed_of_another(wrong, [TREAT]) == ["The medics became"]
+    assert mismatches(wrong, [TREAT]) == ["The medics became"]
+    # another name doing it in the report
+    assert roles.deed_of_another(
+        "Ruiz won the race and thanked the crowd.", ["Tom Hale thanked the crowd after the race."]
+    ) == ["Ruiz thanked"]
+
+
+def test_a_subject_the_report_may_give_the_same_deed_passes():
+    assert (
+        roles.deed_of_another(
+            "The medics tried to treat Ana Ruiz when she became violent.", [TREAT]
+        )
+        == []
+    )
+    # "he" may be the name; "they" may be a company or a show
+    assert (
+        roles.deed_of_another("Hale won the race and thanked the crowd.", ["He thanked the crowd."])
+        == []
+    )
+    assert (
+        roles.deed_of_another(
+            "Harbor News promised a full inquiry but delivered only gossip.",
+            [
+                "A full inquiry is what Harbor News promised, but the only thing they delivered was gossip."
+            ],
+        )
+        == []
+    )
