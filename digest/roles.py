@@ -181,5 +181,18 @@ def listed_apart(text: str, evidence: list[str]) -> list[str]:
                     if name.lower() not in listed and re.search(
                         rf"\b{re.escape(name.lower())}\b", rest
                     ):
-                        return [f"among: {name} with {' and '.join(shared)}"]
+                        if _people(text, [name]) and _people(e, shared):
+                            return [f"among: {name} with {' and '.join(shared)}"]
     return []
+
+
+def _people(text: str, names: list[str]) -> bool:
+    """Whether spaCy's NER tags each of `names` in `text` as (part of) a person's name: lists
+    of places and bodies are no people ("South Korea and U.S. forces" beside "the U.S., CFC
+    and South Korea", validation 104; "the Tennessee and Federal Bureaus of Investigation",
+    96)."""
+    from .signals import shared_tagger
+
+    (entities,) = shared_tagger().entities([text])
+    persons = {w for span, label in entities if label == "PERSON" for w in span.split()}
+    return all(n in persons for n in names)

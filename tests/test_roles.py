@@ -58,6 +58,11 @@ def test_lists_the_report_gives_or_makes_of_people_together_pass():
         "Hale, 36, is being sued by medics Tracy Lamar and Charles Simons.",
     ):
         assert roles.listed_apart(right, [BITE]) == [], right
+    # lists of places and bodies are no lists of people (validation 96: "accusing the
+    # Tennessee and Federal Bureaus Investigation" for "... Bureaus of Investigation")
+    bodies = "Ruiz accused the Tennessee and Federal Bureaus of Investigation of hiding evidence."
+    said = "Ruiz accused the Tennessee and Federal Bureaus Investigation of hiding evidence."
+    assert roles.listed_apart(said, [bodies]) == []
     # people who met or joined one another may be told as one list
     met = "Ana Ruiz met Tom Hale and Li Wei in Larkfield on Monday."
     assert roles.listed_apart("Ana Ruiz, Tom Hale and Li Wei talked in Larkfield.", [met]) == []
