@@ -37,6 +37,9 @@ _CAPTION = re.compile(
     r"passes|prays|reacts|poses|gestures|kneels|mourns|peers|cheers|attends|rides|hugs|"
     r"gathers|marches|shouts|waits|sleeps|lights|sings|dances|celebrates|cries)\b"
     r"|\bclick (?:here|to)\b|\bsign up\b|\bsubscribe\b|\bnewsletter\b|\bfollow us\b"
+    # a call to the page's readers: "Please keep posting them in the comments." (validation 80)
+    # (not "Huie is enduring some ribbing in the comments section on the YouTube video.")
+    r"|^please\b|\bin the comments\s*[.!]?$"
     r"|\bread more\b|^advertisement\b|https?://|www\.|pic\.twitter\.com|\S+@\S+\.\w+"
     r"|(?<!\w)@\w+"
     # an agency's picture labels: "... Featuring: Serena Williams Where: Milan When: 23 Sep 2016"
@@ -119,6 +122,8 @@ _EDIT_NOTE = re.compile(
     r"^(?:Adds|Updates|Corrects|Clarifies) [a-z]"
     r"|\b(?:updated|added|corrected|posted|published) (?:at|on) \d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\b"
     r"|^\W*updated?\b[^a-z]{0,12}\d{1,2}:\d\d"
+    # "Update, November 11, 12:03 PT: adds Apple statement." (validation 80 published it)
+    r"|^\W*updated?\b[^.:]{0,40}\d{1,2}:\d\d\b[^:]{0,12}:\s*(?:adds|corrects|updates|clarifies)\b"
     # a page's own dates: "Published: January 2011 Special Series: 7 Billion" (validation 45's
     # first line, a brief's headline), "Last updated: ..."
     r"|^\W*(?:published|posted|last (?:updated|modified))\s*:"

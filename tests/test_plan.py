@@ -158,6 +158,10 @@ def planned(embedder, names, budget=160):
         ("Fares rose in and around Dunmore and Larkfield last year.", None),
         ("Check out the photos below.", "page text"),
         ("This story has been updated to include the council's reply.", "page text"),
+        # validation 80 published both: an update's note with its time, and a call to readers
+        ("Update, May 11, 12:03 PT: adds Harbor Council statement.", "page text"),
+        ("Please keep posting them in the comments.", "caption"),
+        ("Tell us what you think in the comments.", "caption"),
         ("We’ve added a later statement from the harbour master.", "page text"),
         ("Ferry traffic??is slowing in most ports although??still rising in the west.", "page text"),
         # two excerpts run together (a train brief published one)
@@ -237,6 +241,9 @@ def test_sentences_that_can_never_be_a_fact(sentence, reason):
         "Turnout was lower than expected, which officials said was unfortunate.",
         "Clearwater police said the driver, 62, was unhurt.",
         "For more than a decade the port has lost money every winter.",
+        # the page's comments as the news's subject, and "please" as a verb
+        "Ruiz is enduring some ribbing in the comments section under the council's video.",
+        "The mayor said the new timetable would please commuters.",
     ],
 )
 def test_ordinary_news_sentences_are_candidates(sentence):
