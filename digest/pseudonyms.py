@@ -2,7 +2,8 @@
 Stephanie Clifford", "Stephanie Clifford (aka Stormy Daniels, aka Peggy Peterson)", "Lima (real
 name Harold Lima)". A brief may call the person by either name: validation 34 refused three
 right sentences that said "Daniels" where the sentences they rest on say "Clifford"
-(claims.mismatches). 12 of the 260 validation clusters give such a pair."""
+(claims.mismatches). 12 of the 260 validation clusters use one of these phrases, not all of
+them of people ("a source of energy, a.k.a. food")."""
 
 from __future__ import annotations
 

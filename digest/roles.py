@@ -1,4 +1,4 @@
-"""Who did it to whom, read from spaCy's parse of an English sentence.
+"""Who did it to whom, read from spaCy's parse of an English sentence; and who is in a list.
 
 "George Zimmerman is suing an Orlando private company for $27,000" was validation 14's lead,
 where the report says "George Zimmerman, the neighborhood watch volunteer facing ..., is being
@@ -8,6 +8,12 @@ parse does: each verb's doer (its subject, or the "by" of a passive) and its rec
 object, or the subject of a passive), each read as the proper nouns of that noun phrase
 ("an Orlando private company" -> Orlando). A sentence that gives one verb's doer and receiver
 the other way round from the evidence sentence nearest it has swapped who did what.
+
+The same parse gives a verb that shares the subject of the verb before it ("The medics were
+trying to treat Damon but became violent", where the report has "... when she became
+violent": `deed_of_another`). A list of people that a report keeps a name out of ("sued by EMTs
+Damon, Tracy Lamar, and Charles Simons", where Damon bit the two) is read from the words, with
+spaCy's NER telling people from places (`listed_apart`).
 
 The parser is grammar.py's (en_core_web_sm, tagger and parser). Only English is read; without
 spaCy nothing is found.
@@ -96,7 +102,7 @@ def swapped(text: str, evidence: list[str]) -> list[str]:
 _ONE = {"he", "she"}  # one person, where "the medics" are several
 
 
-def _subjects(text: str) -> list[tuple[str, str, str, bool]]:
+def _subjects(text: str) -> list[tuple[str, str, object, bool]]:
     """(verb stem, verb, subject head, whether the verb shares its subject with the verb before
     it: "... were trying to treat Damon but became violent") for each verb of English `text`
     whose subject the parse gives."""
@@ -150,7 +156,6 @@ _ITEM_RE = re.compile(_ITEM)
 _TOGETHER = re.compile(
     r"\b(?:with|together|met|meets?|meeting|joined|joins?|married|marry)\b", re.I
 )
-
 _PLACE_OF = re.compile(r"\b(?:of|in|from|at|for|on|to|near|between)\s+$")
 
 
