@@ -451,6 +451,11 @@ def _deed_of_another(
 _NEGATION_WORDS = {"not", "never", "cannot"}
 
 
+def _named_otherwise(names: frozenset[str], evidence: list[str]) -> bool:
+    """Whether the evidence has a word of another name a report gives the same person."""
+    return len(absent(sorted(names), evidence)) < len(names)
+
+
 def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = None) -> list[str]:
     """What `text` says that the `evidence` sentences (most similar first) do not: its missing
     key terms; "not" where one of them negates what the other affirms; a weekday where the
@@ -460,9 +465,7 @@ def mismatches(text: str, evidence: list[str], vocabulary: Vocabulary | None = N
     out = missing_terms(text, evidence, vocabulary.lowercase)
     # "Daniels" where the evidence says "Clifford" and a report says she is both
     named = vocabulary.pseudonyms
-    out = [
-        t for t in out if len(absent(sorted(named.get(t, ())), evidence)) == len(named.get(t, ()))
-    ]
+    out = [t for t in out if t not in named or not _named_otherwise(named[t], evidence)]
     if evidence:
         if negation_mismatch(text, evidence):
             out.append("not")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from . import grammar, language
+from .signals import shared_tagger
 
 Triple = tuple[frozenset[str], str, frozenset[str], str]  # doer, verb stem, receiver, verb
 
@@ -196,8 +197,6 @@ def _people(text: str, names: list[str]) -> bool:
     of places and bodies are no people ("South Korea and U.S. forces" beside "the U.S., CFC
     and South Korea", validation 104; "the Tennessee and Federal Bureaus of Investigation",
     96)."""
-    from .signals import shared_tagger
-
     (entities,) = shared_tagger().entities([text])
     persons = {w for span, label in entities if label == "PERSON" for w in span.split()}
     return all(n in persons for n in names)
